@@ -1,0 +1,32 @@
+"""Typer application; each command group lives in its own module and registers itself."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="cotscope",
+    help=(
+        "Measure how language models reason about rewards, graders and oversight, "
+        "across training checkpoints and between models."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    # Each module adds its commands to `app`; imports are cheap (heavy backends load lazily).
+    from . import _run, _suites
+
+    for module in (_suites, _run):
+        module.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point of the `cotscope` script."""
+    app()

@@ -1,0 +1,6 @@
+"""The sample store: one DuckDB database per run directory, exportable to Parquet."""
+
+from ._schema import OUTCOMES, SAMPLE_COLUMNS, SampleRow, sample_uid
+from ._store import DB_FILENAME, Store, StoreError
+
+__all__ = ["DB_FILENAME", "OUTCOMES", "SAMPLE_COLUMNS", "SampleRow", "Store", "StoreError", "sample_uid"]

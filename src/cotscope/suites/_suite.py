@@ -1,0 +1,117 @@
+"""The suite contract and registry: a suite is variants plus a way to build an Inspect task."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ._variant import Variant
+
+if TYPE_CHECKING:
+    from inspect_ai import Task
+
+
+class UnknownSelectionError(ValueError):
+    """A variant selection names an id or family the suite does not have."""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One sample to run: a variant in a given epoch, with its sampling seed."""
+
+    variant: Variant
+    epoch: int
+    seed: int | None
+
+    @property
+    def sample_id(self) -> str:
+        """Inspect sample id, unique within a task: `<variant id>@<epoch>`."""
+        return f"{self.variant.id}@{self.epoch}"
+
+
+@dataclass(frozen=True)
+class SuiteDef:
+    """A registered suite."""
+
+    name: str
+    """Suite name used in specs and on the command line."""
+
+    description: str
+    """One line for `cotscope suites`."""
+
+    load_variants: Callable[[], list[Variant]]
+    """Loads every variant of the suite from its data files."""
+
+    build_task: Callable[[Sequence[WorkItem]], Task]
+    """Builds an Inspect task whose samples are exactly the given work items."""
+
+    def variants(self) -> list[Variant]:
+        """All variants, in data-file order."""
+        return self.load_variants()
+
+    def families(self) -> list[str]:
+        """Family names in first-seen order."""
+        seen: dict[str, None] = {}
+        for v in self.variants():
+            seen.setdefault(v.family, None)
+        return list(seen)
+
+    def select(self, selection: Sequence[str] | str = "all") -> list[Variant]:
+        """Variants chosen by ids and/or family names (or `all`), in data-file order.
+
+        Raises:
+            UnknownSelectionError: naming every selector that matches nothing.
+        """
+        variants = self.variants()
+        if selection == "all" or (not isinstance(selection, str) and list(selection) == ["all"]):
+            return variants
+        selectors = [selection] if isinstance(selection, str) else list(selection)
+        chosen: dict[str, Variant] = {}
+        unknown = []
+        for sel in selectors:
+            sel_id = sel.removeprefix(f"{self.name}/")
+            matched = [v for v in variants if v.id == sel_id or v.family == sel_id]
+            if not matched:
+                unknown.append(sel)
+            for v in matched:
+                chosen.setdefault(v.id, v)
+        if unknown:
+            raise UnknownSelectionError(
+                f"suite {self.name!r} has no variant or family {', '.join(map(repr, unknown))}; "
+                f"families: {', '.join(self.families())}"
+            )
+        order = {v.id: i for i, v in enumerate(variants)}
+        return sorted(chosen.values(), key=lambda v: order[v.id])
+
+
+_SUITES: dict[str, Callable[[], SuiteDef]] = {}
+
+
+def register_suite(name: str, factory: Callable[[], SuiteDef]) -> None:
+    """Register a suite factory under a name (called lazily on first use)."""
+    _SUITES[name] = factory
+
+
+def suite_names() -> list[str]:
+    """Names of the registered suites."""
+    _load_builtin()
+    return sorted(_SUITES)
+
+
+def get_suite(name: str) -> SuiteDef:
+    """The suite registered under `name`.
+
+    Raises:
+        KeyError: with the list of known suites.
+    """
+    _load_builtin()
+    if name not in _SUITES:
+        raise KeyError(f"unknown suite {name!r}; known suites: {', '.join(sorted(_SUITES))}")
+    return _SUITES[name]()
+
+
+def _load_builtin() -> None:
+    # Importing the built-in suite packages registers them; kept lazy so that
+    # importing cotscope stays cheap.
+    from . import reward_hints  # noqa: F401
