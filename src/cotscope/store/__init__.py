@@ -3,4 +3,12 @@
 from ._schema import OUTCOMES, SAMPLE_COLUMNS, SampleRow, sample_uid
 from ._store import DB_FILENAME, Store, StoreError
 
-__all__ = ["DB_FILENAME", "OUTCOMES", "SAMPLE_COLUMNS", "SampleRow", "Store", "StoreError", "sample_uid"]
+__all__ = [
+    "DB_FILENAME",
+    "OUTCOMES",
+    "SAMPLE_COLUMNS",
+    "SampleRow",
+    "Store",
+    "StoreError",
+    "sample_uid",
+]

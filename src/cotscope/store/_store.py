@@ -93,9 +93,7 @@ class Store:
         records = []
         for row in rows:
             data = row.model_dump()
-            records.append(
-                tuple(_json(data[n]) if n in JSON_COLUMNS else data[n] for n in names)
-            )
+            records.append(tuple(_json(data[n]) if n in JSON_COLUMNS else data[n] for n in names))
         placeholders = ", ".join("?" for _ in names)
         before = self.count()
         self.con.execute("BEGIN TRANSACTION")
@@ -132,7 +130,9 @@ class Store:
             self.con.execute("ROLLBACK")
             raise
 
-    def record_run(self, run: str, spec: dict[str, Any], spec_hash: str, env: dict[str, Any]) -> None:
+    def record_run(
+        self, run: str, spec: dict[str, Any], spec_hash: str, env: dict[str, Any]
+    ) -> None:
         """Create or update the run's metadata row (spec, its hash, the serving environment)."""
         now = datetime.now()
         self.con.execute(

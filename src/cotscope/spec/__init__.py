@@ -1,0 +1,17 @@
+"""Sweep specs: YAML files naming models or checkpoints, suites and generation settings."""
+
+from ._load import SpecError, check_models, expand_models, load_spec, parse_spec
+from ._models import CheckpointPattern, GenerationSettings, ModelEntry, SuiteSelection, SweepSpec
+
+__all__ = [
+    "CheckpointPattern",
+    "GenerationSettings",
+    "ModelEntry",
+    "SpecError",
+    "SuiteSelection",
+    "SweepSpec",
+    "check_models",
+    "expand_models",
+    "load_spec",
+    "parse_spec",
+]
