@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,6 +15,12 @@ if TYPE_CHECKING:
 
 class UnknownSelectionError(ValueError):
     """A variant selection names an id or family the suite does not have."""
+
+
+def derive_seed(base_seed: int, variant_id: str, epoch: int) -> int:
+    """Per-sample seed, stable across runs and machines (not Python's salted hash)."""
+    digest = hashlib.sha256(f"{base_seed}|{variant_id}|{epoch}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") & 0x7FFFFFFF
 
 
 @dataclass(frozen=True)
