@@ -1,0 +1,147 @@
+"""`cotscope run` and `cotscope demo`: run a sweep into a run directory and summarise it."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+DisplayOpt = Annotated[
+    str,
+    typer.Option("--display", help="Inspect progress display: rich, plain, log or none."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `run` and `demo` commands."""
+    app.command("run")(run)
+    app.command("demo")(demo)
+
+
+def _model_args(items: list[str]) -> dict[str, Any]:
+    import yaml
+
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"expected key=value, got {item!r}", param_hint="-M")
+        out[key] = yaml.safe_load(value)
+    return out
+
+
+def _id_for(model: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", model).strip("-")
+
+
+def run(
+    spec_file: Annotated[
+        Path | None, typer.Argument(help="Sweep spec (YAML). Omit to build one from options.")
+    ] = None,
+    suite: Annotated[
+        str | None, typer.Option("--suite", help="Suite to run (without a spec file).")
+    ] = None,
+    model: Annotated[
+        list[str] | None,
+        typer.Option("--model", help="Inspect model string; repeat for several models."),
+    ] = None,
+    variants: Annotated[
+        str, typer.Option("--variants", help="Comma-separated variant ids/families, or all.")
+    ] = "all",
+    epochs: Annotated[int, typer.Option("--epochs", help="Samples per variant per model.")] = 10,
+    model_arg: Annotated[
+        list[str] | None, typer.Option("-M", help="Model arg key=value (repeatable).")
+    ] = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
+    max_tokens: Annotated[int, typer.Option(help="Max generated tokens per sample.")] = 64,
+    seed: Annotated[int, typer.Option(help="Base seed.")] = 0,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Run directory (overrides the spec).")
+    ] = None,
+    display: DisplayOpt = "rich",
+) -> None:
+    """Run a sweep (resumable: samples already stored are skipped)."""
+    from ..spec import SpecError, load_spec, parse_spec
+
+    try:
+        if spec_file is not None:
+            if suite or model:
+                raise typer.BadParameter("give either a spec file or --suite/--model, not both")
+            spec = load_spec(spec_file)
+            source, base = str(spec_file), spec_file.parent.resolve()
+            if output is not None:
+                spec = spec.model_copy(update={"output_dir": str(output.resolve())})
+        else:
+            if not suite or not model:
+                raise typer.BadParameter("without a spec file, give --suite and --model")
+            out = output or Path("runs") / _id_for(model[0])
+            args = _model_args(model_arg or [])
+            data = {
+                "name": _id_for(out.name) or "run",
+                "models": [{"id": _id_for(m), "model": m, "model_args": args} for m in model],
+                "suites": [{"name": suite, "variants": variants, "epochs": epochs}],
+                "generation": {"temperature": temperature, "max_tokens": max_tokens, "seed": seed},
+                "output_dir": str(out),
+            }
+            spec, source, base = parse_spec(data, "command line"), "command line", Path.cwd()
+    except SpecError as ex:
+        typer.echo(f"error: {ex}", err=True)
+        raise typer.Exit(2) from None
+    _execute(spec, source, base, display)
+
+
+def _execute(spec: Any, source: str, base: Path, display: str) -> None:
+    from ..runner import SweepError, plan_sweep, render_summary, run_sweep, summarize
+    from ..spec import SpecError
+
+    try:
+        plan = plan_sweep(spec, source, base)
+    except SpecError as ex:
+        typer.echo(f"error: {ex}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(
+        f"sweep {spec.name!r}: {len(plan.models)} model(s), "
+        f"{sum(len(s.variants) for s in plan.suites)} variant(s), "
+        f"{plan.total_samples} samples in total -> {plan.run_dir}"
+    )
+    try:
+        result = run_sweep(plan, display=display, echo=typer.echo)
+    except SweepError as ex:
+        typer.echo(f"error: {ex}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(render_summary(summarize(plan.run_dir)))
+    typer.echo(
+        f"{result.added} samples added, {result.skipped} already stored, "
+        f"{result.errors} crashed, in {result.seconds:.0f} s.\n"
+        f"store: {plan.run_dir / 'cotscope.duckdb'}\n"
+        f"logs:  inspect view --log-dir {plan.run_dir / 'logs'}"
+    )
+
+
+def demo_spec_text() -> str:
+    """The bundled demo spec (YAML)."""
+    return resources.files("cotscope.spec").joinpath("demo.yaml").read_text(encoding="utf-8")
+
+
+def demo(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Run directory.")] = Path(
+        "runs/demo"
+    ),
+    full: Annotated[bool, typer.Option("--full", help="Run every variant of the suite.")] = False,
+    display: DisplayOpt = "rich",
+) -> None:
+    """Offline sweep of the bundled model over a reward-hint variant subset, then a summary."""
+    import yaml
+
+    from ..spec import parse_spec
+
+    data = yaml.safe_load(demo_spec_text())
+    data["output_dir"] = str(output)
+    if full:
+        for s in data["suites"]:
+            s["variants"] = "all"
+    spec = parse_spec(data, "cotscope demo")
+    _execute(spec, "cotscope demo", Path.cwd(), display)

@@ -1,0 +1,67 @@
+"""`cotscope suites`: list suites, variant families, ids and hashes, or show one variant."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `suites` command."""
+    app.command("suites")(suites)
+
+
+def suites(
+    show: Annotated[
+        str | None,
+        typer.Option("--show", help="Print one variant's exact prompt, e.g. reward_hints/base."),
+    ] = None,
+    suite: Annotated[str | None, typer.Option("--suite", help="Only list this suite.")] = None,
+) -> None:
+    """List suites, variant families, variant ids and their text hashes."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..suites import get_suite, suite_names
+
+    console = Console()
+    if show is not None:
+        name, _, variant_id = show.partition("/")
+        try:
+            s = get_suite(name)
+        except KeyError as ex:
+            raise typer.BadParameter(str(ex.args[0]), param_hint="--show") from None
+        match = [v for v in s.variants() if v.id == variant_id]
+        if not match:
+            raise typer.BadParameter(
+                f"suite {name!r} has no variant {variant_id!r} (see `cotscope suites`)",
+                param_hint="--show",
+            )
+        v = match[0]
+        console.print(
+            f"[bold]{v.full_id}[/] family={v.family} version={v.version} sha256={v.hash}",
+            highlight=False,
+        )
+        if v.description:
+            console.print(v.description, highlight=False)
+        console.rule("prompt (exact bytes)")
+        # Plain write: rich markup would eat `[...]` and the prompt must be shown verbatim.
+        typer.echo(v.text)
+        console.rule()
+        return
+    names = [suite] if suite else suite_names()
+    for name in names:
+        try:
+            s = get_suite(name)
+        except KeyError as ex:
+            raise typer.BadParameter(str(ex.args[0]), param_hint="--suite") from None
+        table = Table(title=f"{s.name}: {s.description}", title_justify="left")
+        table.add_column("family")
+        table.add_column("variant id")
+        table.add_column("hash (sha256, first 12)")
+        table.add_column("description")
+        for v in s.variants():
+            table.add_row(v.family, v.full_id, v.hash[:12], v.description)
+        console.print(table)
+        console.print(f"{len(s.variants())} variants in {len(s.families())} families\n")

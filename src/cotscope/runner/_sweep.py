@@ -1,0 +1,191 @@
+"""Run a sweep: every model × every selected variant × epochs, through Inspect, into the store.
+
+Work is cut into chunks of `commit_every` samples. Each chunk is one Inspect eval
+call whose samples are committed to the store in one transaction, so a killed run
+loses at most the chunk in flight and a re-run skips everything already stored.
+"""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ..spec import ModelEntry, SpecError, SweepSpec, check_models, expand_models
+from ..store import Store
+from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
+from ._rows import sample_to_row
+
+
+class SweepError(RuntimeError):
+    """A model could not be evaluated (it failed to load, or every sample crashed)."""
+
+
+@dataclass
+class PlannedSuite:
+    """A suite of the spec with its chosen variants."""
+
+    suite: SuiteDef
+    variants: list[Variant]
+    epochs: int
+
+
+@dataclass
+class SweepPlan:
+    """A validated sweep: concrete models and suites, nothing loaded yet."""
+
+    spec: SweepSpec
+    models: list[ModelEntry]
+    suites: list[PlannedSuite]
+    run_dir: Path
+
+    @property
+    def total_samples(self) -> int:
+        """Samples the full sweep produces (including any already stored)."""
+        per_model = sum(len(s.variants) * s.epochs for s in self.suites)
+        return per_model * len(self.models)
+
+
+@dataclass
+class SweepResult:
+    """What a sweep call did."""
+
+    run_dir: Path
+    added: int = 0
+    skipped: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    log_files: list[str] = field(default_factory=list)
+
+
+def plan_sweep(spec: SweepSpec, source: str = "<spec>", base: Path | None = None) -> SweepPlan:
+    """Expand and check a spec without loading any model.
+
+    Raises:
+        SpecError: naming the field at fault (unknown suite or variant, duplicate ids,
+            unordered or missing steps, missing paths).
+    """
+    models = expand_models(spec, source, base)
+    check_models(models, source, base)
+    suites = []
+    for i, sel in enumerate(spec.suites):
+        try:
+            suite = get_suite(sel.name)
+        except KeyError as ex:
+            raise SpecError(f"{source}: suites[{i}].name: {ex.args[0]}") from None
+        try:
+            variants = suite.select(sel.variants)
+        except UnknownSelectionError as ex:
+            raise SpecError(f"{source}: suites[{i}].variants: {ex}") from None
+        suites.append(PlannedSuite(suite, variants, sel.epochs))
+    return SweepPlan(spec, models, suites, spec.run_dir(base))
+
+
+def environment() -> dict[str, Any]:
+    """Versions and machine facts recorded with every run (the serving stack)."""
+    versions: dict[str, str | None] = {}
+    for pkg in ("cotscope", "inspect-ai", "torch", "transformers", "peft", "duckdb", "gguf"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            versions[pkg] = None
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "packages": versions,
+    }
+
+
+def _pending(
+    plan: PlannedSuite, model: ModelEntry, done: set[tuple[str, str, int]], seed: int
+) -> list[WorkItem]:
+    return [
+        WorkItem(v, e, derive_seed(seed, v.id, e))
+        for v in plan.variants
+        for e in range(plan.epochs)
+        if (v.id, v.hash, e) not in done
+    ]
+
+
+def _chunks(items: Sequence[WorkItem], size: int) -> list[Sequence[WorkItem]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def run_sweep(
+    plan: SweepPlan,
+    *,
+    display: str = "rich",
+    echo: Callable[[str], None] = print,
+) -> SweepResult:
+    """Run every pending sample of the plan and commit the results chunk by chunk.
+
+    Args:
+        plan: A plan from `plan_sweep`.
+        display: Inspect display mode (`rich`, `plain`, `none`, ...).
+        echo: Where progress lines go.
+
+    Raises:
+        SweepError: when a model fails to load or a whole chunk errors out.
+    """
+    from inspect_ai import eval as inspect_eval
+
+    spec = plan.spec
+    gen = spec.generation
+    started = time.monotonic()
+    result = SweepResult(plan.run_dir)
+    log_dir = plan.run_dir / "logs"
+    with Store(plan.run_dir) as store:
+        store.record_run(spec.name, spec.model_dump(mode="json"), spec.spec_hash(), environment())
+        store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
+        for order, model in enumerate(plan.models):
+            for psuite in plan.suites:
+                done = store.done_keys(spec.name, model.id, psuite.suite.name)
+                todo = _pending(psuite, model, done, gen.seed)
+                total = len(psuite.variants) * psuite.epochs
+                result.skipped += total - len(todo)
+                if not todo:
+                    echo(f"{model.id} · {psuite.suite.name}: all {total} samples already stored")
+                    continue
+                echo(
+                    f"{model.id} · {psuite.suite.name}: {len(todo)} samples to run "
+                    f"({total - len(todo)} already stored)"
+                )
+                for chunk in _chunks(todo, spec.commit_every):
+                    logs = inspect_eval(
+                        psuite.suite.build_task(chunk),
+                        model=model.model,
+                        model_args=model.model_args,
+                        log_dir=str(log_dir),
+                        display=display,  # type: ignore[arg-type]
+                        temperature=gen.temperature,
+                        top_p=gen.top_p,
+                        max_tokens=gen.max_tokens,
+                        reasoning_effort=gen.reasoning_effort,
+                        max_connections=gen.max_connections,
+                        fail_on_error=False,
+                        log_samples=True,
+                        score_display=False,
+                    )
+                    log = logs[0]
+                    samples = log.samples or []
+                    if not samples:
+                        reason = log.error.message if log.error else f"status {log.status}"
+                        raise SweepError(
+                            f"model {model.id!r} ({model.model}): eval failed: {reason}"
+                        )
+                    rows = [
+                        sample_to_row(
+                            s, run=spec.name, model=model, model_order=order, log_file=log.location
+                        )
+                        for s in samples
+                    ]
+                    result.added += store.insert_samples(rows)
+                    result.errors += sum(1 for r in rows if r.outcome == "error")
+                    result.log_files.append(log.location)
+    result.seconds = time.monotonic() - started
+    return result
