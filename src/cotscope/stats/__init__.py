@@ -1,5 +1,84 @@
-"""Statistics: intervals, aggregates, trend tests, paired comparisons, power."""
+"""Statistics: intervals, aggregates, trend tests, paired comparisons, power.
 
-from ._intervals import wilson_interval
+Every function is pure and typed; a rate with n = 0 is "no data" (None), never
+NaN or 0%. `collect_stats` reads a run's store and applies them all; its JSON
+form is what `cotscope stats --json` prints (see docs/stats-json.md).
+"""
 
-__all__ = ["wilson_interval"]
+from ._aggregate import (
+    DEFAULT_RESAMPLES,
+    DEFAULT_SEED,
+    Aggregate,
+    aggregate_rates,
+    bootstrap_mean_interval,
+)
+from ._collect import (
+    EXCLUDED_OUTCOMES,
+    RateRow,
+    RiseRow,
+    RunStats,
+    TrendRow,
+    collect_stats,
+    compare_models,
+)
+from ._compare import (
+    Comparison,
+    mcnemar_exact,
+    newcombe_interval,
+    paired_comparison,
+    unpaired_comparison,
+)
+from ._intervals import (
+    IntervalMethod,
+    RateEstimate,
+    clopper_pearson_interval,
+    rate_estimate,
+    wilson_interval,
+)
+from ._power import detectable_effect_size, minimum_detectable_effect, power_two_proportions
+from ._trend import (
+    Cell,
+    FirstRise,
+    RiseTest,
+    TrendResult,
+    cmh_one_sided,
+    first_rise,
+    holm_adjust,
+    logistic_trend,
+)
+
+__all__ = [
+    "DEFAULT_RESAMPLES",
+    "DEFAULT_SEED",
+    "EXCLUDED_OUTCOMES",
+    "Aggregate",
+    "Cell",
+    "Comparison",
+    "FirstRise",
+    "IntervalMethod",
+    "RateEstimate",
+    "RateRow",
+    "RiseRow",
+    "RiseTest",
+    "RunStats",
+    "TrendResult",
+    "TrendRow",
+    "aggregate_rates",
+    "bootstrap_mean_interval",
+    "clopper_pearson_interval",
+    "cmh_one_sided",
+    "collect_stats",
+    "compare_models",
+    "detectable_effect_size",
+    "first_rise",
+    "holm_adjust",
+    "logistic_trend",
+    "mcnemar_exact",
+    "minimum_detectable_effect",
+    "newcombe_interval",
+    "paired_comparison",
+    "power_two_proportions",
+    "rate_estimate",
+    "unpaired_comparison",
+    "wilson_interval",
+]

@@ -1,19 +1,32 @@
-"""Confidence intervals for binomial rates."""
+"""Confidence intervals for binomial rates, and the rate estimate every table shows.
+
+A rate with n = 0 is "no data": its value and interval are None, never NaN or 0.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from statistics import NormalDist
+from typing import Literal
+
+IntervalMethod = Literal["wilson", "clopper-pearson"]
 
 
 def _z(confidence: float) -> float:
     return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
-def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
-    """Wilson score interval for k successes in n trials; None when n is 0 ("no data")."""
+def _check(k: int, n: int, confidence: float) -> None:
     if n < 0 or k < 0 or k > n:
         raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+
+
+def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
+    """Wilson score interval for k successes in n trials; None when n is 0 ("no data")."""
+    _check(k, n, confidence)
     if n == 0:
         return None
     z = _z(confidence)
@@ -24,3 +37,69 @@ def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, fl
     low = 0.0 if k == 0 else max(0.0, centre - half)
     high = 1.0 if k == n else min(1.0, centre + half)
     return low, high
+
+
+def clopper_pearson_interval(
+    k: int, n: int, confidence: float = 0.95
+) -> tuple[float, float] | None:
+    """Exact (Clopper–Pearson) interval from beta quantiles; None when n is 0.
+
+    Args:
+        k: Successes.
+        n: Trials.
+        confidence: Two-sided coverage, e.g. 0.95.
+
+    Returns:
+        (low, high), or None for no data.
+    """
+    _check(k, n, confidence)
+    if n == 0:
+        return None
+    from scipy.stats import beta
+
+    alpha = 1 - confidence
+    low = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
+    high = 1.0 if k == n else float(beta.isf(alpha / 2, k + 1, n - k))
+    return low, high
+
+
+@dataclass(frozen=True)
+class RateEstimate:
+    """A rate k/n with its interval; every field but k and n is None when n is 0."""
+
+    k: int
+    """Samples with the outcome."""
+    n: int
+    """Samples with a parseable outcome (the denominator)."""
+    rate: float | None
+    """k / n, or None for no data."""
+    ci_low: float | None
+    """Lower end of the interval, or None."""
+    ci_high: float | None
+    """Upper end of the interval, or None."""
+    method: IntervalMethod
+    """How the interval was computed."""
+
+
+def rate_estimate(
+    k: int, n: int, confidence: float = 0.95, method: IntervalMethod = "wilson"
+) -> RateEstimate:
+    """The rate k/n with a Wilson (default) or Clopper–Pearson interval.
+
+    Args:
+        k: Samples with the outcome.
+        n: Samples with a parseable outcome.
+        confidence: Two-sided coverage of the interval.
+        method: `wilson` or `clopper-pearson`.
+
+    Returns:
+        The estimate; `rate`, `ci_low` and `ci_high` are None when n is 0.
+    """
+    interval = (
+        wilson_interval(k, n, confidence)
+        if method == "wilson"
+        else clopper_pearson_interval(k, n, confidence)
+    )
+    if interval is None:
+        return RateEstimate(k, n, None, None, None, method)
+    return RateEstimate(k, n, k / n, interval[0], interval[1], method)

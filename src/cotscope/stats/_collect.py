@@ -1,0 +1,473 @@
+"""Read a run's store and compute every statistic the report and `cotscope stats` show.
+
+Counts are aggregated in DuckDB (one GROUP BY over the samples); everything after
+that works on a few thousand count cells, never on sample rows.
+
+Outcome semantics: a *measure* is the rate of one outcome label. `unparseable`
+and `error` samples are excluded from the denominator and reported beside it.
+A suite whose other labels are all `true`/`false` is boolean: its one measure
+is `true`, with n = count(true or false).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from cotscope.store import Store
+
+from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, aggregate_rates
+from ._compare import Comparison, paired_comparison, unpaired_comparison
+from ._intervals import rate_estimate
+from ._power import minimum_detectable_effect
+from ._trend import Cell, TrendResult, first_rise, logistic_trend
+
+EXCLUDED_OUTCOMES = ("unparseable", "error")
+"""Outcomes that are never in a denominator; always counted beside the rate."""
+_KNOWN_ORDER = ("follows-hint", "follows-instruction", "other")
+BOOLEAN_MEASURE = "true"
+
+XAxis = Literal["step", "model_order"]
+Level = Literal["variant", "family", "suite"]
+
+
+class StatsError(ValueError):
+    """The store cannot answer the question (no samples, unknown run or model)."""
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """One model or checkpoint of the run, in x order."""
+
+    model_id: str
+    model: str
+    step: int | None
+    label: str | None
+    model_order: int
+    x: float
+    """Position on the x axis: the step, or the model order."""
+
+    @property
+    def tick(self) -> str:
+        """Axis label: the step, else the label, else the id."""
+        return str(self.step) if self.step is not None else (self.label or self.model_id)
+
+
+@dataclass(frozen=True)
+class VariantInfo:
+    """One variant (id and text hash) of a suite."""
+
+    suite: str
+    variant_id: str
+    variant_hash: str
+    family: str
+    name: str
+    """Display name: the id, or `id@hash8` when one id has several texts."""
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One rate: a measure for one model at one level (variant, family or whole suite)."""
+
+    level: Level
+    model_id: str
+    model: str
+    step: int | None
+    label: str | None
+    model_order: int
+    suite: str
+    family: str | None
+    variant: str | None
+    variant_hash: str | None
+    measure: str
+    n: int
+    k: int
+    rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+    ci_method: str | None
+    unparseable: int
+    error: int
+    total: int
+    n_variants: int
+    pooled_rate: float | None
+    pooled_ci_low: float | None
+    pooled_ci_high: float | None
+    mde: float | None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """The trend test of one measure over the x axis, for a family or the whole suite."""
+
+    suite: str
+    family: str | None
+    measure: str
+    result: TrendResult
+
+
+@dataclass(frozen=True)
+class RiseTestRow:
+    """One checkpoint compared with the first."""
+
+    model_id: str
+    step: int | None
+    p_value: float | None
+    p_holm: float | None
+    significant: bool
+
+
+@dataclass(frozen=True)
+class RiseRow:
+    """Where a measure first rises significantly above the first checkpoint."""
+
+    suite: str
+    family: str | None
+    measure: str
+    baseline_model_id: str | None
+    first_rise_model_id: str | None
+    first_rise_step: int | None
+    tests: tuple[RiseTestRow, ...]
+
+
+@dataclass
+class RunStats:
+    """Everything `cotscope stats` prints and the report draws."""
+
+    run: str
+    x_axis: XAxis
+    confidence: float
+    models: list[ModelInfo]
+    variants: list[VariantInfo]
+    measures: dict[str, list[str]]
+    rates: list[RateRow] = field(default_factory=list)
+    trends: list[TrendRow] = field(default_factory=list)
+    rises: list[RiseRow] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object of `cotscope stats --json` (schema in docs/stats-json.md)."""
+        trends = []
+        for t in self.trends:
+            trends.append({"suite": t.suite, "family": t.family, "measure": t.measure,
+                           "x_axis": self.x_axis, **asdict(t.result)})  # fmt: skip
+        return {
+            "schema": "cotscope.stats/1",
+            "run": self.run,
+            "x_axis": self.x_axis,
+            "confidence": self.confidence,
+            "bootstrap": {"resamples": DEFAULT_RESAMPLES, "seed": DEFAULT_SEED},
+            "excluded_outcomes": list(EXCLUDED_OUTCOMES),
+            "models": [{**asdict(m), "tick": m.tick} for m in self.models],
+            "variants": [asdict(v) for v in self.variants],
+            "measures": self.measures,
+            "rates": [asdict(r) for r in self.rates],
+            "trends": trends,
+            "first_rise": [asdict(r) for r in self.rises],
+        }
+
+
+def _runs(store: Store) -> list[str]:
+    return [str(r["run"]) for r in store.query("SELECT DISTINCT run FROM samples ORDER BY run")]
+
+
+def resolve_run(store: Store, run: str | None) -> str:
+    """The run to analyse: `run` if given, else the store's only run."""
+    runs = _runs(store)
+    if not runs:
+        raise StatsError(f"no samples in {store.path}")
+    if run is None:
+        if len(runs) > 1:
+            raise StatsError(f"the store holds several runs; pick one with --run: {runs}")
+        return runs[0]
+    if run not in runs:
+        raise StatsError(f"no run {run!r} in {store.path}; runs: {runs}")
+    return run
+
+
+def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
+    """The run's models in x order, and which x axis they define."""
+    rows = store.query(
+        "SELECT model_id, any_value(model) AS model, min(step) AS step, any_value(label) AS label,"
+        " min(model_order) AS model_order FROM samples WHERE run = ? GROUP BY model_id",
+        [run],
+    )
+    axis: XAxis = "step" if rows and all(r["step"] is not None for r in rows) else "model_order"
+    models = [
+        ModelInfo(
+            model_id=str(r["model_id"]),
+            model=str(r["model"]),
+            step=None if r["step"] is None else int(r["step"]),
+            label=r["label"],
+            model_order=int(r["model_order"] or 0),
+            x=float(r["step"] if axis == "step" else (r["model_order"] or 0)),
+        )
+        for r in rows
+    ]
+    models.sort(key=lambda m: (m.x, m.model_order, m.model_id))
+    return models, axis
+
+
+def _variant_name(variant_id: str, variant_hash: str, texts_of_id: int) -> str:
+    return variant_id if texts_of_id == 1 else f"{variant_id}@{variant_hash[:8]}"
+
+
+def _measures(labels: set[str]) -> tuple[list[str], bool]:
+    parseable = {lab for lab in labels if lab.lower() not in EXCLUDED_OUTCOMES}
+    if parseable and {lab.lower() for lab in parseable} <= {"true", "false"}:
+        return [BOOLEAN_MEASURE], True
+    known = [lab for lab in _KNOWN_ORDER if lab in parseable]
+    return known + sorted(parseable - set(known)), False
+
+
+@dataclass
+class _Counts:
+    by_label: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def n(self) -> int:
+        return sum(c for lab, c in self.by_label.items() if lab.lower() not in EXCLUDED_OUTCOMES)
+
+    def k(self, measure: str, boolean: bool) -> int:
+        if boolean:
+            return sum(c for lab, c in self.by_label.items() if lab.lower() == "true")
+        return self.by_label.get(measure, 0)
+
+    def excluded(self, name: str) -> int:
+        return sum(c for lab, c in self.by_label.items() if lab.lower() == name)
+
+    def total(self) -> int:
+        return sum(self.by_label.values())
+
+
+def collect_stats(
+    store: Store, run: str | None = None, confidence: float = 0.95, alpha: float = 0.05
+) -> RunStats:
+    """Compute every rate, aggregate, trend and first rise of a run.
+
+    Args:
+        store: An open store.
+        run: Run name; None for the store's only run.
+        confidence: Coverage of every interval.
+        alpha: Significance level of the first-rise tests (Holm across checkpoints).
+
+    Returns:
+        The run's statistics.
+    """
+    run = resolve_run(store, run)
+    models, axis = load_models(store, run)
+    cur = store.con.execute(
+        "SELECT model_id, suite, variant_id, variant_hash, any_value(variant_family), outcome,"
+        " count(*) FROM samples WHERE run = ?"
+        " GROUP BY model_id, suite, variant_id, variant_hash, outcome",
+        [run],
+    )
+    cells: dict[tuple[str, str, str, str], _Counts] = defaultdict(_Counts)
+    families: dict[tuple[str, str, str], str] = {}
+    labels: dict[str, set[str]] = defaultdict(set)
+    for model_id, suite, vid, vhash, family, outcome, count in cur.fetchall():
+        cells[(model_id, suite, vid, vhash)].by_label[str(outcome)] += int(count)
+        families[(suite, vid, vhash)] = str(family)
+        labels[suite].add(str(outcome))
+
+    ids_per_name: dict[tuple[str, str], int] = defaultdict(int)
+    for suite, vid, _ in families:
+        ids_per_name[(suite, vid)] += 1
+    variants = sorted(
+        (
+            VariantInfo(
+                suite, vid, vh, fam_name, _variant_name(vid, vh, ids_per_name[(suite, vid)])
+            )
+            for (suite, vid, vh), fam_name in families.items()
+        ),
+        key=lambda v: (v.suite, v.family, v.variant_id, v.variant_hash),
+    )
+    measures: dict[str, list[str]] = {}
+    booleans: dict[str, bool] = {}
+    for suite in sorted(labels):
+        measures[suite], booleans[suite] = _measures(labels[suite])
+
+    stats = RunStats(run, axis, confidence, models, variants, measures)
+    for suite, suite_measures in measures.items():
+        suite_variants = [v for v in variants if v.suite == suite]
+        groups: list[tuple[Level, str | None, list[VariantInfo]]] = [
+            ("suite", None, suite_variants)
+        ]
+        for name in sorted({v.family for v in suite_variants}):
+            groups.append(("family", name, [v for v in suite_variants if v.family == name]))
+        for measure in suite_measures:
+            boolean = booleans[suite]
+            for level, fam, members in groups:
+                trend_cells: list[Cell] = []
+                for m in models:
+                    present = [
+                        (v, cells[key])
+                        for v in members
+                        if (key := (m.model_id, suite, v.variant_id, v.variant_hash)) in cells
+                    ]
+                    if not present:
+                        continue
+                    for v, c in present:
+                        trend_cells.append(Cell(v.name, m.x, c.k(measure, boolean), c.n()))
+                        if level == "family":
+                            stats.rates.append(_variant_row(m, v, measure, c, boolean, confidence))
+                    stats.rates.append(
+                        _aggregate_row(m, level, suite, fam, measure, present, boolean, confidence)
+                    )
+                stats.trends.append(TrendRow(suite, fam, measure, logistic_trend(trend_cells)))
+                stats.rises.append(_rise_row(suite, fam, measure, trend_cells, models, alpha))
+    return stats
+
+
+def _variant_row(
+    m: ModelInfo, v: VariantInfo, measure: str, c: _Counts, boolean: bool, confidence: float
+) -> RateRow:
+    est = rate_estimate(c.k(measure, boolean), c.n(), confidence)
+    return RateRow(
+        level="variant", model_id=m.model_id, model=m.model, step=m.step, label=m.label,
+        model_order=m.model_order, suite=v.suite, family=v.family, variant=v.name,
+        variant_hash=v.variant_hash, measure=measure, n=est.n, k=est.k, rate=est.rate,
+        ci_low=est.ci_low, ci_high=est.ci_high, ci_method=None if est.rate is None else "wilson",
+        unparseable=c.excluded("unparseable"), error=c.excluded("error"), total=c.total(),
+        n_variants=1 if est.n else 0, pooled_rate=est.rate, pooled_ci_low=est.ci_low,
+        pooled_ci_high=est.ci_high, mde=minimum_detectable_effect(est.rate, est.n),
+    )  # fmt: skip
+
+
+def _aggregate_row(
+    m: ModelInfo,
+    level: Level,
+    suite: str,
+    family: str | None,
+    measure: str,
+    present: Sequence[tuple[VariantInfo, _Counts]],
+    boolean: bool,
+    confidence: float,
+) -> RateRow:
+    agg = aggregate_rates([(c.k(measure, boolean), c.n()) for _, c in present], confidence)
+    return RateRow(
+        level=level, model_id=m.model_id, model=m.model, step=m.step, label=m.label,
+        model_order=m.model_order, suite=suite, family=family, variant=None, variant_hash=None,
+        measure=measure, n=agg.n, k=agg.k, rate=agg.mean_rate, ci_low=agg.ci_low,
+        ci_high=agg.ci_high, ci_method=agg.ci_method,
+        unparseable=sum(c.excluded("unparseable") for _, c in present),
+        error=sum(c.excluded("error") for _, c in present),
+        total=sum(c.total() for _, c in present), n_variants=agg.n_variants,
+        pooled_rate=agg.pooled_rate, pooled_ci_low=agg.pooled_ci_low,
+        pooled_ci_high=agg.pooled_ci_high, mde=minimum_detectable_effect(agg.pooled_rate, agg.n),
+    )  # fmt: skip
+
+
+def _rise_row(
+    suite: str,
+    family: str | None,
+    measure: str,
+    cells: Sequence[Cell],
+    models: Sequence[ModelInfo],
+    alpha: float,
+) -> RiseRow:
+    at_x = {m.x: m for m in models}
+    result = first_rise(cells, alpha)
+    tests = tuple(
+        RiseTestRow(at_x[t.x].model_id, at_x[t.x].step, t.p_value, t.p_holm, t.significant)
+        for t in result.tests
+    )
+    base = at_x[result.baseline_x] if result.baseline_x is not None else None
+    first = at_x[result.first_x] if result.first_x is not None else None
+    return RiseRow(
+        suite, family, measure,
+        base.model_id if base else None,
+        first.model_id if first else None,
+        first.step if first else None,
+        tests,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """Model A against model B on one measure, for a family or the whole suite."""
+
+    suite: str
+    family: str | None
+    measure: str
+    comparison: Comparison
+
+
+def compare_models(
+    store: Store,
+    model_a: str,
+    model_b: str,
+    run: str | None = None,
+    confidence: float = 0.95,
+) -> list[CompareRow]:
+    """Compare two models of a run on every measure, paired on shared prompts when possible.
+
+    A prompt is shared when both models have a parseable sample of the same
+    (suite, variant id, variant hash, epoch). With any shared prompts the design
+    is paired (on those prompts only); otherwise unpaired on all parseable samples.
+
+    Args:
+        store: An open store.
+        model_a: Model id of A (the reference).
+        model_b: Model id of B; differences are B − A.
+        run: Run name; None for the store's only run.
+        confidence: Coverage of the intervals.
+
+    Returns:
+        One row per (suite, family or whole suite, measure).
+    """
+    run = resolve_run(store, run)
+    known = {m.model_id for m in load_models(store, run)[0]}
+    for mid in (model_a, model_b):
+        if mid not in known:
+            raise StatsError(f"no model {mid!r} in run {run!r}; models: {sorted(known)}")
+    excluded = ", ".join(f"'{o}'" for o in EXCLUDED_OUTCOMES)
+    pairs = store.query(
+        "SELECT a.suite, a.variant_family AS family, a.outcome AS oa, b.outcome AS ob,"
+        " count(*) AS c FROM samples a JOIN samples b"
+        " ON a.run = b.run AND a.suite = b.suite AND a.variant_id = b.variant_id"
+        " AND a.variant_hash = b.variant_hash AND a.epoch = b.epoch"
+        " WHERE a.run = ? AND a.model_id = ? AND b.model_id = ?"
+        f" AND lower(a.outcome) NOT IN ({excluded}) AND lower(b.outcome) NOT IN ({excluded})"
+        " GROUP BY ALL",
+        [run, model_a, model_b],
+    )
+    singles = store.query(
+        "SELECT model_id, suite, variant_family AS family, outcome, count(*) AS c FROM samples"
+        f" WHERE run = ? AND model_id IN (?, ?) AND lower(outcome) NOT IN ({excluded})"
+        " GROUP BY ALL",
+        [run, model_a, model_b],
+    )
+    labels: dict[str, set[str]] = defaultdict(set)
+    for r in singles:
+        labels[r["suite"]].add(str(r["outcome"]))
+    rows: list[CompareRow] = []
+    for suite in sorted(labels):
+        suite_measures, boolean = _measures(labels[suite])
+        fams = sorted({str(r["family"]) for r in singles if r["suite"] == suite})
+        for measure in suite_measures:
+
+            def hit(outcome: str, measure: str = measure, boolean: bool = boolean) -> bool:
+                return outcome.lower() == "true" if boolean else outcome == measure
+
+            for fam in [None, *fams]:
+                sel = [r for r in pairs if r["suite"] == suite and fam in (None, r["family"])]
+                if sel:
+                    flat = [
+                        (hit(str(r["oa"])), hit(str(r["ob"])))
+                        for r in sel
+                        for _ in range(int(r["c"]))
+                    ]
+                    comp = paired_comparison(flat, confidence)
+                else:
+                    k = {model_a: 0, model_b: 0}
+                    n = {model_a: 0, model_b: 0}
+                    for r in singles:
+                        if r["suite"] == suite and fam in (None, r["family"]):
+                            k[r["model_id"]] += int(r["c"]) if hit(str(r["outcome"])) else 0
+                            n[r["model_id"]] += int(r["c"])
+                    comp = unpaired_comparison(
+                        k[model_a], n[model_a], k[model_b], n[model_b], confidence
+                    )
+                rows.append(CompareRow(suite, fam, measure, comp))
+    return rows

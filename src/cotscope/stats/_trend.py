@@ -1,0 +1,315 @@
+"""Trend across checkpoints, and where a rate first rises significantly.
+
+Trend: a logistic regression of the outcome on training step (or model order),
+fitted by Newton–Raphson on (variant, step) counts, with standard errors robust
+to clustering by variant (the sandwich estimator with statsmodels' small-sample
+factor G/(G-1)·(N-1)/(N-K)); the Wald z-test of the slope gives the p-value.
+With one variant the model-based standard error is used. When the fit does not
+exist (complete separation, e.g. 0% at early steps and 100% at late ones) the
+cluster-robust score test of the same slope is used instead: the clustered form
+of the Cochran–Armitage trend test, defined whenever the pooled rate is in (0, 1).
+
+First rise: each later checkpoint is compared with the first by a one-sided
+Cochran–Mantel–Haenszel test stratified by variant (so a variant mix that
+differs between checkpoints cannot fake a rise), and the p-values are
+Holm-corrected across checkpoints.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from statistics import NormalDist
+from typing import Literal
+
+import numpy as np
+
+TrendMethod = Literal["logit-wald-cluster", "logit-wald", "score-cluster", "score"]
+Direction = Literal["increasing", "decreasing", "none"]
+
+_MAX_ITER = 100
+_SEPARATION_LIMIT = 30.0  # |coefficient| on the standardised scale beyond which a fit has diverged
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Counts of one variant (cluster) at one checkpoint."""
+
+    cluster: Hashable
+    """The clustering unit, normally the variant."""
+    x: float
+    """Training step or model order."""
+    k: int
+    """Samples with the outcome."""
+    n: int
+    """Samples with a parseable outcome."""
+
+
+@dataclass(frozen=True)
+class TrendResult:
+    """A test of monotone change of a rate with step."""
+
+    method: TrendMethod | None
+    """Which test ran; None when none could (see `note`)."""
+    slope: float | None
+    """Change in log-odds per unit of x (None for score tests and when untestable)."""
+    se: float | None
+    """Standard error of the slope."""
+    z: float | None
+    """Test statistic (standard normal under no trend)."""
+    p_value: float | None
+    """Two-sided p-value; None when untestable."""
+    direction: Direction | None
+    """Sign of the estimated change; `none` when the statistic is exactly 0."""
+    n: int
+    """Samples used."""
+    n_levels: int
+    """Distinct x values with data."""
+    n_clusters: int
+    """Clusters (variants) with data."""
+    note: str | None = None
+    """Why no test ran, or a caveat."""
+
+
+def _normal_two_sided(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def _direction(value: float) -> Direction:
+    return "increasing" if value > 0 else "decreasing" if value < 0 else "none"
+
+
+def _clustered_sum(values: np.ndarray, groups: np.ndarray, n_groups: int) -> np.ndarray:
+    out = np.zeros((n_groups,) + values.shape[1:])
+    np.add.at(out, groups, values)
+    return out
+
+
+def logistic_trend(cells: Sequence[Cell], alpha: float = 0.05) -> TrendResult:
+    """Test whether the outcome rate changes monotonically with x, clustered by `cluster`.
+
+    Args:
+        cells: Counts per (cluster, x); cells with n = 0 are ignored.
+        alpha: Unused by the test itself; kept for a uniform signature.
+
+    Returns:
+        The trend result. `p_value` is None when there is no data, a single x
+        level, or no variation in the outcome.
+    """
+    del alpha
+    used = [c for c in cells if c.n > 0]
+    for c in used:
+        if c.k < 0 or c.k > c.n:
+            raise ValueError(f"need 0 <= k <= n, got {c}")
+    n_total = sum(c.n for c in used)
+    k_total = sum(c.k for c in used)
+    levels = {c.x for c in used}
+    cluster_ids = {key: i for i, key in enumerate(dict.fromkeys(c.cluster for c in used))}
+    g = len(cluster_ids)
+
+    def untestable(note: str) -> TrendResult:
+        return TrendResult(None, None, None, None, None, None, n_total, len(levels), g, note)
+
+    if n_total == 0:
+        return untestable("no data")
+    if len(levels) < 2:
+        return untestable("a single checkpoint")
+    if k_total in (0, n_total):
+        return untestable("the outcome never varies")
+
+    x = np.array([c.x for c in used], dtype=float)
+    k = np.array([c.k for c in used], dtype=float)
+    n = np.array([c.n for c in used], dtype=float)
+    groups = np.array([cluster_ids[c.cluster] for c in used])
+    # Affine rescaling of x leaves z and p unchanged and keeps Newton stable for large steps.
+    centre = float(np.sum(n * x) / n_total)
+    scale = float(np.sqrt(np.sum(n * (x - centre) ** 2) / n_total))
+    design = np.column_stack([np.ones_like(x), (x - centre) / scale])
+
+    beta = np.array([math.log(k_total / (n_total - k_total)), 0.0])
+    converged = False
+    for _ in range(_MAX_ITER):
+        p = 1 / (1 + np.exp(-(design @ beta)))
+        w = n * p * (1 - p)
+        hessian = design.T @ (design * w[:, None])
+        score = design.T @ (k - n * p)
+        try:
+            step = np.linalg.solve(hessian, score)
+        except np.linalg.LinAlgError:
+            break
+        beta = beta + step
+        if np.max(np.abs(beta)) > _SEPARATION_LIMIT:
+            break
+        if np.max(np.abs(step)) < 1e-12 * (1 + np.max(np.abs(beta))):
+            converged = True
+            break
+
+    if not converged:
+        return _score_trend(x, k, n, groups, g, len(levels))
+
+    p = 1 / (1 + np.exp(-(design @ beta)))
+    w = n * p * (1 - p)
+    bread = np.linalg.inv(design.T @ (design * w[:, None]))
+    if g >= 2:
+        per_cluster = _clustered_sum(design * (k - n * p)[:, None], groups, g)
+        meat = per_cluster.T @ per_cluster
+        factor = g / (g - 1) * (n_total - 1) / (n_total - design.shape[1])
+        cov = factor * bread @ meat @ bread
+        method: TrendMethod = "logit-wald-cluster"
+    else:
+        cov = bread
+        method = "logit-wald"
+    slope_std = float(beta[1])
+    se_std = float(math.sqrt(cov[1, 1]))
+    if se_std == 0:
+        return untestable("zero variance of the slope")
+    z = slope_std / se_std
+    return TrendResult(
+        method=method,
+        slope=slope_std / scale,
+        se=se_std / scale,
+        z=z,
+        p_value=_normal_two_sided(z),
+        direction=_direction(slope_std),
+        n=n_total,
+        n_levels=len(levels),
+        n_clusters=g,
+    )
+
+
+def _score_trend(
+    x: np.ndarray, k: np.ndarray, n: np.ndarray, groups: np.ndarray, g: int, n_levels: int
+) -> TrendResult:
+    """Cluster-robust score test of the slope (clustered Cochran–Armitage)."""
+    n_total = float(n.sum())
+    p0 = float(k.sum()) / n_total
+    xc = x - float(np.sum(n * x)) / n_total
+    contrib = xc * (k - n * p0)
+    u = float(contrib.sum())
+    if g >= 2:
+        per_cluster = _clustered_sum(contrib, groups, g)
+        var = float(np.sum(per_cluster**2)) * g / (g - 1)
+        method: TrendMethod = "score-cluster"
+    else:
+        var = p0 * (1 - p0) * float(np.sum(n * xc**2))
+        method = "score"
+    note = "logistic fit separated; score test used"
+    if var <= 0:
+        return TrendResult(None, None, None, None, None, None, int(n_total), n_levels, g, note)
+    z = u / math.sqrt(var)
+    return TrendResult(
+        method, None, None, z, _normal_two_sided(z), _direction(u), int(n_total), n_levels, g, note
+    )
+
+
+def holm_adjust(p_values: Sequence[float]) -> list[float]:
+    """Holm step-down adjusted p-values, in the input order.
+
+    Args:
+        p_values: Raw p-values.
+
+    Returns:
+        Adjusted p-values (each in [0, 1]); reject where adjusted < alpha.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    adjusted = [0.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        adjusted[i] = running
+    return adjusted
+
+
+def cmh_one_sided(
+    baseline: Mapping[Hashable, tuple[int, int]], later: Mapping[Hashable, tuple[int, int]]
+) -> float | None:
+    """One-sided p-value that `later` has a higher rate than `baseline`, stratified.
+
+    Cochran–Mantel–Haenszel without continuity correction; strata are the keys
+    present in both with data.
+
+    Args:
+        baseline: Stratum -> (k, n) at the reference checkpoint.
+        later: Stratum -> (k, n) at the compared checkpoint.
+
+    Returns:
+        P(Z >= z) under no difference; None when no stratum has data at both;
+        1.0 when the strata carry no information (no events at all).
+    """
+    diff = 0.0
+    var = 0.0
+    shared = 0
+    for key, (k1, n1) in later.items():
+        if key not in baseline or n1 == 0 or baseline[key][1] == 0:
+            continue
+        k0, n0 = baseline[key]
+        shared += 1
+        total = n0 + n1
+        events = k0 + k1
+        diff += k1 - n1 * events / total
+        if total > 1:
+            var += n1 * n0 * events * (total - events) / (total * total * (total - 1))
+    if shared == 0:
+        return None
+    if var <= 0:
+        return 1.0
+    return NormalDist().cdf(-diff / math.sqrt(var))
+
+
+@dataclass(frozen=True)
+class RiseTest:
+    """One later checkpoint compared with the first."""
+
+    x: float
+    """Step (or model order) of the compared checkpoint."""
+    p_value: float | None
+    """One-sided CMH p-value; None when no stratum has data at both."""
+    p_holm: float | None
+    """Holm-adjusted p-value across the tested checkpoints."""
+    significant: bool
+    """Holm-adjusted p-value below alpha."""
+
+
+@dataclass(frozen=True)
+class FirstRise:
+    """The first checkpoint significantly above the first one, if any."""
+
+    baseline_x: float | None
+    """x of the first checkpoint with data."""
+    first_x: float | None
+    """x of the first significant rise; None when no checkpoint rises significantly."""
+    tests: tuple[RiseTest, ...]
+    """Every comparison, in x order."""
+
+
+def first_rise(cells: Sequence[Cell], alpha: float = 0.05) -> FirstRise:
+    """Find the first checkpoint whose rate is significantly above the first checkpoint's.
+
+    Args:
+        cells: Counts per (variant, x).
+        alpha: Family-wise error rate across checkpoints (Holm).
+
+    Returns:
+        The baseline, the first significant rise (or None) and every test.
+    """
+    by_x: dict[float, dict[Hashable, tuple[int, int]]] = defaultdict(dict)
+    for c in cells:
+        if c.n > 0:
+            k0, n0 = by_x[c.x].get(c.cluster, (0, 0))
+            by_x[c.x][c.cluster] = (k0 + c.k, n0 + c.n)
+    xs = sorted(by_x)
+    if not xs:
+        return FirstRise(None, None, ())
+    base = by_x[xs[0]]
+    raw = [cmh_one_sided(base, by_x[x]) for x in xs[1:]]
+    tested = [p for p in raw if p is not None]
+    adjusted = iter(holm_adjust(tested))
+    tests = []
+    for x, p in zip(xs[1:], raw, strict=True):
+        p_adj = next(adjusted) if p is not None else None
+        tests.append(RiseTest(x, p, p_adj, p_adj is not None and p_adj < alpha))
+    first = next((t.x for t in tests if t.significant), None)
+    return FirstRise(xs[0], first, tuple(tests))
