@@ -18,9 +18,9 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to `app`; imports are cheap (heavy backends load lazily).
-    from . import _run, _suites
+    from . import _report, _run, _suites
 
-    for module in (_suites, _run):
+    for module in (_suites, _run, _report):
         module.register(app)
 
 

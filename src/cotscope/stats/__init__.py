@@ -14,12 +14,15 @@ from ._aggregate import (
 )
 from ._collect import (
     EXCLUDED_OUTCOMES,
+    ModelInfo,
     RateRow,
     RiseRow,
+    RiseTestRow,
     RunStats,
+    StatsError,
     TrendRow,
+    VariantInfo,
     collect_stats,
-    compare_models,
 )
 from ._compare import (
     Comparison,
@@ -28,6 +31,7 @@ from ._compare import (
     paired_comparison,
     unpaired_comparison,
 )
+from ._compare_run import CompareRow, compare_models
 from ._intervals import (
     IntervalMethod,
     RateEstimate,
@@ -53,16 +57,21 @@ __all__ = [
     "EXCLUDED_OUTCOMES",
     "Aggregate",
     "Cell",
+    "CompareRow",
     "Comparison",
     "FirstRise",
     "IntervalMethod",
+    "ModelInfo",
     "RateEstimate",
     "RateRow",
     "RiseRow",
     "RiseTest",
+    "RiseTestRow",
     "RunStats",
+    "StatsError",
     "TrendResult",
     "TrendRow",
+    "VariantInfo",
     "aggregate_rates",
     "bootstrap_mean_interval",
     "clopper_pearson_interval",

@@ -1,0 +1,158 @@
+"""`cotscope report`, `cotscope stats` and `cotscope compare`: read a run, never write samples."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+RunDir = Annotated[Path, typer.Argument(help="Run directory holding cotscope.duckdb.")]
+RunName = Annotated[
+    str | None, typer.Option("--run", help="Run name, when the store holds several.")
+]
+Confidence = Annotated[float, typer.Option("--confidence", help="Coverage of every interval.")]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `report`, `stats` and `compare` commands."""
+    app.command("report")(report)
+    app.command("stats")(stats)
+    app.command("compare")(compare)
+
+
+def _open(run_dir: Path) -> Any:
+    from ..store import Store, StoreError
+
+    try:
+        return Store(run_dir, read_only=True)
+    except StoreError as ex:
+        raise typer.BadParameter(str(ex), param_hint="RUN_DIR") from None
+
+
+def report(
+    run_dir: RunDir,
+    run: RunName = None,
+    max_transcripts: Annotated[
+        int, typer.Option("--max-transcripts", help="Transcripts embedded in the page (sampled).")
+    ] = 1000,
+    max_chars: Annotated[
+        int, typer.Option("--max-chars", help="Characters kept per prompt/reasoning/answer.")
+    ] = 6000,
+    figures: Annotated[
+        bool, typer.Option("--figures/--no-figures", help="Draw PNG figures.")
+    ] = True,
+) -> None:
+    """Write RUN_DIR/report.html (and figures/) and print its path."""
+    from ..report import ReportOptions, build_report
+    from ..stats import StatsError
+    from ..store import StoreError
+
+    options = ReportOptions(max_transcripts=max_transcripts, max_chars=max_chars, figures=figures)
+    try:
+        path = build_report(run_dir, run, options)
+    except (StoreError, StatsError) as ex:
+        raise typer.BadParameter(str(ex), param_hint="RUN_DIR") from None
+    typer.echo(str(path))
+
+
+def stats(
+    run_dir: RunDir,
+    run: RunName = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print every number as one JSON object.")
+    ] = False,
+    confidence: Confidence = 0.95,
+) -> None:
+    """Rates with intervals per model and family, trend tests and first rises."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..report import interval, p_text, pct
+    from ..stats import StatsError, collect_stats
+
+    with _open(run_dir) as store:
+        try:
+            result = collect_stats(store, run, confidence=confidence)
+        except StatsError as ex:
+            raise typer.BadParameter(str(ex), param_hint="RUN_DIR") from None
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=1, default=str))
+        return
+    console = Console()
+    for suite, measures in result.measures.items():
+        for measure in measures:
+            table = Table(title=f"{suite}: {measure}", title_justify="left")
+            for col in ("model", "step", "family", "n", "rate", "95% CI", "unparseable", "error"):
+                table.add_column(col, justify="right" if col not in ("model", "family") else "left")
+            for r in result.rates:
+                if r.suite == suite and r.measure == measure and r.level != "variant":
+                    table.add_row(
+                        r.model_id, "" if r.step is None else str(r.step),
+                        r.family or "(all variants)", str(r.n), pct(r.rate),
+                        interval(r.ci_low, r.ci_high), str(r.unparseable), str(r.error),
+                    )  # fmt: skip
+            console.print(table)
+            for t, rise in zip(
+                [t for t in result.trends if t.suite == suite and t.measure == measure],
+                [x for x in result.rises if x.suite == suite and x.measure == measure],
+                strict=True,
+            ):
+                who = t.family or "all variants"
+                trend = (
+                    f"{t.result.direction} ({t.result.method}, {p_text(t.result.p_value)})"
+                    if t.result.p_value is not None
+                    else f"not testable ({t.result.note})"
+                )
+                first = rise.first_rise_model_id or "none"
+                console.print(
+                    f"  {who}: trend {trend}; first significant rise: {first}", highlight=False
+                )
+
+
+def compare(
+    run_dir: RunDir,
+    model_a: Annotated[str, typer.Argument(help="Model id of A (the reference).")],
+    model_b: Annotated[str, typer.Argument(help="Model id of B; differences are B − A.")],
+    run: RunName = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    confidence: Confidence = 0.95,
+) -> None:
+    """Compare two models or checkpoints, paired on the same prompts when they share them."""
+    from dataclasses import asdict
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from ..report import p_text, pct
+    from ..stats import StatsError, compare_models
+
+    with _open(run_dir) as store:
+        try:
+            rows = compare_models(store, model_a, model_b, run, confidence)
+        except StatsError as ex:
+            raise typer.BadParameter(str(ex)) from None
+    if as_json:
+        out = [
+            {"suite": r.suite, "family": r.family, "measure": r.measure, "model_a": model_a,
+             "model_b": model_b, **asdict(r.comparison)}
+            for r in rows
+        ]  # fmt: skip
+        typer.echo(json.dumps(out, indent=1))
+        return
+    table = Table(title=f"{model_b} − {model_a}", title_justify="left")
+    for col in ("suite", "measure", "family", "design", "n", "A", "B", "B − A", "95% CI", "p"):
+        table.add_column(col)
+    for r in rows:
+        c = r.comparison
+        diff = "no data" if c.difference is None else f"{100 * c.difference:+.1f} pts"
+        ci = "" if c.ci_low is None or c.ci_high is None else (
+            f"[{100 * c.ci_low:+.1f}, {100 * c.ci_high:+.1f}]"
+        )  # fmt: skip
+        n = str(c.n_a) if c.design == "paired" else f"{c.n_a} / {c.n_b}"
+        table.add_row(
+            r.suite, r.measure, r.family or "(all)", f"{c.design} ({c.test})", n,
+            pct(c.rate_a), pct(c.rate_b), diff, ci, p_text(c.p_value),
+        )  # fmt: skip
+    Console().print(table)

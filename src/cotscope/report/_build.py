@@ -1,0 +1,89 @@
+"""Assemble the report: one self-contained HTML file at `<run>/report.html`."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import importlib
+import os
+from datetime import datetime
+from pathlib import Path
+
+from cotscope import __version__
+from cotscope.stats import collect_stats
+from cotscope.store import Store
+
+from ._assets import CSS, JS
+from ._html import Markup, el, esc, join
+from ._sections import ReportContext, ReportOptions, registered_sections
+
+PLUGIN_MODULES: tuple[str, ...] = (
+    "cotscope.report._builtin",
+    "cotscope.report._transcripts",
+)
+"""Modules that register sections or span sources; a new measure adds its module here."""
+
+REPORT_FILENAME = "report.html"
+FIGURES_DIRNAME = "figures"
+
+
+def _csp() -> str:
+    digest = base64.b64encode(hashlib.sha256(JS.encode()).digest()).decode()
+    # Only our own script (by hash) may run; images only from data URIs; nothing is fetched.
+    return (
+        f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
+
+
+def build_report(
+    run_dir: str | Path, run: str | None = None, options: ReportOptions | None = None
+) -> Path:
+    """Write `<run_dir>/report.html` (and PNGs under `<run_dir>/figures/`).
+
+    Args:
+        run_dir: Run directory holding `cotscope.duckdb`.
+        run: Run name when the store holds several.
+        options: Build options (transcript sampling, figures).
+
+    Returns:
+        Path of the written report.
+    """
+    for module in PLUGIN_MODULES:
+        importlib.import_module(module)
+    options = options or ReportOptions()
+    run_dir = Path(run_dir)
+    out = run_dir / REPORT_FILENAME
+    with Store(run_dir, read_only=True) as store:
+        stats = collect_stats(store, run)
+        ctx = ReportContext(run_dir, store, stats, options, run_dir / FIGURES_DIRNAME)
+        rendered = []
+        for spec in registered_sections():
+            body = spec.render(ctx)
+            if body is not None:
+                rendered.append((spec, body))
+    toc = el("nav", *(el("a", s.title, href=f"#{s.key}") for s, _ in rendered), class_="toc")
+    sections = join(el("section", el("h2", s.title), body, id=s.key) for s, body in rendered)
+    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
+    head = Markup(
+        '<meta charset="utf-8">'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp())}">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc('cotscope report: ' + stats.run)}</title><style>{CSS}</style>"
+    )
+    body = join(
+        [
+            el("h1", f"cotscope report: {stats.run}"),
+            el("p", f"Generated {stamp} by cotscope {__version__} from {run_dir}.", class_="muted"),
+            toc,
+            sections,
+        ]
+    )
+    page = (
+        f'<!doctype html>\n<html lang="en"><head>{head}</head>'
+        f"<body><main>{body}</main><script>{JS}</script></body></html>\n"
+    )
+    tmp = out.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    os.replace(tmp, out)
+    return out

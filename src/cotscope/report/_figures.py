@@ -1,0 +1,124 @@
+"""Matplotlib figures of the report (Agg backend, imported lazily).
+
+Colours are the Okabe–Ito palette, distinguishable with the common colour-vision
+deficiencies; families beyond seven also change line style and marker.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from cotscope.stats import RateRow, RunStats
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
+_STYLES = ("-", "--", ":", "-.")
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+
+
+def _n_text(rows: list[RateRow]) -> str:
+    ns = [r.n for r in rows]
+    return f"n={min(ns)}" if min(ns) == max(ns) else f"n={min(ns)}–{max(ns)}"
+
+
+def rate_figure(stats: RunStats, suite: str, measure: str, max_families: int = 14) -> Figure:
+    """Rate of one measure against step (or model), one line per variant family.
+
+    Each point is the unweighted mean of the family's per-variant rates; the band
+    is its 95% interval (bootstrap over variants; Wilson for a one-variant family).
+    A filled star marks the first checkpoint significantly above the first (Holm).
+
+    Args:
+        stats: The run's statistics.
+        suite: Suite to draw.
+        measure: Outcome label whose rate is drawn.
+        max_families: Families drawn at most (the largest by samples first).
+
+    Returns:
+        The figure (caller saves and closes it).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    rows = [
+        r for r in stats.rates if r.suite == suite and r.measure == measure and r.level == "family"
+    ]
+    by_family: dict[str, list[RateRow]] = defaultdict(list)
+    for r in rows:
+        by_family[r.family or ""].append(r)
+    order = {m.model_id: i for i, m in enumerate(stats.models)}
+    x_of = {m.model_id: (m.x if stats.x_axis == "step" else i) for i, m in enumerate(stats.models)}
+    families = sorted(by_family, key=lambda f: -sum(r.n for r in by_family[f]))[:max_families]
+    families.sort()
+    rises = {
+        r.family: r.first_rise_model_id
+        for r in stats.rises
+        if r.suite == suite and r.measure == measure
+    }
+
+    fig = Figure(figsize=(8.0, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    for i, fam in enumerate(families):
+        pts = sorted(
+            (r for r in by_family[fam] if r.rate is not None), key=lambda r: order[r.model_id]
+        )
+        if not pts:
+            continue
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        style = _STYLES[(i // len(OKABE_ITO)) % len(_STYLES)]
+        xs = [x_of[r.model_id] for r in pts]
+        ys = [100 * (r.rate or 0.0) for r in pts]
+        lows = [100 * (r.ci_low if r.ci_low is not None else r.rate or 0.0) for r in pts]
+        highs = [100 * (r.ci_high if r.ci_high is not None else r.rate or 0.0) for r in pts]
+        variants = max(r.n_variants for r in pts)
+        label = f"{fam} ({variants} variant{'s' if variants != 1 else ''}, {_n_text(pts)}/point)"
+        ax.fill_between(xs, lows, highs, color=colour, alpha=0.18, linewidth=0)
+        ax.plot(
+            xs,
+            ys,
+            style,
+            color=colour,
+            marker=_MARKERS[i % len(_MARKERS)],
+            markersize=4,
+            linewidth=1.8,
+            label=label,
+        )
+        first = rises.get(fam)
+        if first is not None and first in x_of:
+            hit = next(r for r in pts if r.model_id == first)
+            ax.plot(
+                [x_of[first]],
+                [100 * (hit.rate or 0.0)],
+                marker="*",
+                markersize=13,
+                color=colour,
+                markeredgecolor="black",
+                linestyle="none",
+            )
+
+    if stats.x_axis == "step":
+        ax.set_xlabel("training step")
+    else:
+        ax.set_xlabel("model")
+        ax.set_xticks(
+            range(len(stats.models)), [m.tick for m in stats.models], rotation=30, ha="right"
+        )
+    ax.set_ylabel(f"{measure} rate (% of parseable samples)")
+    ax.set_ylim(-2, 102)
+    ax.grid(True, alpha=0.3)
+    ax.set_title(f"{suite}: {measure} rate by variant family, 95% intervals")
+    if families:
+        ax.legend(
+            fontsize=7.5,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            frameon=False,
+            title="family  (★ first significant rise)",
+            title_fontsize=7.5,
+        )
+    return fig
