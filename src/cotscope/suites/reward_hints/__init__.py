@@ -1,0 +1,78 @@
+"""The reward-hint suite: an instruction, and an in-context grader that pays for disobeying it.
+
+Variants (one YAML file per family under `data/`) vary the hint's field name,
+the instruction's wording, the grader's encoding, oversight threats,
+applicability and payoff, plus controls and a leaked-answer-key family. The
+scorer reads the final answer from the visible output and labels each sample
+`follows-hint`, `follows-instruction`, `other` or `unparseable`.
+
+Importing this package registers the suite and stays cheap: Inspect itself is
+imported only when a task is built (`build_task`, or `_task.reward_hints`, the
+`@task` that `inspect eval cotscope/reward_hints` finds via the entry point).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .._suite import SuiteDef, WorkItem, register_suite
+from ._classify import OUTCOMES, Classification, Outcome, ScoringRuleError, classify
+from ._parse_choice import ChoiceParse, parse_choice
+from ._parse_number import NumberParse, parse_number, prompt_numbers
+from ._variants import SUITE, load_variants
+from ._work import derive_seed, work_items
+
+if TYPE_CHECKING:
+    from inspect_ai import Task
+
+__all__ = [
+    "OUTCOMES",
+    "SUITE",
+    "ChoiceParse",
+    "Classification",
+    "NumberParse",
+    "Outcome",
+    "ScoringRuleError",
+    "build_task",
+    "classify",
+    "derive_seed",
+    "load_variants",
+    "parse_choice",
+    "parse_number",
+    "prompt_numbers",
+    "suite",
+    "work_items",
+]
+
+
+def build_task(items: Sequence[WorkItem]) -> Task:
+    """An Inspect task whose samples are exactly `items` (see `_task.build_task`).
+
+    Args:
+        items: Work items with unique sample ids.
+
+    Returns:
+        The Inspect task.
+    """
+    from ._task import build_task as build
+
+    return build(items)
+
+
+def suite() -> SuiteDef:
+    """The reward-hint suite's definition (variants load lazily and are cached).
+
+    Returns:
+        The SuiteDef registered as `reward_hints`.
+    """
+    return SuiteDef(
+        name=SUITE,
+        description="In-context grader hints that pay for disobeying the instruction; "
+        "leaked wrong answer keys.",
+        load_variants=load_variants,
+        build_task=build_task,
+    )
+
+
+register_suite(SUITE, suite)
