@@ -18,7 +18,7 @@ from cotscope.suites.reward_hints import (
 pytestmark = pytest.mark.model
 
 
-def test_real_model_samples_are_scored_and_reproducible(tmp_path: Path) -> None:
+def test_real_model_samples_are_scored_and_reproducible(tmp_path: Path, no_network: None) -> None:
     pytest.importorskip(
         "cotscope.models._provider", reason="the local/ model provider is not importable"
     )

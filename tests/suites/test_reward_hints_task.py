@@ -109,7 +109,7 @@ def test_inspect_task_parameters() -> None:
     assert len(list(reward_hints().dataset)) == len(get_suite(SUITE).variants())
 
 
-def test_eval_on_mockllm_scores_each_sample(tmp_path: Path) -> None:
+def test_eval_on_mockllm_scores_each_sample(tmp_path: Path, no_network: None) -> None:
     variants = get_suite(SUITE).select(list(SCRIPT))
     items = work_items(variants, 1, seed=0)
     scripted = ScriptedModel()
