@@ -150,3 +150,12 @@ def test_first_rise_finds_the_step() -> None:
     rise = first_rise(cells)
     assert rise.baseline_x == 0 and rise.first_x == 300
     assert all(t.p_holm is not None and t.p_holm >= (t.p_value or 0) for t in rise.tests)
+
+
+@FAST
+@given(st.lists(k_of_n(max_n=500), min_size=2, max_size=8))
+def test_aggregate_interval_contains_pooled_wilson(counts: list[tuple[int, int]]) -> None:
+    agg = aggregate_rates(counts, resamples=200)
+    pooled = wilson_interval(agg.k, agg.n)
+    assert pooled is not None and agg.ci_low is not None and agg.ci_high is not None
+    assert agg.ci_low <= pooled[0] and agg.ci_high >= pooled[1]

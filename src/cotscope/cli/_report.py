@@ -66,6 +66,7 @@ def stats(
     confidence: Confidence = 0.95,
 ) -> None:
     """Rates with intervals per model and family, trend tests and first rises."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -83,14 +84,16 @@ def stats(
     console = Console()
     for suite, measures in result.measures.items():
         for measure in measures:
-            table = Table(title=f"{suite}: {measure}", title_justify="left")
-            for col in ("model", "step", "family", "n", "rate", "95% CI", "unparseable", "error"):
-                table.add_column(col, justify="right" if col not in ("model", "family") else "left")
+            table = Table(title=f"{suite}: {measure}", title_justify="left", box=box.SIMPLE_HEAD)
+            x_name = "step" if result.x_axis == "step" else "model"
+            for col in (x_name, "family", "n", "rate", "95% CI", "unparseable", "error"):
+                left = col in ("model", "family")
+                table.add_column(col, justify="left" if left else "right", no_wrap=True)
+            tick = {m.model_id: m.tick for m in result.models}
             for r in result.rates:
                 if r.suite == suite and r.measure == measure and r.level != "variant":
                     table.add_row(
-                        r.model_id, "" if r.step is None else str(r.step),
-                        r.family or "(all variants)", str(r.n), pct(r.rate),
+                        tick[r.model_id], r.family or "(all)", str(r.n), pct(r.rate),
                         interval(r.ci_low, r.ci_high), str(r.unparseable), str(r.error),
                     )  # fmt: skip
             console.print(table)
@@ -122,6 +125,7 @@ def compare(
     """Compare two models or checkpoints, paired on the same prompts when they share them."""
     from dataclasses import asdict
 
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
@@ -141,18 +145,31 @@ def compare(
         ]  # fmt: skip
         typer.echo(json.dumps(out, indent=1))
         return
-    table = Table(title=f"{model_b} − {model_a}", title_justify="left")
-    for col in ("suite", "measure", "family", "design", "n", "A", "B", "B − A", "95% CI", "p"):
-        table.add_column(col)
-    for r in rows:
-        c = r.comparison
-        diff = "no data" if c.difference is None else f"{100 * c.difference:+.1f} pts"
-        ci = "" if c.ci_low is None or c.ci_high is None else (
-            f"[{100 * c.ci_low:+.1f}, {100 * c.ci_high:+.1f}]"
-        )  # fmt: skip
-        n = str(c.n_a) if c.design == "paired" else f"{c.n_a} / {c.n_b}"
-        table.add_row(
-            r.suite, r.measure, r.family or "(all)", f"{c.design} ({c.test})", n,
-            pct(c.rate_a), pct(c.rate_b), diff, ci, p_text(c.p_value),
-        )  # fmt: skip
-    Console().print(table)
+    console = Console()
+    for suite, measure in dict.fromkeys((r.suite, r.measure) for r in rows):
+        table = Table(
+            title=f"{suite} · {measure}: {model_b} − {model_a} (points)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+        )
+        table.add_column("family", no_wrap=True, max_width=18)
+        for col in ("n", "A", "B", "B − A", "95% CI", "p"):
+            table.add_column(col, justify="right", no_wrap=True)
+        for r in rows:
+            if (r.suite, r.measure) != (suite, measure):
+                continue
+            c = r.comparison
+            diff = ci = ""
+            if c.difference is not None and c.ci_low is not None and c.ci_high is not None:
+                diff = f"{100 * c.difference:+.1f}"
+                ci = f"[{100 * c.ci_low:+.1f}, {100 * c.ci_high:+.1f}]"
+            n = f"{c.n_a} pairs" if c.design == "paired" else f"{c.n_a} / {c.n_b}"
+            p = p_text(c.p_value).removeprefix("p ").removeprefix("= ")
+            table.add_row(r.family or "(all)", n, pct(c.rate_a), pct(c.rate_b),
+                          diff or "no data", ci, p)  # fmt: skip
+        console.print(table)
+    console.print(
+        "n pairs: paired on shared prompts (McNemar exact test, Bayesian paired bootstrap "
+        "interval); n / n: unpaired (Fisher exact test, Newcombe interval).",
+        highlight=False,
+    )

@@ -164,7 +164,7 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
     ]
     who = f"family {trend.family}" if trend.family else "all variants"
     if not models:
-        return el("p", f"{who}: no data (no parseable sample).", class_="finding")
+        return el("p", el("strong", who), ": no data (no parseable sample).", class_="finding")
     first, last = models[0], models[-1]
     base = _where(first, stats.x_axis)
     r0, r1 = by_model[first.model_id], by_model[last.model_id]

@@ -2,13 +2,15 @@
 
 The headline is the unweighted mean of per-variant rates, so a variant with more
 samples does not count more, and results stay comparable however a paper
-aggregated. Its interval is a two-stage percentile bootstrap over variants:
-each of `DEFAULT_RESAMPLES` resamples draws the variants with replacement, then
-redraws each drawn variant's rate from its Jeffreys posterior Beta(k+½, n−k+½),
-and takes the mean (numpy PCG64 generator seeded with `DEFAULT_SEED`). The first
-stage carries the spread between variants, the second the sampling noise within
-each, so three variants at 0/36 get an interval reaching ~3%, not a zero-width
-one. A single variant has no spread to resample: its Wilson interval is used.
+aggregated. Its interval is a two-stage percentile bootstrap over variants: each
+of `DEFAULT_RESAMPLES` resamples draws the variants with replacement, then
+redraws each drawn variant's samples (k* ~ Binomial(n, k/n)), and takes the mean
+of the variant rates (numpy PCG64 generator seeded with `DEFAULT_SEED`). The
+first stage carries the spread between variants, the second the sampling noise
+within each. A bootstrap cannot see sampling noise in a variant at 0% or 100%,
+so the interval is widened where needed to contain the Wilson interval of the
+pooled counts: three variants at 0/36 get [0%, 3.4%], not a zero-width [0%, 0%].
+A single variant has no spread to resample: its Wilson interval is used.
 The pooled rate (all samples of all variants, Wilson interval) is given beside it.
 """
 
@@ -86,16 +88,17 @@ def bootstrap_mean_interval(
 def _two_stage_interval(
     counts: Sequence[tuple[int, int]], confidence: float, resamples: int, seed: int
 ) -> tuple[float, float]:
-    k = np.array([c[0] for c in counts], dtype=float)
-    n = np.array([c[1] for c in counts], dtype=float)
+    k = np.array([c[0] for c in counts], dtype=np.int64)
+    n = np.array([c[1] for c in counts], dtype=np.int64)
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, len(k), size=(resamples, len(k)))
-    draws = rng.beta(k[idx] + 0.5, n[idx] - k[idx] + 0.5)
+    draws = rng.binomial(n[idx], k[idx] / n[idx]) / n[idx]
     alpha = 1 - confidence
     low, high = np.quantile(draws.mean(axis=1), [alpha / 2, 1 - alpha / 2])
+    pooled = wilson_interval(int(k.sum()), int(n.sum()), confidence)
+    assert pooled is not None
     mean = float(np.mean(k / n))
-    # The point estimate stays inside its interval even when the posterior pulls a rate off 0 or 1.
-    return float(min(low, mean)), float(max(high, mean))
+    return float(min(low, pooled[0], mean)), float(max(high, pooled[1], mean))
 
 
 def aggregate_rates(
