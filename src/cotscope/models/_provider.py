@@ -1,0 +1,300 @@
+"""The Inspect model provider `local/<name-or-path>`, backed by the in-process engine.
+
+    inspect eval cotscope/reward_hints --model local/smollm2
+    inspect eval ... --model local/./runs/ckpt -M adapter=./lora/checkpoint-200
+
+Two checkpoints never share Inspect cache entries: Inspect's cache key includes the
+provider's `base_url` but not its model args, so `base_url` is set to
+`local://<fingerprint>`, where the fingerprint hashes the weights and the adapter.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+import anyio.to_thread
+from inspect_ai.model import (
+    ChatCompletionChoice,
+    ChatMessage,
+    ChatMessageAssistant,
+    ChatMessageSystem,
+    ChatMessageUser,
+    Content,
+    ContentReasoning,
+    ContentText,
+    GenerateConfig,
+    ModelAPI,
+    ModelCall,
+    ModelOutput,
+    ModelUsage,
+    modelapi,
+)
+from inspect_ai.tool import ToolChoice, ToolInfo
+from pydantic import BaseModel, ConfigDict, Field
+
+from ._batching import BatchScheduler
+from ._engine import Completion, Dtype, GenerationRequest, LocalEngine, get_engine
+from ._reasoning import DEFAULT_THINK_END, DEFAULT_THINK_START, join_reasoning, split_reasoning
+from ._resolve import ResolvedModel, resolve_local_model
+
+DEFAULT_MAX_NEW_TOKENS = 1024
+"""Token budget when neither the task nor the user sets max_tokens."""
+
+_NO_CONFIG = GenerateConfig()
+
+
+class LocalModelArgs(BaseModel):
+    """Model args of `local/...` (`-M name=value` on the Inspect command line)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    adapter: str | None = None
+    """Folder of a PEFT LoRA adapter to apply on top of the model."""
+
+    max_batch_size: int = Field(default=16, ge=1)
+    """Most concurrent requests generated together in one batch."""
+
+    dtype: Dtype = "float32"
+    """Dtype of weights and activations."""
+
+    gguf_file: str | None = None
+    """GGUF file name, when the model path is a folder holding several."""
+
+    think_start: str = DEFAULT_THINK_START
+    """Marker opening the model's reasoning in its output."""
+
+    think_end: str = DEFAULT_THINK_END
+    """Marker closing the model's reasoning in its output."""
+
+
+def cache_base_url(resolved: ResolvedModel, args: LocalModelArgs) -> str:
+    """The `base_url` that keys Inspect's cache for this model and these args.
+
+    Args:
+        resolved: The model.
+        args: Its model args; those that change outputs (dtype, reasoning markers)
+            are added as a query string when they differ from the defaults.
+
+    Returns:
+        `local://<fingerprint>` plus an optional query string.
+    """
+    defaults = LocalModelArgs()
+    extra = {
+        k: getattr(args, k)
+        for k in ("dtype", "think_start", "think_end")
+        if getattr(args, k) != getattr(defaults, k)
+    }
+    return f"local://{resolved.fingerprint}" + (f"?{urlencode(extra)}" if extra else "")
+
+
+def assistant_message(text: str, args: LocalModelArgs, model_name: str) -> ChatMessageAssistant:
+    """The assistant message for a completion, its reasoning split out.
+
+    Args:
+        text: Generated text.
+        args: Model args (for the reasoning markers).
+        model_name: Model name recorded on the message.
+
+    Returns:
+        A message whose content is reasoning blocks then the visible text, or just
+        the visible text when there is no reasoning.
+    """
+    split = split_reasoning(text, args.think_start, args.think_end)
+    content: list[Content] = [ContentReasoning(reasoning=r) for r in split.reasoning]
+    content.append(ContentText(text=split.visible))
+    return ChatMessageAssistant(
+        content=content if split.reasoning else split.visible,
+        model=model_name,
+        source="generate",
+    )
+
+
+class LocalModelAPI(ModelAPI):
+    """Inspect ModelAPI running a local model in this process."""
+
+    def __init__(
+        self,
+        model_name: str,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        config: GenerateConfig = _NO_CONFIG,
+        **model_args: Any,
+    ) -> None:
+        """Resolve and fingerprint the model; the weights load on first use.
+
+        Args:
+            model_name: Bundled name or path (the part after `local/`).
+            base_url: Ignored: it is derived from the model's fingerprint.
+            api_key: Ignored.
+            config: Default generation config.
+            **model_args: See `LocalModelArgs`.
+        """
+        self.args = LocalModelArgs.model_validate(model_args)
+        self.resolved = resolve_local_model(
+            model_name, adapter=self.args.adapter, gguf_file=self.args.gguf_file
+        )
+        super().__init__(
+            model_name=model_name,
+            base_url=cache_base_url(self.resolved, self.args),
+            api_key=None,
+            api_key_vars=[],
+            config=config,
+        )
+        self._engine: LocalEngine | None = None
+        self.scheduler = BatchScheduler(self._run_batch, max_batch_size=self.args.max_batch_size)
+
+    def _load(self) -> LocalEngine:
+        if self._engine is None:
+            self._engine = get_engine(self.resolved, dtype=self.args.dtype)
+        return self._engine
+
+    async def engine(self) -> LocalEngine:
+        """The loaded engine (loading it on a worker thread the first time).
+
+        Returns:
+            The engine.
+        """
+        if self._engine is not None:
+            return self._engine
+        return await anyio.to_thread.run_sync(self._load)
+
+    def _run_batch(self, requests: list[GenerationRequest]) -> list[Completion]:
+        return self._load().generate_requests(requests)
+
+    async def generate(
+        self,
+        input: list[ChatMessage],
+        tools: list[ToolInfo],
+        tool_choice: ToolChoice,
+        config: GenerateConfig,
+    ) -> tuple[ModelOutput, ModelCall]:
+        """Generate one reply, batched with other concurrent calls.
+
+        Args:
+            input: Chat messages.
+            tools: Must be empty: local models have no tool calling.
+            tool_choice: Ignored.
+            config: Generation settings (max_tokens, temperature, top_p, stop_seqs,
+                seed are honoured).
+
+        Returns:
+            The output with token usage and serving metadata, and the raw call
+            (rendered prompt and raw completion) for the log.
+        """
+        if tools:
+            raise ValueError(f"local/{self.model_name} does not support tool calling.")
+        started = time.monotonic()
+        engine = await self.engine()
+        prompt = engine.render_chat([self._message_dict(m) for m in input])
+        request = GenerationRequest(
+            prompt_ids=engine.tokenize(prompt),
+            max_new_tokens=config.max_tokens or DEFAULT_MAX_NEW_TOKENS,
+            temperature=1.0 if config.temperature is None else config.temperature,
+            top_p=1.0 if config.top_p is None else config.top_p,
+            seed=config.seed,
+            stop=tuple(config.stop_seqs or ()),
+        )
+        completion = await self.scheduler.submit(request)
+        elapsed = time.monotonic() - started
+
+        message = assistant_message(completion.text, self.args, self.model_name)
+        output = ModelOutput(
+            model=self.model_name,
+            choices=[ChatCompletionChoice(message=message, stop_reason=completion.finish_reason)],
+            usage=ModelUsage(
+                input_tokens=completion.prompt_tokens,
+                output_tokens=completion.completion_tokens,
+                total_tokens=completion.prompt_tokens + completion.completion_tokens,
+            ),
+            time=elapsed,
+            metadata={"serving": engine.serving_stack(), "seed": completion.seed},
+        )
+        call = ModelCall.create(
+            request={
+                "prompt": prompt,
+                "max_new_tokens": request.max_new_tokens,
+                "temperature": request.temperature,
+                "top_p": request.top_p,
+                "seed": completion.seed,
+                "stop": list(request.stop),
+            },
+            response={
+                "text": completion.text,
+                "finish_reason": completion.finish_reason,
+                "prompt_tokens": completion.prompt_tokens,
+                "completion_tokens": completion.completion_tokens,
+            },
+            time=elapsed,
+        )
+        return output, call
+
+    def _message_dict(self, message: ChatMessage) -> dict[str, str]:
+        if isinstance(message, ChatMessageAssistant):
+            reasoning = "\n\n".join(
+                c.reasoning
+                for c in (message.content if isinstance(message.content, list) else [])
+                if isinstance(c, ContentReasoning)
+            )
+            text = join_reasoning(
+                reasoning, message.text, self.args.think_start, self.args.think_end
+            )
+            return {"role": "assistant", "content": text}
+        if isinstance(message, ChatMessageSystem):
+            return {"role": "system", "content": message.text}
+        if isinstance(message, ChatMessageUser):
+            return {"role": "user", "content": message.text}
+        return {"role": "user", "content": message.text}  # tool results, as plain text
+
+    async def count_text_tokens(self, text: str) -> int:
+        """Count tokens with the model's own tokenizer (never tiktoken).
+
+        Args:
+            text: Text to count.
+
+        Returns:
+            Number of tokens.
+        """
+        return len((await self.engine()).tokenize(text))
+
+    async def tokenize(self, text: str) -> list[int]:
+        """Token ids with the model's own tokenizer.
+
+        Args:
+            text: Text to tokenize.
+
+        Returns:
+            Token ids.
+        """
+        return (await self.engine()).tokenize(text)
+
+    def max_tokens(self) -> int | None:
+        """Default token budget."""
+        return DEFAULT_MAX_NEW_TOKENS
+
+    def max_connections(self) -> int:
+        """Enough concurrent requests to keep one batch running and the next one full."""
+        return 2 * self.args.max_batch_size
+
+    def connection_key(self) -> str:
+        """One connection pool per model and dtype."""
+        return f"{self.resolved.fingerprint}:{self.args.dtype}"
+
+    def collapse_user_messages(self) -> bool:
+        """Merge consecutive user turns (some chat templates require alternation)."""
+        return True
+
+    def close(self) -> None:
+        """Stop the batch worker; the engine stays cached for later evals."""
+        self.scheduler.close()
+
+
+@modelapi(name="local")
+def local() -> type[ModelAPI]:
+    """Register the `local/...` provider with Inspect.
+
+    Returns:
+        The provider class.
+    """
+    return LocalModelAPI

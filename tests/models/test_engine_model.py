@@ -1,0 +1,114 @@
+"""The engine on the real bundled model (SmolLM2-135M-Instruct, Q4_1 GGUF)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cotscope.models import LocalEngine, dequantized_checkpoint, get_engine, resolve_local_model
+
+pytestmark = pytest.mark.model
+
+
+def test_dequantized_checkpoint_is_plain_and_reused(engine: LocalEngine) -> None:
+    folder = dequantized_checkpoint("smollm2")
+    assert (folder / "model.safetensors").is_file()
+    assert (folder / "tokenizer_config.json").is_file()
+    assert "quantization_config" not in json.loads((folder / "config.json").read_text())
+    assert folder.name == engine.resolved.base_fingerprint
+    assert dequantized_checkpoint(engine.resolved) == folder
+    assert get_engine(resolve_local_model("smollm2")) is engine
+
+
+def test_greedy_generation_and_usage(engine: LocalEngine, prompts: list[str]) -> None:
+    [done] = engine.generate(prompts[:1], max_new_tokens=12, temperature=0.0)
+    assert "4" in done.text
+    assert done.prompt_tokens == len(engine.tokenize(prompts[0]))
+    assert done.completion_tokens == len(done.token_ids) <= 12
+    assert done.finish_reason in ("stop", "max_tokens")
+    if done.finish_reason == "stop":
+        assert done.token_ids[-1] in engine.eos_ids
+
+
+def test_token_budget(engine: LocalEngine, prompts: list[str]) -> None:
+    [done] = engine.generate(prompts[1:2], max_new_tokens=3, temperature=0.0)
+    assert done.finish_reason == "max_tokens"
+    assert done.completion_tokens == 3
+
+
+def test_stop_string_cuts_the_text(engine: LocalEngine, prompts: list[str]) -> None:
+    [free] = engine.generate(prompts[1:2], max_new_tokens=16, temperature=0.0)
+    word = free.text.split()[3]
+    [stopped] = engine.generate(prompts[1:2], max_new_tokens=16, temperature=0.0, stop=[word])
+    assert stopped.finish_reason == "stop"
+    assert word not in stopped.text
+    assert free.text.startswith(stopped.text)
+    assert stopped.completion_tokens < free.completion_tokens
+
+
+def test_same_seed_same_sample(engine: LocalEngine, prompts: list[str]) -> None:
+    def sample(seed: int) -> str:
+        [done] = engine.generate(prompts[1:2], max_new_tokens=12, temperature=1.0, seeds=[seed])
+        assert done.seed == seed
+        return done.text
+
+    assert sample(123) == sample(123)
+    assert sample(123) != sample(124)
+
+
+def test_unseeded_samples_record_their_seed(engine: LocalEngine, prompts: list[str]) -> None:
+    [done] = engine.generate(prompts[1:2], max_new_tokens=6, temperature=1.0)
+    [again] = engine.generate(prompts[1:2], max_new_tokens=6, temperature=1.0, seeds=[done.seed])
+    assert again.token_ids == done.token_ids
+
+
+def test_greedy_batch_equals_single(engine: LocalEngine, prompts: list[str]) -> None:
+    batch = engine.generate(prompts, max_new_tokens=10, temperature=0.0)
+    single = [engine.generate([p], max_new_tokens=10, temperature=0.0)[0] for p in prompts]
+    assert [c.token_ids for c in batch] == [c.token_ids for c in single]
+
+
+def test_seeded_sample_alone_equals_in_batch(engine: LocalEngine, prompts: list[str]) -> None:
+    [alone] = engine.generate(prompts[3:], max_new_tokens=10, temperature=1.0, seeds=[7])
+    batch = engine.generate(prompts, max_new_tokens=10, temperature=1.0, seeds=[1, 2, 3, 7])
+    assert batch[3].token_ids == alone.token_ids
+
+
+def test_rows_with_their_own_settings(engine: LocalEngine, prompts: list[str]) -> None:
+    from cotscope.models import GenerationRequest
+
+    ids = [engine.tokenize(p) for p in prompts[:2]]
+    short, greedy = engine.generate_requests(
+        [
+            GenerationRequest(ids[0], max_new_tokens=2, temperature=1.0, seed=5),
+            GenerationRequest(ids[1], max_new_tokens=8, temperature=0.0),
+        ]
+    )
+    assert short.completion_tokens == 2
+    [expected] = engine.generate(prompts[1:2], max_new_tokens=8, temperature=0.0)
+    assert greedy.token_ids == expected.token_ids
+
+
+def test_render_chat_continues_a_prefilled_reply(engine: LocalEngine) -> None:
+    prompt = engine.render_chat(
+        [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "<think>The"}]
+    )
+    assert prompt.endswith("<think>The")
+
+
+def test_lora_adapter_loads_and_changes_outputs(
+    engine: LocalEngine, prompts: list[str], lora_adapter: Path
+) -> None:
+    resolved = resolve_local_model("smollm2", adapter=lora_adapter)
+    assert resolved.fingerprint != engine.resolved.fingerprint
+    adapted = get_engine(resolved)
+    assert adapted is not engine
+    assert adapted.serving_stack()["adapter"] == str(lora_adapter.resolve())
+    [base_before] = engine.generate(prompts[:1], max_new_tokens=8, temperature=0.0)
+    [changed] = adapted.generate(prompts[:1], max_new_tokens=8, temperature=0.0)
+    assert changed.token_ids != base_before.token_ids
+    # Loading the adapter must not touch the base engine's weights.
+    [base_after] = engine.generate(prompts[:1], max_new_tokens=8, temperature=0.0)
+    assert base_after.token_ids == base_before.token_ids
