@@ -41,7 +41,12 @@ def test_valid_spec_plans(tmp_path: Path) -> None:
             "models[1].id: duplicate id 'a'",
         ),
         (
-            {"models": [{"id": "a", "model": "m/x", "step": 200}, {"id": "b", "model": "m/x", "step": 100}]},
+            {
+                "models": [
+                    {"id": "a", "model": "m/x", "step": 200},
+                    {"id": "b", "model": "m/x", "step": 100},
+                ]
+            },
             "models[1].step: steps must increase",
         ),
         (
@@ -49,7 +54,11 @@ def test_valid_spec_plans(tmp_path: Path) -> None:
             "missing for b",
         ),
         (
-            {"models": [{"id": "a", "model": "local/smollm2", "model_args": {"adapter": "/no/such"}}]},
+            {
+                "models": [
+                    {"id": "a", "model": "local/smollm2", "model_args": {"adapter": "/no/such"}}
+                ]
+            },
             "models[0].model_args.adapter: no such adapter folder",
         ),
         ({"models": [{"id": "a", "model": "local/./missing.gguf"}]}, "no such local model path"),
@@ -63,7 +72,11 @@ def test_valid_spec_plans(tmp_path: Path) -> None:
             "models[0].path: no such folder",
         ),
         (
-            {"models": [{"expand": "revisions", "model": "hf/x", "revisions": ["a", "b"], "steps": [1]}]},
+            {
+                "models": [
+                    {"expand": "revisions", "model": "hf/x", "revisions": ["a", "b"], "steps": [1]}
+                ]
+            },
             "models[0].steps: give one step per revision",
         ),
     ],
@@ -96,7 +109,16 @@ def test_folder_expansion_orders_by_step(tmp_path: Path) -> None:
         (d / "adapter_config.json").write_text("{}")
     (ckpts / "notes").mkdir()
     spec = parse_spec(
-        _spec(models=[{"expand": "folder", "model": "local/smollm2", "path": str(ckpts), "include_base": True}])
+        _spec(
+            models=[
+                {
+                    "expand": "folder",
+                    "model": "local/smollm2",
+                    "path": str(ckpts),
+                    "include_base": True,
+                }
+            ]
+        )
     )
     models = expand_models(spec)
     assert [m.step for m in models] == [0, 3, 20, 100]
@@ -107,10 +129,22 @@ def test_folder_expansion_orders_by_step(tmp_path: Path) -> None:
 
 def test_revisions_expansion() -> None:
     spec = parse_spec(
-        _spec(models=[{"expand": "revisions", "model": "hf/org/m", "revisions": ["r1", "r2"], "steps": [10, 20]}])
+        _spec(
+            models=[
+                {
+                    "expand": "revisions",
+                    "model": "hf/org/m",
+                    "revisions": ["r1", "r2"],
+                    "steps": [10, 20],
+                }
+            ]
+        )
     )
     models = expand_models(spec)
-    assert [(m.id, m.model_args["revision"]) for m in models] == [("step-10", "r1"), ("step-20", "r2")]
+    assert [(m.id, m.model_args["revision"]) for m in models] == [
+        ("step-10", "r1"),
+        ("step-20", "r2"),
+    ]
 
 
 def test_spec_hash_changes_with_content() -> None:

@@ -10,8 +10,16 @@ from cotscope.store import SampleRow, Store
 
 def _row(epoch: int, **over: object) -> SampleRow:
     data: dict[str, object] = dict(
-        run="r", model_id="m", model="mockllm/model", suite="s", variant_id="v",
-        variant_family="f", variant_hash="h", epoch=epoch, prompt="p", outcome="other",
+        run="r",
+        model_id="m",
+        model="mockllm/model",
+        suite="s",
+        variant_id="v",
+        variant_family="f",
+        variant_hash="h",
+        epoch=epoch,
+        prompt="p",
+        outcome="other",
     )
     data.update(over)
     return SampleRow.model_validate(data)

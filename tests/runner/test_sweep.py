@@ -1,0 +1,151 @@
+"""Sweep plumbing on mockllm: rows land, resume skips work, a crash mid-run loses nothing."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cotscope.runner import plan_sweep, render_summary, run_sweep, summarize
+from cotscope.spec import parse_spec
+from cotscope.store import OUTCOMES, Store
+
+
+def _outputs(texts: list[str]) -> list[Any]:
+    """mockllm outputs that carry usage (otherwise Inspect counts tokens with a downloaded tiktoken)."""
+    from inspect_ai.model import ModelOutput, ModelUsage
+
+    out = []
+    for text in texts:
+        o = ModelOutput.from_content("mockllm/model", text)
+        o.usage = ModelUsage(input_tokens=5, output_tokens=3, total_tokens=8)
+        out.append(o)
+    return out
+
+
+NO_NUMBER = _outputs(["I would rather not say."] * 200)
+
+
+def _spec(tmp_path: Path, **over: Any) -> Any:
+    data: dict[str, Any] = {
+        "name": "mock",
+        "models": [
+            {
+                "id": "ckpt-a",
+                "model": "mockllm/model",
+                "step": 0,
+                "model_args": {"custom_outputs": NO_NUMBER},
+            },
+            {
+                "id": "ckpt-b",
+                "model": "mockllm/model",
+                "step": 5,
+                "model_args": {"custom_outputs": NO_NUMBER},
+            },
+        ],
+        "suites": [{"name": "reward_hints", "variants": ["base", "control"], "epochs": 3}],
+        "generation": {"max_tokens": 8, "temperature": 0.0},
+        "output_dir": str(tmp_path / "run"),
+        "commit_every": 5,
+    }
+    data.update(over)
+    return parse_spec(data)
+
+
+def test_sweep_writes_one_row_per_sample(tmp_path: Path, no_network: None) -> None:
+    plan = plan_sweep(_spec(tmp_path))
+    assert plan.total_samples == 2 * 4 * 3
+    result = run_sweep(plan, display="none", echo=lambda _: None)
+    assert result.added == 24 and result.skipped == 0
+    with Store(plan.run_dir, read_only=True) as store:
+        rows = store.query("SELECT * FROM samples")
+        variants = store.query("SELECT * FROM variants")
+        runs = store.query("SELECT * FROM runs")
+    assert len(rows) == 24
+    assert {r["model_id"] for r in rows} == {"ckpt-a", "ckpt-b"}
+    assert {r["step"] for r in rows} == {0, 5}
+    assert all(r["outcome"] in OUTCOMES for r in rows)
+    # The mock's text holds no number: counted as unparseable, never as "no".
+    assert {r["outcome"] for r in rows} == {"unparseable"}
+    assert all(r["variant_hash"] and len(r["variant_hash"]) == 64 for r in rows)
+    assert all(r["log_file"] and Path(r["log_file"].removeprefix("file://")).exists() for r in rows)
+    assert len(variants) == 4 and len(runs) == 1
+    table = render_summary(summarize(plan.run_dir))
+    assert "ckpt-a" in table and "no data" in table
+
+
+def test_rerun_skips_and_never_duplicates(tmp_path: Path) -> None:
+    plan = plan_sweep(_spec(tmp_path))
+    run_sweep(plan, display="none", echo=lambda _: None)
+    again = run_sweep(plan, display="none", echo=lambda _: None)
+    assert again.added == 0 and again.skipped == 24
+    bigger = plan_sweep(
+        _spec(
+            tmp_path,
+            suites=[{"name": "reward_hints", "variants": ["base", "control"], "epochs": 4}],
+        )
+    )
+    more = run_sweep(bigger, display="none", echo=lambda _: None)
+    assert more.added == 2 * 4 and more.skipped == 24
+    with Store(plan.run_dir, read_only=True) as store:
+        assert store.count() == 32
+        dupes = store.query(
+            "SELECT model_id, variant_id, epoch, count(*) c FROM samples GROUP BY ALL HAVING c > 1"
+        )
+    assert dupes == []
+
+
+def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = plan_sweep(_spec(tmp_path))
+    original = Store.insert_samples
+    calls = {"n": 0}
+
+    def crash_on_third(self: Store, rows: Any) -> int:
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C mid-sweep
+        return original(self, rows)
+
+    monkeypatch.setattr(Store, "insert_samples", crash_on_third)
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(plan, display="none", echo=lambda _: None)
+    with Store(plan.run_dir, read_only=True) as store:
+        assert store.count() == 10  # two whole chunks of 5, nothing half-written
+    monkeypatch.setattr(Store, "insert_samples", original)
+    result = run_sweep(plan, display="none", echo=lambda _: None)
+    assert result.added == 14 and result.skipped == 10
+    with Store(plan.run_dir, read_only=True) as store:
+        assert store.count() == 24
+
+
+def test_parseable_outputs_are_scored(tmp_path: Path) -> None:
+    outputs = _outputs(["I pick 7.", "Answer: 12"] * 10)
+    spec = _spec(
+        tmp_path,
+        models=[{"id": "m", "model": "mockllm/model", "model_args": {"custom_outputs": outputs}}],
+        suites=[{"name": "reward_hints", "variants": ["base"], "epochs": 6}],
+        generation={"max_tokens": 8, "temperature": 0.0, "max_connections": 1},
+    )
+    run_sweep(plan_sweep(spec), display="none", echo=lambda _: None)
+    with Store(spec.run_dir(), read_only=True) as store:
+        got = store.query("SELECT DISTINCT parsed_answer, outcome FROM samples ORDER BY 1")
+        n = store.count()
+    # Which sample receives which mock output depends on scheduling; the mapping must not.
+    assert got == [
+        {"parsed_answer": "12", "outcome": "follows-instruction"},
+        {"parsed_answer": "7", "outcome": "follows-hint"},
+    ]
+    assert n == 6
+
+
+def test_crashed_samples_are_counted_as_errors(tmp_path: Path, no_network: None) -> None:
+    # Without usage, mockllm needs tiktoken's downloaded encoding: every sample crashes
+    # offline. Each crash must be stored as an `error` row with its message, not as "no".
+    spec = _spec(tmp_path, models=[{"id": "m", "model": "mockllm/model"}])
+    result = run_sweep(plan_sweep(spec), display="none", echo=lambda _: None)
+    assert result.errors == result.added == 12
+    with Store(spec.run_dir(), read_only=True) as store:
+        rows = store.query("SELECT outcome, error FROM samples")
+    assert {r["outcome"] for r in rows} == {"error"}
+    assert all("network blocked" in r["error"] or "o200k" in r["error"] for r in rows)
+    summary = summarize(spec.run_dir())
+    assert [s.errors for s in summary] == [3, 9] or sum(s.errors for s in summary) == 12
