@@ -11,7 +11,7 @@ from cotscope.store import OUTCOMES, Store
 
 
 def _outputs(texts: list[str]) -> list[Any]:
-    """mockllm outputs that carry usage (otherwise Inspect counts tokens with a downloaded tiktoken)."""
+    """mockllm outputs with usage (without it Inspect counts tokens with downloaded tiktoken)."""
     from inspect_ai.model import ModelOutput, ModelUsage
 
     out = []
