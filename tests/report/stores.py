@@ -85,14 +85,14 @@ def thought_branches_store(run_dir: Path) -> Path:
     rows = []
     for i, rec in enumerate(records):
         for order, (model_id, prefix) in enumerate((("no-hint", "base_"), ("professor-hint", ""))):
-            prompt = rec["base_full_text"] if prefix else rec["cue_text"]
+            prompt = rec["question"] if prefix else rec["question_with_cue"]
             answer = rec[f"{prefix}post_reasoning"]
             # The records' own labels: the answer with the cue, and the original answer without.
             follows = rec["answer" if not prefix else "original_answer"] == rec["cue_answer"]
             rows.append(SampleRow(
                 run="thought-branches", model_id=model_id, model=rec["model"], model_order=order,
                 label=model_id, suite="leaked_key", variant_id=f"q{rec['pn']}",
-                variant_family=rec["cue_type"], variant_hash=_hash(rec["base_full_text"])[:16],
+                variant_family=rec["cue_type"], variant_hash=_hash(rec["question"])[:16],
                 epoch=0, prompt=prompt, reasoning=rec[f"{prefix}reasoning_text"], answer=answer,
                 outcome="true" if follows else "false", source=str(THOUGHT_BRANCHES),
                 source_line=i,

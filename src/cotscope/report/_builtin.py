@@ -47,13 +47,12 @@ def _table(
     for row in rows:
         tds = []
         for i, cell in enumerate(row):
+            cls = ' class="num"' if i in numeric else ""
             if isinstance(cell, tuple):  # (shown, sort value)
-                tds.append(
-                    el("td", cell[0], data_v=cell[1], class_="num" if i in numeric else None)
-                )
+                tds.append(f'<td data-v="{esc(cell[1])}"{cls}>{esc(cell[0])}</td>')
             else:
-                tds.append(el("td", cell, class_="num" if i in numeric else None))
-        trs.append(el("tr", *tds))
+                tds.append(f"<td{cls}>{esc(cell)}</td>")
+        trs.append(Markup(f"<tr>{''.join(tds)}</tr>"))
     table = el(
         "table",
         el("thead", el("tr", *ths)),

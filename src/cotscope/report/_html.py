@@ -23,7 +23,11 @@ def esc(value: object) -> Markup:
     """Escape any value for HTML text or a quoted attribute (Markup passes through)."""
     if isinstance(value, Markup):
         return value
-    return Markup(html.escape("" if value is None else str(value), quote=True))
+    if value is None:
+        return Markup("")
+    if isinstance(value, int | float):  # bool is an int too; none needs escaping
+        return Markup(str(value))
+    return Markup(html.escape(str(value), quote=True))
 
 
 def join(parts: Iterable[object], sep: str = "") -> Markup:

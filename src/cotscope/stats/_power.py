@@ -8,6 +8,7 @@ whose power at effective size n₁n₂/(n₁+n₂) is
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from statistics import NormalDist
 
 _NORMAL = NormalDist()
@@ -22,6 +23,7 @@ def power_two_proportions(h: float, n1: int, n2: int, alpha: float = 0.05) -> fl
     return _NORMAL.cdf(shift - crit) + _NORMAL.cdf(-shift - crit)
 
 
+@lru_cache(maxsize=4096)
 def detectable_effect_size(n1: int, n2: int, alpha: float = 0.05, power: float = 0.8) -> float:
     """Smallest Cohen's h detectable with the given power (bisection to machine precision)."""
     low, high = 0.0, 1.0

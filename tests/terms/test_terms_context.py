@@ -1,0 +1,81 @@
+"""KWIC lines from real transcripts, and the judge hook for outside-scenario uses."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from _terms_data import build_store, odd_number_trace, thought_branches
+
+from cotscope.store import Store
+from cotscope.terms import KwicLine, TermsOptions, analyse_terms, judge_outside_scenario
+from cotscope.terms._context import _pattern, find_use
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    texts = [r["reasoning_text"] for r in thought_branches()[:20]]
+    return build_store(
+        tmp_path_factory.mktemp("real"), [(0, texts), (100, [odd_number_trace()] * 3 + texts[:5])]
+    )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_kwic_lines_quote_real_transcripts(real_run: Path) -> None:
+    options = TermsOptions(track=[["reward"], ["grader"]], kwic=4)
+    with Store(real_run, read_only=True) as store:
+        result = analyse_terms(store, options)
+        stored = {r["sample_uid"]: r["reasoning"] for r in store.query("SELECT * FROM samples")}
+    reward = result.suites[0].tracked[0]
+    assert reward.kwic, "the odd-number trace reasons about its reward"
+    for line in reward.kwic:
+        assert line.keyword.lower() in {"reward", "rewards"}
+        assert _squash(line.left + line.keyword + line.right) in _squash(stored[line.sample_uid])
+    assert len({line.sample_uid for line in reward.kwic}) == len(reward.kwic)  # one per CoT
+    assert reward.kwic[0].step == 100  # latest checkpoint first
+    with Store(real_run, read_only=True) as store:
+        again = analyse_terms(store, options)
+    assert again.suites[0].tracked[0].kwic == reward.kwic  # deterministic sample
+
+
+def test_find_use_skips_false_matches() -> None:
+    forms = ("x",)
+    text = "see x.com and x's; also x"
+    assert find_use(text, forms, _pattern(forms), 10) == ("; also ", "x", "")
+    forms = ("grader",)
+    use = find_use("the grader's view, then the Grader", forms, _pattern(forms), 8)
+    assert use == ("en the ", "Grader", "")
+    forms = ("grader's",)
+    use = find_use("the grader’s view", forms, _pattern(forms), 8)
+    assert use is not None and use[1] == "grader’s"
+
+
+class _Judge:
+    name = "stand-in judge"
+
+    async def __call__(self, term: str, line: KwicLine) -> str | None:
+        context = (line.left + line.right).lower()
+        if "fail" in context:
+            raise RuntimeError("judge crashed")
+        if "unsure" in context:
+            return None
+        return "outside" if "grader" in context or "metadata" in context else "inside"
+
+
+def test_judge_hook_counts_outside_inside_and_failed(real_run: Path) -> None:
+    with Store(real_run, read_only=True) as store:
+        result = analyse_terms(store, TermsOptions(track=[["reward"]], kwic=5))
+    assert result.outside_scenario_status.startswith("pending")
+    reward = result.suites[0].tracked[0]
+    reward.kwic[0].right += " unsure"
+    reward.kwic[1].right += " fail"
+    asyncio.run(judge_outside_scenario(result, _Judge()))  # type: ignore[arg-type]
+    share = reward.outside_scenario
+    assert share is not None and share.judge == "stand-in judge"
+    assert share.failed == 2
+    assert share.outside + share.inside + share.failed == len(reward.kwic)
+    assert result.outside_scenario_status.startswith("judged by stand-in judge")
