@@ -45,10 +45,10 @@ def test_kwic_lines_quote_real_transcripts(real_run: Path) -> None:
 def test_find_use_skips_false_matches() -> None:
     forms = ("x",)
     text = "see x.com and x's; also x"
-    assert find_use(text, forms, _pattern(forms), 10) == ("; also ", "x", "")
+    assert find_use(text, forms, _pattern(forms), 10) == ("x's; also ", "x", "")
     forms = ("grader",)
     use = find_use("the grader's view, then the Grader", forms, _pattern(forms), 8)
-    assert use == ("en the ", "Grader", "")
+    assert use == ("hen the ", "Grader", "")
     forms = ("grader's",)
     use = find_use("the grader’s view", forms, _pattern(forms), 8)
     assert use is not None and use[1] == "grader’s"

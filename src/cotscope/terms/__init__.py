@@ -1,0 +1,71 @@
+"""Unusual terminology: which words reasoning overuses against human text, since when, and how.
+
+`analyse_terms(store, TermsOptions(...))` streams a run's reasoning, compares it with
+human English (wordfreq) by Fightin' Words log-odds, finds words that emerge over
+checkpoints, follows tracked terms with intervals and shows uses in context. The
+result is the pydantic `TermsResult` that `cotscope terms --json` prints.
+"""
+
+from ._analyse import analyse_terms, reports_of, resolve_tracked
+from ._baseline import BASELINE_SIZE, FLOOR_FREQUENCY, HumanBaseline
+from ._counts import CheckpointCounts, count_reasoning
+from ._judge import UsageJudge, Verdict, judge_outside_scenario, judge_report
+from ._logodds import PRIOR_STRENGTH, LogOdds, between, log_odds, vs_baseline
+from ._models import (
+    SCHEMA_VERSION,
+    Checkpoint,
+    ComparedTerm,
+    Comparison,
+    KwicLine,
+    OutsideScenario,
+    Provenance,
+    RiseTest,
+    SuiteTerms,
+    TermAtCheckpoint,
+    TermReport,
+    TermsOptions,
+    TermsResult,
+    TrendTest,
+)
+from ._tokenize import single_token, tokenize
+from ._tracked import TermList, TrackedTerm, load_term_file, parse_user_terms
+
+__all__ = [
+    "BASELINE_SIZE",
+    "FLOOR_FREQUENCY",
+    "PRIOR_STRENGTH",
+    "SCHEMA_VERSION",
+    "Checkpoint",
+    "CheckpointCounts",
+    "ComparedTerm",
+    "Comparison",
+    "HumanBaseline",
+    "KwicLine",
+    "LogOdds",
+    "OutsideScenario",
+    "Provenance",
+    "RiseTest",
+    "SuiteTerms",
+    "TermAtCheckpoint",
+    "TermList",
+    "TermReport",
+    "TermsOptions",
+    "TermsResult",
+    "TrackedTerm",
+    "TrendTest",
+    "UsageJudge",
+    "Verdict",
+    "analyse_terms",
+    "between",
+    "count_reasoning",
+    "judge_outside_scenario",
+    "judge_report",
+    "load_term_file",
+    "log_odds",
+    "parse_user_terms",
+    "reports_of",
+    "resolve_tracked",
+    "single_token",
+    "tokenize",
+    "vs_baseline",
+]

@@ -1,0 +1,190 @@
+"""Streaming word counts per checkpoint (model) and suite.
+
+One pass over the store's reasoning texts; memory grows with the vocabulary of
+each checkpoint, never with the number of samples. For each (suite, model_id) it
+keeps how often each word occurs, in how many CoTs, in how many CoTs whose prompt
+also holds it (an echo of the prompt, not the model's own vocabulary), and the
+totals needed for rates and intervals. Samples without reasoning are counted,
+never silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..store import Store
+from ._tokenize import tokenize
+
+COLUMNS = ("sample_uid", "suite", "model_id", "step", "model_order", "prompt", "reasoning")
+"""Store columns the terms analysis reads."""
+
+POOLED_SUITE = "all"
+"""Suite name used when suites are pooled."""
+
+
+@dataclass
+class CheckpointCounts:
+    """Word counts of one model (checkpoint) on one suite."""
+
+    suite: str
+    """Suite name (or `POOLED_SUITE`)."""
+    model_id: str
+    """The spec's model id."""
+    step: int | None
+    """Training step, or None for a list of models."""
+    model_order: int
+    """Position in the spec's model list."""
+    n_samples: int = 0
+    """Samples read, with or without reasoning."""
+    n_cots: int = 0
+    """Samples with non-blank reasoning: the denominator of shares."""
+    n_cots_with_words: int = 0
+    """CoTs with at least one word token (those that carry a rate)."""
+    n_words: int = 0
+    """Word tokens in all CoTs: the denominator of rates."""
+    counts: Counter[str] = field(default_factory=Counter)
+    """Occurrences of each token."""
+    docs: Counter[str] = field(default_factory=Counter)
+    """CoTs in which each token occurs at least once."""
+    term_docs: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    """CoTs using any form of each multi-form term given to `count_reasoning`."""
+    echo_docs: Counter[str] = field(default_factory=Counter)
+    """CoTs using a token that their own prompt also contains (an echo of the prompt)."""
+    term_echo_docs: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    """The same for multi-form terms (any form in both)."""
+
+    @property
+    def label(self) -> str:
+        """`step N` for checkpoints, else the model id."""
+        return f"step {self.step}" if self.step is not None else self.model_id
+
+    def count_of(self, forms: Sequence[str]) -> int:
+        """Occurrences of a term counted over its forms."""
+        return sum(self.counts.get(f, 0) for f in forms)
+
+    def docs_of(self, forms: tuple[str, ...]) -> int:
+        """CoTs using a term (any of its forms).
+
+        Raises:
+            KeyError: A multi-form term that was not given to `count_reasoning`.
+        """
+        if len(forms) == 1:
+            return self.docs.get(forms[0], 0)
+        if forms not in self.term_docs and any(self.docs.get(f) for f in forms):
+            raise KeyError(f"CoTs using {forms} were not counted")
+        return self.term_docs.get(forms, 0)
+
+    def echoes_of(self, forms: tuple[str, ...]) -> int:
+        """CoTs using a term that their prompt also contains."""
+        if len(forms) == 1:
+            return self.echo_docs.get(forms[0], 0)
+        return self.term_echo_docs.get(forms, 0)
+
+
+def read_rows(store: Store, batch: int = 2_000) -> Iterator[dict[str, Any]]:
+    """Stream the columns the analysis needs, in insertion order, in bounded batches."""
+    return store.iter_samples(columns=COLUMNS, batch=batch)
+
+
+@lru_cache(maxsize=4096)
+def prompt_tokens(prompt: str | None) -> frozenset[str]:
+    """Tokens of a prompt (cached: prompts repeat across epochs and checkpoints)."""
+    return frozenset(tokenize(prompt)) if prompt else frozenset()
+
+
+def group_key(row: Mapping[str, Any], pool_suites: bool) -> tuple[str, str]:
+    """The (suite, model_id) a row is counted under."""
+    return (POOLED_SUITE if pool_suites else row["suite"], row["model_id"])
+
+
+def count_reasoning(
+    rows: Iterable[Mapping[str, Any]],
+    suites: Sequence[str] | None = None,
+    pool_suites: bool = False,
+    terms: Iterable[tuple[str, ...]] = (),
+) -> dict[tuple[str, str], CheckpointCounts]:
+    """Count words per (suite, model_id) in one pass.
+
+    Args:
+        rows: Sample rows with at least the `COLUMNS` keys.
+        suites: Only these suites (all when None or empty).
+        pool_suites: Count all suites together under `POOLED_SUITE`.
+        terms: Multi-form terms whose CoT counts (any form) are needed exactly.
+
+    Returns:
+        Counts keyed by (suite, model_id), in first-seen order.
+    """
+    wanted = set(suites) if suites else None
+    multi = [t for t in dict.fromkeys(terms) if len(t) > 1]
+    groups: dict[tuple[str, str], CheckpointCounts] = {}
+    for row in rows:
+        suite = row["suite"]
+        if wanted is not None and suite not in wanted:
+            continue
+        key = group_key(row, pool_suites)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = CheckpointCounts(
+                key[0], key[1], row["step"], int(row["model_order"] or 0)
+            )
+        group.n_samples += 1
+        text = row["reasoning"]
+        if not text or text.isspace():
+            continue
+        group.n_cots += 1
+        tokens = tokenize(text)
+        if tokens:
+            group.n_cots_with_words += 1
+            group.n_words += len(tokens)
+            group.counts.update(tokens)
+            present = set(tokens)
+            group.docs.update(present)
+            echoed = present.intersection(prompt_tokens(row["prompt"]))
+            group.echo_docs.update(echoed)
+            for forms in multi:
+                if not present.isdisjoint(forms):
+                    group.term_docs[forms] += 1
+                    if not echoed.isdisjoint(forms):
+                        group.term_echo_docs[forms] += 1
+    return groups
+
+
+def by_suite(
+    groups: Mapping[tuple[str, str], CheckpointCounts],
+) -> dict[str, list[CheckpointCounts]]:
+    """Group checkpoints by suite, each list in x order (step when all have one, else order)."""
+    out: dict[str, list[CheckpointCounts]] = {}
+    for (suite, _), group in groups.items():
+        out.setdefault(suite, []).append(group)
+    for suite, checkpoints in out.items():
+        if all(c.step is not None for c in checkpoints):
+            checkpoints.sort(key=lambda c: (c.step, c.model_order, c.model_id))
+        else:
+            checkpoints.sort(key=lambda c: (c.model_order, c.model_id))
+        out[suite] = checkpoints
+    return dict(sorted(out.items()))
+
+
+def x_axis(checkpoints: Sequence[CheckpointCounts]) -> str:
+    """`step` when every checkpoint has a training step, else `model_order`."""
+    return "step" if all(c.step is not None for c in checkpoints) else "model_order"
+
+
+def pool(checkpoints: Sequence[CheckpointCounts], suite: str, model_id: str) -> CheckpointCounts:
+    """Sum several checkpoints into one corpus (e.g. a whole suite, or all before a rise)."""
+    out = CheckpointCounts(suite, model_id, None, -1)
+    for c in checkpoints:
+        out.n_samples += c.n_samples
+        out.n_cots += c.n_cots
+        out.n_cots_with_words += c.n_cots_with_words
+        out.n_words += c.n_words
+        out.counts.update(c.counts)
+        out.docs.update(c.docs)
+        out.term_docs.update(c.term_docs)
+        out.echo_docs.update(c.echo_docs)
+        out.term_echo_docs.update(c.term_echo_docs)
+    return out
