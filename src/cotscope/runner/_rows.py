@@ -68,7 +68,7 @@ def sample_to_row(
         answer = sample.output.completion
         reasoning, kind = reasoning_of(sample.output)
         if sample.output.metadata:
-            extra["serving"] = sample.output.metadata
+            extra.update(sample.output.metadata)  # the provider's serving stack, seed, ...
         extra["stop_reason"] = sample.output.stop_reason
     if error is not None:
         outcome, parsed = "error", None
