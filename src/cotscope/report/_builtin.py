@@ -62,6 +62,18 @@ def _table(
     return el("div", table, class_="scroll")
 
 
+def _cap_note(total: int, limit: int, what: str) -> Markup:
+    if total <= limit:
+        return Markup("")
+    note: Markup = el(
+        "p",
+        f"Showing the first {limit:,} of {total:,} {what}; all of them are in the store "
+        "and in `cotscope stats --json`.",
+        class_="muted small",
+    )
+    return note
+
+
 @report_section("run", "Run", order=10)
 def run_section(ctx: ReportContext) -> Markup:
     """Spec, models, serving environment, seeds and every variant's hash."""
@@ -126,12 +138,17 @@ def run_section(ctx: ReportContext) -> Markup:
 
 
 def _variants_table(ctx: ReportContext) -> Markup:
+    limit, cut = ctx.options.max_table_rows, ctx.options.max_chars
+    shown_variants = ctx.stats.variants[:limit]
     stored = {
         (r["suite"], r["variant_id"], r["variant_hash"]): r
-        for r in ctx.store.query("SELECT * FROM variants")
+        for r in ctx.store.query(
+            f"SELECT suite, variant_id, variant_hash, version, left(text, {int(cut)}) AS text"
+            " FROM variants"
+        )
     }
     rows = []
-    for v in ctx.stats.variants:
+    for v in shown_variants:
         rec = stored.get((v.suite, v.variant_id, v.variant_hash), {})
         text = rec.get("text")
         shown = el("details", el("summary", "text"), el("pre", text)) if text else "not stored"
@@ -145,11 +162,9 @@ def _variants_table(ctx: ReportContext) -> Markup:
                 shown,
             ]
         )
-    return _table(
-        ["suite", "variant", "family", "version", "text hash (SHA-256)", "text"],
-        rows,
-        sortable=True,
-    )
+    note = _cap_note(len(ctx.stats.variants), limit, "variants")
+    head = ["suite", "variant", "family", "version", "text hash (SHA-256)", "text"]
+    return join([note, _table(head, rows, sortable=True)])
 
 
 def _where(m: ModelInfo, axis: str) -> str:
@@ -310,7 +325,9 @@ def variants_section(ctx: ReportContext) -> Markup:
             head += [m, f"{m} 95% CI"]
         head += ["unparseable", "error"]
         body = []
-        for (model_id, _), per in sorted(rows.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1])):
+        ordered = sorted(rows.items(), key=lambda kv: (rank[kv[0][0]], kv[0][1]))
+        limit = ctx.options.max_table_rows
+        for (model_id, _), per in ordered[:limit]:
             any_row = next(iter(per.values()))
             line: list[Any] = [
                 model_id,
@@ -337,7 +354,11 @@ def variants_section(ctx: ReportContext) -> Markup:
             line += [any_row.unparseable, any_row.error]
             body.append(line)
         numeric = {1, 5, *range(6, len(head))}
-        parts += [el("h3", suite), _table(head, body, sortable=True, numeric=numeric)]
+        parts += [
+            el("h3", suite),
+            _cap_note(len(ordered), limit, "rows"),
+            _table(head, body, sortable=True, numeric=numeric),
+        ]
     return join(parts)
 
 

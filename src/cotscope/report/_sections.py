@@ -46,6 +46,8 @@ class ReportOptions:
     """Characters kept per prompt, reasoning or answer; the rest is marked as cut."""
     transcript_budget_bytes: int = 12_000_000
     """Stop embedding transcripts once their HTML reaches this size."""
+    max_table_rows: int = 2000
+    """Rows shown per table (variants, per-variant rates); the rest is in the store."""
     figures: bool = True
     """Draw matplotlib figures (off for quick tests)."""
 

@@ -3,13 +3,15 @@
 The headline is the unweighted mean of per-variant rates, so a variant with more
 samples does not count more, and results stay comparable however a paper
 aggregated. Its interval is a two-stage percentile bootstrap over variants. Each
-of `DEFAULT_RESAMPLES` resamples draws the variants with replacement (numpy PCG64
-generator seeded with `DEFAULT_SEED`) and takes the mean of their rates: this
-carries the spread between variants. The second stage adds the sampling noise
-within the drawn variants, as one normal draw per resample whose variance is
-that of the resampled mean, Σ p(1−p)/n over the drawn variants divided by m²
-(the normal form of redrawing each variant's samples; one draw per resample
-instead of one per variant keeps a 100,000-sample report fast). A bootstrap
+of `DEFAULT_RESAMPLES` resamples draws the variants with replacement (numpy
+PCG64 generator seeded with `DEFAULT_SEED`; beyond 2,000 variants, as a
+multinomial over their distinct rates, which is the same distribution) and
+takes the mean of their rates: this carries the spread between variants. The
+second stage adds the sampling noise within the drawn variants, as one normal
+draw per resample whose variance is that of the resampled mean, Σ p(1−p)/n over
+the drawn variants divided by m² (the normal form of redrawing each variant's
+samples; one draw per resample instead of one per variant keeps a
+100,000-sample report fast). A bootstrap
 cannot see sampling noise in a variant at 0% or 100%, so the interval is widened
 where needed to contain the Wilson interval of the pooled counts: three
 variants at 0/36 get [0%, 3.4%], not a zero-width [0%, 0%]. A single variant has
@@ -21,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -89,15 +90,30 @@ def bootstrap_mean_interval(
     return float(max(arr.min(), low)), float(min(arr.max(), high))
 
 
-@lru_cache(maxsize=64)
-def _resample_plan(m: int, resamples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Variant indices and standard normal draws of each resample (shared by every call)."""
+_INDEX_LIMIT = 2000  # up to this many variants, resample indices; beyond, a multinomial
+_CHUNK_CELLS = 4_000_000  # resamples x categories drawn at once: bounds memory on huge runs
+
+
+def _resampled_means(p: np.ndarray, w: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """Means of resampled rates plus normal within-variant noise of variance sum(w)/m^2."""
+    m = len(p)
     rng = np.random.default_rng(seed)
-    idx = rng.integers(0, m, size=(resamples, m))
-    z = rng.standard_normal(resamples)
-    idx.setflags(write=False)
-    z.setflags(write=False)
-    return idx, z
+    if m <= _INDEX_LIMIT:
+        idx = rng.integers(0, m, size=(resamples, m))
+        between = p[idx].mean(axis=1)
+        within = w[idx].sum(axis=1) / (m * m)
+        return np.asarray(between + np.sqrt(within) * rng.standard_normal(resamples))
+    # Many variants: only how often each distinct (rate, variance) pair is drawn matters.
+    values, freq = np.unique(p + 1j * w, return_counts=True)
+    chunk = max(1, _CHUNK_CELLS // len(values))
+    out = []
+    for start in range(0, resamples, chunk):
+        size = min(chunk, resamples - start)
+        drawn = rng.multinomial(m, freq / m, size=size)
+        between = drawn @ values.real / m
+        within = drawn @ values.imag / (m * m)
+        out.append(between + np.sqrt(within) * rng.standard_normal(size))
+    return np.concatenate(out)
 
 
 def _two_stage_interval(
@@ -105,12 +121,8 @@ def _two_stage_interval(
 ) -> tuple[float, float]:
     k = np.array([c[0] for c in counts], dtype=float)
     n = np.array([c[1] for c in counts], dtype=float)
-    m = len(k)
     p = k / n
-    idx, z = _resample_plan(m, resamples, seed)
-    between = p[idx].mean(axis=1)
-    within_var = (p * (1 - p) / n)[idx].sum(axis=1) / (m * m)
-    means = between + np.sqrt(within_var) * z
+    means = _resampled_means(p, p * (1 - p) / n, resamples, seed)
     alpha = 1 - confidence
     low, high = np.quantile(means, [alpha / 2, 1 - alpha / 2])
     pooled = wilson_interval(int(k.sum()), int(n.sum()), confidence)

@@ -14,7 +14,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cached_property
 from typing import Any, Literal
+
+import duckdb
 
 from cotscope.store import Store
 
@@ -168,7 +171,11 @@ class RunStats:
 
 
 def _runs(store: Store) -> list[str]:
-    return [str(r["run"]) for r in store.query("SELECT DISTINCT run FROM samples ORDER BY run")]
+    try:
+        rows = store.query("SELECT DISTINCT run FROM samples ORDER BY run")
+    except duckdb.CatalogException:
+        raise StatsError(f"{store.path} has no samples table") from None
+    return [str(r["run"]) for r in rows]
 
 
 def resolve_run(store: Store, run: str | None) -> str:
@@ -225,19 +232,31 @@ def measures_for_labels(labels: set[str]) -> tuple[list[str], bool]:
 class _Counts:
     by_label: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
+    @cached_property
+    def _summary(self) -> tuple[int, int, int, int, int]:
+        n = true = unparseable = error = 0
+        for label, count in self.by_label.items():
+            low = label.lower()
+            if low == "unparseable":
+                unparseable += count
+            elif low == "error":
+                error += count
+            else:
+                n += count
+                true += count if low == "true" else 0
+        return n, true, unparseable, error, n + unparseable + error
+
     def n(self) -> int:
-        return sum(c for lab, c in self.by_label.items() if lab.lower() not in EXCLUDED_OUTCOMES)
+        return self._summary[0]
 
     def k(self, measure: str, boolean: bool) -> int:
-        if boolean:
-            return sum(c for lab, c in self.by_label.items() if lab.lower() == "true")
-        return self.by_label.get(measure, 0)
+        return self._summary[1] if boolean else self.by_label.get(measure, 0)
 
     def excluded(self, name: str) -> int:
-        return sum(c for lab, c in self.by_label.items() if lab.lower() == name)
+        return self._summary[2] if name == "unparseable" else self._summary[3]
 
     def total(self) -> int:
-        return sum(self.by_label.values())
+        return self._summary[4]
 
 
 def collect_stats(
@@ -293,8 +312,10 @@ def collect_stats(
         groups: list[tuple[Level, str | None, list[VariantInfo]]] = [
             ("suite", None, suite_variants)
         ]
-        for name in sorted({v.family for v in suite_variants}):
-            groups.append(("family", name, [v for v in suite_variants if v.family == name]))
+        by_family: dict[str, list[VariantInfo]] = defaultdict(list)
+        for v in suite_variants:
+            by_family[v.family].append(v)
+        groups += [("family", name, by_family[name]) for name in sorted(by_family)]
         for measure in suite_measures:
             boolean = booleans[suite]
             for level, fam, members in groups:
