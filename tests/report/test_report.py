@@ -167,3 +167,20 @@ def test_highlight_escapes_clips_and_cuts() -> None:
         '<span class="cut">\n[… cut: 2 more characters in the store]</span>'
     )
     assert highlight("plain", []) == "plain"
+
+
+def test_hostile_names_in_figures_and_file_names(tmp_path: Path) -> None:
+    rows = [
+        SampleRow(run="r", model_id=f"$\\alpha_{i}$ {{", model="m", model_order=i, label="$x",
+                  suite="s/../..", variant_id="v", variant_family="$fam$ $", variant_hash="h",
+                  epoch=e, prompt="p", outcome="../../evil$" if (e + i) % 2 else "ok")
+        for i in range(2) for e in range(4)
+    ]  # fmt: skip
+    with Store(tmp_path / "run") as store:
+        store.insert_samples(rows)
+    build_report(tmp_path / "run", options=ReportOptions(max_table_rows=1))
+    figures = sorted(p.name for p in (tmp_path / "run" / "figures").iterdir())
+    assert len(figures) == 2 and all(name.startswith("rate-s_") for name in figures)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    text = (tmp_path / "run" / "report.html").read_text()
+    assert "Showing the first 1 of 2 rows" in text

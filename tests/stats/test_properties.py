@@ -159,3 +159,12 @@ def test_aggregate_interval_contains_pooled_wilson(counts: list[tuple[int, int]]
     pooled = wilson_interval(agg.k, agg.n)
     assert pooled is not None and agg.ci_low is not None and agg.ci_high is not None
     assert agg.ci_low <= pooled[0] and agg.ci_high >= pooled[1]
+
+
+def test_aggregate_many_variants_uses_bounded_memory_and_agrees() -> None:
+    # Beyond 2,000 variants the resampling is a multinomial over distinct rates.
+    few = aggregate_rates([(i % 7, 10) for i in range(2000)])
+    many = aggregate_rates([(i % 7, 10) for i in range(2001)])
+    huge = aggregate_rates([(i % 2, 1) for i in range(300_000)])
+    assert few.ci_low is not None and many.ci_low is not None and huge.ci_low is not None
+    assert abs(few.ci_low - many.ci_low) < 0.005 and huge.ci_low < 0.5 < (huge.ci_high or 0)

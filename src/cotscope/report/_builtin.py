@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -60,6 +62,14 @@ def _table(
         class_="sortable" if sortable else None,
     )
     return el("div", table, class_="scroll")
+
+
+def _slug(name: str) -> str:
+    """A file-name-safe stem; names are data and may hold `/`, `..` or anything else."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._")[:60] or "x"
+    if safe != name:
+        safe += "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return safe
 
 
 def _cap_note(total: int, limit: int, what: str) -> Markup:
@@ -281,7 +291,7 @@ def measures_section(ctx: ReportContext) -> Markup:
             parts.append(el("h3", f"{suite}: {measure}", id=f"m-{suite}-{measure}"))
             if ctx.options.figures:
                 fig = rate_figure(stats, suite, measure)
-                slug = f"{suite}-{measure}".replace("/", "_")
+                slug = _slug(f"{suite}-{measure}")
                 parts.append(
                     ctx.figure(f"rate-{slug}", fig, f"{measure} rate of {suite} by family")
                 )

@@ -19,6 +19,11 @@ _STYLES = ("-", "--", ":", "-.")
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
 
+def _plain(text: str) -> str:
+    """Names are data: keep matplotlib from reading `$...$` in them as mathtext."""
+    return text.replace("$", r"\$")
+
+
 def _n_text(rows: list[RateRow]) -> str:
     ns = [r.n for r in rows]
     return f"n={min(ns)}" if min(ns) == max(ns) else f"n={min(ns)}–{max(ns)}"
@@ -76,7 +81,9 @@ def rate_figure(stats: RunStats, suite: str, measure: str, max_families: int = 1
         lows = [100 * (r.ci_low if r.ci_low is not None else r.rate or 0.0) for r in pts]
         highs = [100 * (r.ci_high if r.ci_high is not None else r.rate or 0.0) for r in pts]
         variants = max(r.n_variants for r in pts)
-        label = f"{fam} ({variants} variant{'s' if variants != 1 else ''}, {_n_text(pts)}/point)"
+        label = _plain(
+            f"{fam} ({variants} variant{'s' if variants != 1 else ''}, {_n_text(pts)}/point)"
+        )
         ax.fill_between(xs, lows, highs, color=colour, alpha=0.18, linewidth=0)
         ax.plot(
             xs,
@@ -106,12 +113,15 @@ def rate_figure(stats: RunStats, suite: str, measure: str, max_families: int = 1
     else:
         ax.set_xlabel("model")
         ax.set_xticks(
-            range(len(stats.models)), [m.tick for m in stats.models], rotation=30, ha="right"
+            range(len(stats.models)),
+            [_plain(m.tick) for m in stats.models],
+            rotation=30,
+            ha="right",
         )
-    ax.set_ylabel(f"{measure} rate (% of parseable samples)")
+    ax.set_ylabel(_plain(f"{measure} rate (% of parseable samples)"))
     ax.set_ylim(-2, 102)
     ax.grid(True, alpha=0.3)
-    ax.set_title(f"{suite}: {measure} rate by variant family, 95% intervals")
+    ax.set_title(_plain(f"{suite}: {measure} rate by variant family, 95% intervals"))
     if families:
         ax.legend(
             fontsize=7.5,
