@@ -74,3 +74,12 @@ def test_compare_is_unpaired_without_shared_prompts(tmp_path: Path) -> None:
     comp = compare_models(_store(tmp_path, rows), "a", "b")[0].comparison
     assert comp.design == "unpaired" and (comp.k_a, comp.n_a, comp.k_b, comp.n_b) == (2, 10, 8, 10)
     assert comp.difference == pytest.approx(0.6)
+
+
+def test_models_without_distinct_steps_sit_at_their_rank(tmp_path: Path) -> None:
+    rows = [_row("r", m, "v", e, "true" if e < i else "false", step=0)
+            for i, m in enumerate(["c", "a", "b"]) for e in range(4)]  # fmt: skip
+    stats = collect_stats(_store(tmp_path, rows))
+    assert stats.x_axis == "model_order"
+    assert [(m.model_id, m.x) for m in stats.models] == [("a", 0.0), ("b", 1.0), ("c", 2.0)]
+    assert all(t.result.n_levels == 3 for t in stats.trends)

@@ -49,7 +49,7 @@ class ModelInfo:
     label: str | None
     model_order: int
     x: float
-    """Position on the x axis: the step, or the model order."""
+    """Position on the x axis: the step, or the model's rank in the spec's order (0, 1, ...)."""
 
     @property
     def tick(self) -> str:
@@ -199,7 +199,19 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
         " min(model_order) AS model_order FROM samples WHERE run = ? GROUP BY model_id",
         [run],
     )
-    axis: XAxis = "step" if rows and all(r["step"] is not None for r in rows) else "model_order"
+    steps = [r["step"] for r in rows]
+    # Steps define the axis only when every model has one and no two share it; otherwise
+    # models sit at their rank in the spec's order (ties broken by id), one position each.
+    use_steps = bool(rows) and None not in steps and len(set(steps)) == len(steps)
+    axis: XAxis = "step" if use_steps else "model_order"
+    ranked = sorted(
+        rows,
+        key=lambda r: (
+            r["step"] if use_steps else 0,
+            int(r["model_order"] or 0),
+            str(r["model_id"]),
+        ),
+    )
     models = [
         ModelInfo(
             model_id=str(r["model_id"]),
@@ -207,11 +219,10 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
             step=None if r["step"] is None else int(r["step"]),
             label=r["label"],
             model_order=int(r["model_order"] or 0),
-            x=float(r["step"] if axis == "step" else (r["model_order"] or 0)),
+            x=float(r["step"]) if use_steps else float(i),
         )
-        for r in rows
+        for i, r in enumerate(ranked)
     ]
-    models.sort(key=lambda m: (m.x, m.model_order, m.model_id))
     return models, axis
 
 
