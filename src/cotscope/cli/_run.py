@@ -62,6 +62,9 @@ def run(
         Path | None, typer.Option("-o", "--output", help="Run directory (overrides the spec).")
     ] = None,
     display: DisplayOpt = "rich",
+    report: Annotated[
+        bool, typer.Option("--report/--no-report", help="Write report.html after the sweep.")
+    ] = True,
 ) -> None:
     """Run a sweep (resumable: samples already stored are skipped)."""
     from ..spec import SpecError, load_spec, parse_spec
@@ -93,7 +96,7 @@ def run(
     _execute(spec, source, base, display)
 
 
-def _execute(spec: Any, source: str, base: Path, display: str) -> None:
+def _execute(spec: Any, source: str, base: Path, display: str, report: bool = True) -> None:
     from ..runner import SweepError, plan_sweep, render_summary, run_sweep, summarize
     from ..spec import SpecError
 
@@ -119,6 +122,10 @@ def _execute(spec: Any, source: str, base: Path, display: str) -> None:
         f"store: {plan.run_dir / 'cotscope.duckdb'}\n"
         f"logs:  inspect view --log-dir {plan.run_dir / 'logs'}"
     )
+    if report:
+        from ..report import build_report
+
+        typer.echo(f"report: {build_report(plan.run_dir, spec.name)}")
 
 
 def demo_spec_text() -> str:
