@@ -1,4 +1,4 @@
-"""Sweep overhead: wall time of `run_sweep` against the engine's bare generation of the same samples.
+"""Sweep overhead: `run_sweep` wall time against bare engine generation of the same samples.
 
 Both sides run the same prompts, seeds, token budget and batch size on the bundled
 model, in this process, with the model already loaded. Prints the ratio
