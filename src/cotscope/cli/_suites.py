@@ -26,6 +26,8 @@ def suites(
     from ..suites import get_suite, suite_names
 
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=max(console.width, 140))  # piped output: don't squeeze ids
     if show is not None:
         name, _, variant_id = show.partition("/")
         try:
@@ -57,9 +59,9 @@ def suites(
         except KeyError as ex:
             raise typer.BadParameter(str(ex.args[0]), param_hint="--suite") from None
         table = Table(title=f"{s.name}: {s.description}", title_justify="left")
-        table.add_column("family")
-        table.add_column("variant id")
-        table.add_column("hash (sha256, first 12)")
+        table.add_column("family", no_wrap=True)
+        table.add_column("variant id", no_wrap=True)
+        table.add_column("sha256[:12]", no_wrap=True)
         table.add_column("description")
         for v in s.variants():
             table.add_row(v.family, v.full_id, v.hash[:12], v.description)
