@@ -10,7 +10,7 @@ from .._version import __version__
 from ..stats import holm_adjust, wilson_interval
 from ..store import Store
 from ._baseline import HumanBaseline
-from ._context import Context, collect_context, deal_lines
+from ._context import Context, ContextCollector, collect_context, deal_lines
 from ._counts import CheckpointCounts, by_suite, count_reasoning, pool, read_rows, x_axis
 from ._emergence import Trend, candidates, has_letter, test_trends
 from ._logodds import between, vs_baseline
@@ -322,7 +322,9 @@ def analyse_terms(
     """Count, test and contextualise the vocabulary of a run's reasoning.
 
     Two streaming passes over the store: one counts every word per checkpoint and
-    suite, one gathers KWIC lines and per-CoT dispersion for the reported terms.
+    suite (and gathers KWIC lines and per-CoT dispersion for tracked terms), one
+    gathers the same for the terms the analysis found, visiting only the CoTs that
+    contain them.
 
     Args:
         store: The run's store (read-only is enough).
@@ -335,23 +337,20 @@ def analyse_terms(
     options = options or TermsOptions()
     term_list, tracked = resolve_tracked(options)
     baseline = HumanBaseline(options.baseline_size)
+    known = ContextCollector([t.forms for t in tracked], options.kwic, options.kwic_width)
     groups = count_reasoning(
-        read_rows(store), options.suites, options.pool_suites, [t.forms for t in tracked]
+        read_rows(store), options.suites, options.pool_suites, known.terms, known
     )
     suites = [_Suite(name, cps, baseline, options) for name, cps in by_suite(groups).items()]
     results = [s.analyse(tracked) for s in suites]
-    reported = sorted({tuple(r.forms) for res in results for r in reports_of(res)})
-    if reported:
-        context = collect_context(
-            read_rows(store),
-            reported,
-            options.kwic,
-            options.kwic_width,
-            options.suites,
-            options.pool_suites,
-        )
-        for suite, result in zip(suites, results, strict=True):
-            suite.apply_context(result, context)
+    context = known.result()
+    found = sorted({tuple(r.forms) for res in results for r in reports_of(res)} - set(known.terms))
+    if found:
+        later = ContextCollector(found, options.kwic, options.kwic_width)
+        collect_context(read_rows(store), later, options.suites, options.pool_suites)
+        later.result(context)
+    for suite, result in zip(suites, results, strict=True):
+        suite.apply_context(result, context)
     return TermsResult(
         run_dir=run_dir,
         options=options,

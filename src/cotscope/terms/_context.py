@@ -1,7 +1,10 @@
-"""The second pass: keyword-in-context lines and per-CoT dispersion for reported terms.
+"""Keyword-in-context lines and per-CoT dispersion for reported terms.
 
-Which terms to show is known only after the counting pass, so a second streaming
-pass visits the CoTs again, for those terms only. It gathers:
+Tracked terms are known before counting, so the counting pass feeds them to a
+collector as it goes. Terms found by the analysis (overused, emergent) are known
+only after it, so a second streaming pass visits the CoTs again for those terms
+only, tokenising just the CoTs whose lower-cased text contains one of them. Both
+gather:
 
 - KWIC lines: at most one use per CoT (so N lines come from N transcripts), chosen
   by the smallest hash of (sample, term), a deterministic sample that needs no
@@ -25,15 +28,16 @@ from ._models import KwicLine
 from ._tokenize import tokenize
 
 Forms = tuple[str, ...]
+Key = tuple[str, str]
 
 
 @dataclass
 class Context:
     """What the second pass found."""
 
-    sum_sq: dict[tuple[tuple[str, str], Forms], float] = field(default_factory=dict)
+    sum_sq: dict[tuple[Key, Forms], float] = field(default_factory=dict)
     """Σ y_c²/n_c per ((suite, model_id), term)."""
-    lines: dict[tuple[tuple[str, str], Forms], list[KwicLine]] = field(default_factory=dict)
+    lines: dict[tuple[Key, Forms], list[KwicLine]] = field(default_factory=dict)
     """KWIC lines per ((suite, model_id), term), best priority first."""
 
 
@@ -89,76 +93,110 @@ def find_use(
     return None
 
 
+class ContextCollector:
+    """Gathers KWIC lines and dispersion sums for a fixed set of terms, one CoT at a time."""
+
+    def __init__(self, terms: Iterable[Forms], per_term: int, width: int) -> None:
+        """Prepare for `terms` (each a tuple of forms).
+
+        Args:
+            terms: The terms to follow.
+            per_term: KWIC lines kept per term and checkpoint.
+            width: Characters of context on each side.
+        """
+        self.terms = list(dict.fromkeys(terms))
+        self.per_term = per_term
+        self.width = width
+        self._by_form: dict[str, list[Forms]] = defaultdict(list)
+        for forms in self.terms:
+            for form in forms:
+                self._by_form[form].append(forms)
+        self._forms = frozenset(self._by_form)
+        # Substrings that lower-cased ASCII text must contain to hold a form (the part
+        # before an apostrophe, which the text may write curly).
+        self.probes = tuple(
+            {f.split("'")[0] for f in self._forms if f.isascii() and f.split("'")[0]}
+        )
+        self._patterns = {forms: _pattern(forms) for forms in self.terms}
+        self._heaps: dict[tuple[Key, Forms], list[tuple[int, int, KwicLine]]] = defaultdict(list)
+        self._seq = 0
+        self.sum_sq: dict[tuple[Key, Forms], float] = {}
+
+    def may_hold(self, text: str) -> bool:
+        """Cheap test: False only when the text cannot contain any form."""
+        if not text.isascii():
+            return True
+        low = text.lower()
+        return any(probe in low for probe in self.probes)
+
+    def feed(self, row: Mapping[str, Any], key: Key, text: str, tokens: list[str]) -> None:
+        """Account for one CoT (its tokens already computed)."""
+        present = self._forms.intersection(tokens)
+        if not present:
+            return
+        n_words = len(tokens)
+        found = {form: tokens.count(form) for form in present}
+        for forms in {t for form in present for t in self._by_form[form]}:
+            y = sum(found.get(f, 0) for f in forms)
+            self.sum_sq[(key, forms)] = self.sum_sq.get((key, forms), 0.0) + y * y / n_words
+            if self.per_term > 0:
+                self._offer_line(row, key, text, forms)
+
+    def _offer_line(self, row: Mapping[str, Any], key: Key, text: str, forms: Forms) -> None:
+        heap = self._heaps[(key, forms)]
+        priority = _priority(row["sample_uid"], forms)
+        if len(heap) >= self.per_term and -heap[0][0] <= priority:
+            return
+        use = find_use(text, forms, self._patterns[forms], self.width)
+        if use is None:
+            return
+        self._seq += 1
+        line = KwicLine(
+            sample_uid=row["sample_uid"],
+            model_id=row["model_id"],
+            step=row["step"],
+            left=use[0],
+            keyword=use[1],
+            right=use[2],
+        )
+        heapq.heappush(heap, (-priority, self._seq, line))
+        if len(heap) > self.per_term:
+            heapq.heappop(heap)
+
+    def result(self, into: Context | None = None) -> Context:
+        """The sums and the lines (best priority first), added to `into` when given."""
+        out = into or Context()
+        out.sum_sq.update(self.sum_sq)
+        for slot, heap in self._heaps.items():
+            out.lines[slot] = [line for _, _, line in sorted(heap, key=lambda e: (-e[0], e[1]))]
+        return out
+
+
 def collect_context(
     rows: Iterable[Mapping[str, Any]],
-    terms: Sequence[Forms],
-    per_term: int,
-    width: int,
+    collector: ContextCollector,
     suites: Sequence[str] | None = None,
     pool_suites: bool = False,
-) -> Context:
-    """Stream the CoTs once more and gather KWIC lines and dispersion sums for `terms`.
+) -> ContextCollector:
+    """Stream the CoTs once more, tokenising only those that may hold a followed term.
 
     Args:
         rows: Sample rows (the counting pass's columns).
-        terms: The reported terms, each a tuple of forms.
-        per_term: KWIC lines kept per term and checkpoint.
-        width: Characters of context on each side.
+        collector: The collector of the terms to follow.
         suites: Only these suites (all when None or empty).
         pool_suites: Key rows under the pooled suite, as in the counting pass.
 
     Returns:
-        The dispersion sums and the KWIC lines.
+        The collector, fed.
     """
     wanted = set(suites) if suites else None
-    terms = list(dict.fromkeys(terms))
-    by_form: dict[str, list[Forms]] = defaultdict(list)
-    for forms in terms:
-        for form in forms:
-            by_form[form].append(forms)
-    form_set = frozenset(by_form)
-    patterns = {forms: _pattern(forms) for forms in terms}
-    out = Context()
-    heaps: dict[tuple[tuple[str, str], Forms], list[tuple[int, int, KwicLine]]] = defaultdict(list)
-    seq = 0
     for row in rows:
         text = row["reasoning"]
         if (wanted is not None and row["suite"] not in wanted) or not text or text.isspace():
             continue
-        tokens = tokenize(text)
-        present = form_set.intersection(tokens)
-        if not present:
-            continue
-        key = group_key(row, pool_suites)
-        n_words = len(tokens)
-        found = {form: tokens.count(form) for form in present}
-        for forms in {t for form in present for t in by_form[form]}:
-            y = sum(found.get(f, 0) for f in forms)
-            out.sum_sq[(key, forms)] = out.sum_sq.get((key, forms), 0.0) + y * y / n_words
-            if per_term <= 0:
-                continue
-            heap = heaps[(key, forms)]
-            priority = _priority(row["sample_uid"], forms)
-            if len(heap) >= per_term and -heap[0][0] <= priority:
-                continue
-            use = find_use(text, forms, patterns[forms], width)
-            if use is None:
-                continue
-            seq += 1
-            line = KwicLine(
-                sample_uid=row["sample_uid"],
-                model_id=row["model_id"],
-                step=row["step"],
-                left=use[0],
-                keyword=use[1],
-                right=use[2],
-            )
-            heapq.heappush(heap, (-priority, seq, line))
-            if len(heap) > per_term:
-                heapq.heappop(heap)
-    for slot, heap in heaps.items():
-        out.lines[slot] = [line for _, _, line in sorted(heap, key=lambda e: (-e[0], e[1]))]
-    return out
+        if collector.may_hold(text):
+            collector.feed(row, group_key(row, pool_suites), text, tokenize(text))
+    return collector
 
 
 def deal_lines(per_checkpoint: Sequence[Sequence[KwicLine]], limit: int) -> list[KwicLine]:

@@ -14,10 +14,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..store import Store
 from ._tokenize import tokenize
+
+if TYPE_CHECKING:
+    from ._context import ContextCollector
 
 COLUMNS = ("sample_uid", "suite", "model_id", "step", "model_order", "prompt", "reasoning")
 """Store columns the terms analysis reads."""
@@ -106,6 +109,7 @@ def count_reasoning(
     suites: Sequence[str] | None = None,
     pool_suites: bool = False,
     terms: Iterable[tuple[str, ...]] = (),
+    collector: ContextCollector | None = None,
 ) -> dict[tuple[str, str], CheckpointCounts]:
     """Count words per (suite, model_id) in one pass.
 
@@ -114,6 +118,8 @@ def count_reasoning(
         suites: Only these suites (all when None or empty).
         pool_suites: Count all suites together under `POOLED_SUITE`.
         terms: Multi-form terms whose CoT counts (any form) are needed exactly.
+        collector: Also feed every CoT to this collector (KWIC and dispersion of terms
+            known in advance), sparing a second pass for them.
 
     Returns:
         Counts keyed by (suite, model_id), in first-seen order.
@@ -150,6 +156,8 @@ def count_reasoning(
                     group.term_docs[forms] += 1
                     if not echoed.isdisjoint(forms):
                         group.term_echo_docs[forms] += 1
+            if collector is not None:
+                collector.feed(row, key, text, tokens)
     return groups
 
 
