@@ -1,0 +1,57 @@
+"""Causal interventions on the reasoning: remove, inject, truncate and resample.
+
+Segment a transcript's reasoning into sentences, find targets (regex, lexicon or
+grader evidence), plan an edit whose arms are cut at the same point (edited,
+unedited base, neutral control), continue each arm from its exact prefix with a
+backend that accepts one, score every continuation with its suite's own scorer,
+and store the rows in the run's `interventions` table. Effects are differences of
+action rates between arms, per transcript and aggregated, with intervals.
+"""
+
+from ._edits import (
+    Arm,
+    ArmPrefix,
+    EditError,
+    EditKind,
+    EditPlan,
+    InjectAt,
+    injection_point,
+    neutral_sentence,
+    plan_inject,
+    plan_remove,
+    plan_truncate,
+)
+from ._segment import MAX_WORDS, Sentence, segment
+from ._targets import (
+    TargetError,
+    TargetSpec,
+    grader_spans,
+    lexicon_hash,
+    lexicons,
+    parse_target,
+    target_sentences,
+)
+
+__all__ = [
+    "MAX_WORDS",
+    "Arm",
+    "ArmPrefix",
+    "EditError",
+    "EditKind",
+    "EditPlan",
+    "InjectAt",
+    "Sentence",
+    "TargetError",
+    "TargetSpec",
+    "grader_spans",
+    "injection_point",
+    "lexicon_hash",
+    "lexicons",
+    "neutral_sentence",
+    "parse_target",
+    "plan_inject",
+    "plan_remove",
+    "plan_truncate",
+    "segment",
+    "target_sentences",
+]

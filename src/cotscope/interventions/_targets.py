@@ -1,0 +1,164 @@
+"""Where to intervene: target detectors (regex, lexicon, grader evidence) and sentence hits.
+
+A `--where` spec is `regex:<pattern>`, `lexical:<lexicon>` (a named lexicon from
+`data/lexicons.yaml`) or `grader:<name>` (the evidence spans a grader stored in
+the run's `grades` table). A sentence is a target when any detected span
+overlaps it. The same detector, run on a continuation, tells whether removed
+content reappeared; a grader target reuses the lexicon of the same name for
+that when one exists (re-grading every continuation would cost a judge call).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+
+from ._segment import Sentence
+
+TargetKind = Literal["regex", "lexical", "grader"]
+
+
+class TargetError(ValueError):
+    """A `--where` spec is malformed or names something that does not exist."""
+
+
+@functools.cache
+def lexicons() -> dict[str, tuple[str, ...]]:
+    """The named lexicons shipped in `data/lexicons.yaml`.
+
+    Returns:
+        Lexicon name to its phrases.
+    """
+    raw = yaml.safe_load(
+        resources.files("cotscope.interventions").joinpath("data/lexicons.yaml").read_text("utf-8")
+    )
+    return {name: tuple(str(p) for p in phrases) for name, phrases in raw["lexicons"].items()}
+
+
+def lexicon_hash() -> str:
+    """SHA-256 of the lexicon file, stored with every lexical result."""
+    data = resources.files("cotscope.interventions").joinpath("data/lexicons.yaml").read_bytes()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _phrase_regex(phrases: Sequence[str]) -> re.Pattern[str]:
+    alternatives = sorted((re.escape(p) for p in phrases), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TargetSpec:
+    """A parsed `--where` spec."""
+
+    kind: TargetKind
+    """Detector kind."""
+    value: str
+    """The regex, the lexicon name, or the grader name."""
+
+    @property
+    def text(self) -> str:
+        """The spec as written on the command line."""
+        return f"{self.kind}:{self.value}"
+
+    def pattern(self) -> re.Pattern[str] | None:
+        """The text detector: the regex, the lexicon, or a grader's namesake lexicon.
+
+        Returns:
+            A compiled pattern, or None for a grader without a namesake lexicon.
+        """
+        if self.kind == "regex":
+            return re.compile(self.value, re.IGNORECASE)
+        phrases = lexicons().get(self.value)
+        return _phrase_regex(phrases) if phrases else None
+
+    def find(self, text: str) -> list[tuple[int, int]]:
+        """Character spans the text detector finds in `text` (empty for no detector).
+
+        Args:
+            text: Any text.
+
+        Returns:
+            (start, end) spans in order.
+        """
+        pattern = self.pattern()
+        if pattern is None:
+            return []
+        return [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+
+
+def parse_target(spec: str) -> TargetSpec:
+    """Parse `regex:…`, `lexical:…` or `grader:…`.
+
+    Args:
+        spec: The spec.
+
+    Returns:
+        The parsed spec.
+
+    Raises:
+        TargetError: Unknown kind, bad regex, or unknown lexicon.
+    """
+    kind, sep, value = spec.partition(":")
+    if not sep or kind not in ("regex", "lexical", "grader") or not value:
+        raise TargetError(
+            f"--where {spec!r}: expected regex:<pattern>, lexical:<lexicon> or grader:<name>"
+        )
+    if kind == "regex":
+        try:
+            re.compile(value)
+        except re.error as ex:
+            raise TargetError(f"--where {spec!r}: not a valid regular expression: {ex}") from None
+    if kind == "lexical" and value not in lexicons():
+        raise TargetError(
+            f"--where {spec!r}: no lexicon {value!r}; known: {', '.join(sorted(lexicons()))}"
+        )
+    return TargetSpec(kind, value)  # type: ignore[arg-type]
+
+
+def target_sentences(sentences: Sequence[Sentence], spans: Sequence[tuple[int, int]]) -> list[int]:
+    """Indices of the sentences that overlap any span.
+
+    Args:
+        sentences: Segmented reasoning.
+        spans: Detected (start, end) character spans in the same text.
+
+    Returns:
+        Sorted sentence indices.
+    """
+    hits = {s.index for s in sentences for a, b in spans if a < s.end and b > s.start and b > a}
+    return sorted(hits)
+
+
+def grader_spans(store: Any, grader: str, sample_uids: Sequence[str]) -> dict[str, list[Any]]:
+    """Evidence spans in the reasoning that a grader stored for each sample.
+
+    Args:
+        store: The run's open `Store`.
+        grader: Grader name.
+        sample_uids: Samples to look up.
+
+    Returns:
+        sample_uid to (start, end) spans in its reasoning text.
+
+    Raises:
+        TargetError: The graders package or the run's `grades` table is missing.
+    """
+    try:
+        from cotscope import graders
+    except ImportError:
+        raise TargetError(
+            "grader targets need cotscope.graders, which this installation lacks; "
+            "use regex: or lexical: targets"
+        ) from None
+    reader = getattr(graders, "reasoning_spans", None)
+    if reader is None:
+        raise TargetError("cotscope.graders has no reasoning_spans(); cannot read grader evidence")
+    spans: dict[str, list[Any]] = reader(store, grader, list(sample_uids))
+    return spans
