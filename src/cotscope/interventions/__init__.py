@@ -8,6 +8,14 @@ and store the rows in the run's `interventions` table. Effects are differences o
 action rates between arms, per transcript and aggregated, with intervals.
 """
 
+from ._backends import (
+    Backend,
+    CompletionsBackend,
+    Continuation,
+    LocalBackend,
+    PrefillUnsupportedError,
+    backend_for,
+)
 from ._edits import (
     Arm,
     ArmPrefix,
@@ -21,7 +29,10 @@ from ._edits import (
     plan_remove,
     plan_truncate,
 )
+from ._run import InterventionOptions, InterventionSummary, read_continuation, run_interventions
+from ._score import ScorerError, outcome_fn
 from ._segment import MAX_WORDS, Sentence, segment
+from ._table import TABLE, InterventionRow
 from ._targets import (
     TargetError,
     TargetSpec,
@@ -34,6 +45,20 @@ from ._targets import (
 
 __all__ = [
     "MAX_WORDS",
+    "TABLE",
+    "Backend",
+    "CompletionsBackend",
+    "Continuation",
+    "InterventionOptions",
+    "InterventionRow",
+    "InterventionSummary",
+    "LocalBackend",
+    "PrefillUnsupportedError",
+    "ScorerError",
+    "backend_for",
+    "outcome_fn",
+    "read_continuation",
+    "run_interventions",
     "Arm",
     "ArmPrefix",
     "EditError",

@@ -1,0 +1,179 @@
+"""Generate, score and check one batch of continuations.
+
+Prompts are `template(user prompt) + think_start + prefix`, so the model resumes
+inside its reasoning exactly where the edited prefix ends. With `--resilient`,
+edited continuations of a removal whose reasoning brings the removed content
+back are resampled with the next try's seed, at most `max_tries` times; the
+row records how many tries it took and whether the first one reappeared.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from cotscope.models import DEFAULT_THINK_END, DEFAULT_THINK_START
+
+from ._segment import segment
+from ._table import InterventionRow
+from ._targets import TargetSpec
+
+if TYPE_CHECKING:
+    from ._backends import Backend, Continuation
+    from ._run import InterventionOptions, _Job
+
+
+def _prompt(job: _Job) -> str:
+    backend: Backend = job.sample["_backend"]
+    start = str(job.sample["model_args"].get("think_start", DEFAULT_THINK_START))
+    rendered: str = backend.render([{"role": "user", "content": job.sample["prompt"]}])
+    return rendered + start + job.arm.prefix
+
+
+def _reappears(job: _Job, spec: TargetSpec | None, reasoning: str) -> bool | None:
+    if job.plan.edit != "remove" or job.arm.arm != "edited" or spec is None:
+        return None
+    if spec.pattern() is None:
+        return None
+    return bool(spec.find(reasoning))
+
+
+def generate_rows(
+    jobs: Sequence[_Job],
+    options: InterventionOptions,
+    spec: TargetSpec | None,
+    edit_key: str,
+    params: dict[str, Any],
+) -> list[InterventionRow]:
+    """Continue, score and (for removals) check reappearance of every job.
+
+    Args:
+        jobs: The batch.
+        options: The command.
+        spec: The target detector, if any.
+        edit_key: Key of the experiment.
+        params: The experiment's parameters (stored with each row).
+
+    Returns:
+        One row per job.
+    """
+    from ._run import _seed, read_continuation
+
+    prompts = [_prompt(j) for j in jobs]
+    results: dict[int, Continuation] = {}
+    tries = dict.fromkeys(range(len(jobs)), 0)
+    first: dict[int, bool | None] = {}
+    pending = list(range(len(jobs)))
+    while pending:
+        by_backend: dict[int, list[int]] = {}
+        for i in pending:
+            by_backend.setdefault(id(jobs[i].sample["_backend"]), []).append(i)
+        for members in by_backend.values():
+            backend: Backend = jobs[members[0]].sample["_backend"]
+            seeds = [
+                _seed(
+                    options.seed,
+                    edit_key,
+                    jobs[i].sample["sample_uid"],
+                    jobs[i].plan.site,
+                    jobs[i].resample,
+                    tries[i],
+                )
+                for i in members
+            ]
+            done = backend.continue_from(
+                [prompts[i] for i in members],
+                max_new_tokens=options.max_new_tokens,
+                temperature=options.temperature,
+                seeds=seeds,
+            )
+            for i, continuation in zip(members, done, strict=True):
+                results[i] = continuation
+                tries[i] += 1
+        retry = []
+        for i in pending:
+            end = jobs[i].sample["model_args"].get("think_end", DEFAULT_THINK_END)
+            back = _reappears(jobs[i], spec, read_continuation(results[i].text, end)[0])
+            first.setdefault(i, back)
+            if back and options.resilient and tries[i] < options.max_tries:
+                retry.append(i)
+        pending = retry
+    rows = [
+        _row(j, results[i], tries[i], first[i], prompts[i], spec, options, edit_key, params)
+        for i, j in enumerate(jobs)
+    ]
+    _add_similarity(jobs, rows)
+    return rows
+
+
+def _row(
+    job: _Job,
+    done: Continuation,
+    tries: int,
+    first: bool | None,
+    prompt: str,
+    spec: TargetSpec | None,
+    options: InterventionOptions,
+    edit_key: str,
+    params: dict[str, Any],
+) -> InterventionRow:
+    from ._run import edit_label, read_continuation
+
+    s = job.sample
+    end = s["model_args"].get("think_end", DEFAULT_THINK_END)
+    reasoning, answer = read_continuation(done.text, end)
+    outcome = s["_outcome"](s["scoring"], s["prompt"], answer)
+    backend: Backend = s["_backend"]
+    mark = job.arm.mark
+    return InterventionRow(
+        row_id=job.row_id,
+        run=s["run"],
+        sample_uid=s["sample_uid"],
+        model_id=s["model_id"],
+        suite=s["suite"],
+        variant_id=s["variant_id"],
+        edit=job.plan.edit,
+        edit_key=edit_key,
+        edit_label=edit_label(options),
+        params={**params, "action": options.action, "inserted": job.plan.inserted},
+        arm=job.arm.arm,
+        site=job.plan.site,
+        resample=job.resample,
+        seed=done.seed,
+        tries=tries,
+        backend=backend.name,
+        backend_model=backend.model,
+        prefix=job.arm.prefix,
+        prefix_hash=hashlib.sha256(prompt.encode()).hexdigest(),
+        mark_start=mark[0] if mark else None,
+        mark_end=mark[1] if mark else None,
+        removed=job.plan.removed,
+        continuation=done.text,
+        prompt_tokens=done.prompt_tokens,
+        completion_tokens=len(done.token_ids) if done.token_ids is not None else None,
+        answer=answer,
+        outcome=outcome,
+        action=outcome == options.action,
+        reappeared=_reappears(job, spec, reasoning),
+        reappeared_first=first,
+    )
+
+
+def _add_similarity(jobs: Sequence[_Job], rows: list[InterventionRow]) -> None:
+    """Similarity of each resampled first sentence to the sentence it replaced."""
+    wanted = [
+        (k, j.plan.removed or "", r.continuation)
+        for k, (j, r) in enumerate(zip(jobs, rows, strict=True))
+        if j.plan.edit == "resample-from" and j.arm.arm == "edited" and j.plan.removed
+    ]
+    if not wanted:
+        return
+    from ._embed import similarities
+
+    pairs = []
+    for _, original, continuation in wanted:
+        sentences = segment(continuation)
+        pairs.append((original, sentences[0].text if sentences else ""))
+    for (k, _, _), sim in zip(wanted, similarities(pairs), strict=True):
+        rows[k].similarity = sim
