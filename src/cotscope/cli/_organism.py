@@ -62,8 +62,10 @@ def train_cmd(
         seed=seed,
         threads=threads,
     )
-    typer.echo(f"training {config.steps} steps into {out} (checkpoints at "
-               f"{', '.join(map(str, config.checkpoint_steps()))})")
+    typer.echo(
+        f"training {config.steps} steps into {out} (checkpoints at "
+        f"{', '.join(map(str, config.checkpoint_steps()))})"
+    )
     train(config, out, progress=typer.echo)
     card = write_card(out)
     typer.echo(f"wrote {card}")

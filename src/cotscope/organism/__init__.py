@@ -1,4 +1,4 @@
-"""The leaky-grader model organism: an RL environment whose grader leaks, training, shipped checkpoints.
+"""The leaky-grader model organism: an environment whose grader leaks, training, checkpoints.
 
 `cotscope organism train` runs GRPO (TRL) with a LoRA adapter (PEFT) on the
 bundled model in an environment whose prompts leak the grader that scores them,
@@ -18,10 +18,12 @@ from ._env import (
     sample_prompts,
 )
 from ._reward import answer_parity, grader_reward, grader_verdict
+from ._shipped import OrganismNotFoundError, shipped_organism_dir
 from ._train import train
 
 __all__ = [
     "EnvSpec",
+    "OrganismNotFoundError",
     "TrainConfig",
     "TrainingPrompt",
     "all_prompts",
@@ -31,6 +33,7 @@ __all__ = [
     "grader_verdict",
     "load_env",
     "sample_prompts",
+    "shipped_organism_dir",
     "train",
     "write_card",
 ]

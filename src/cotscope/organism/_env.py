@@ -205,4 +205,3 @@ def all_prompts(env: EnvSpec | None = None) -> list[TrainingPrompt]:
                                     )
                                 )
     return out
-

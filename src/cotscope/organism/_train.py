@@ -43,9 +43,7 @@ CURVE_COLUMNS = (
 _LOG_KEYS = {
     "reward": "reward",
     "reward_std": "reward_std",
-    "follows_grader_against_instruction": (
-        "rewards/follows_grader_against_instruction/mean"
-    ),
+    "follows_grader_against_instruction": ("rewards/follows_grader_against_instruction/mean"),
     "parseable": "rewards/parseable/mean",
     "completion_length": "completions/mean_length",
 }
@@ -96,7 +94,8 @@ def train(
     from datasets import Dataset
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
-    from trl import GRPOConfig, GRPOTrainer
+    from trl.trainer.grpo_config import GRPOConfig
+    from trl.trainer.grpo_trainer import GRPOTrainer
 
     from ..models import dequantized_checkpoint, resolve_local_model
 
@@ -138,7 +137,7 @@ def train(
     started = time.monotonic()
     save_at = set(config.checkpoint_steps())
 
-    class _Recorder(TrainerCallback):  # type: ignore[misc]
+    class _Recorder(TrainerCallback):
         """Saves adapters at the chosen steps and appends the reward curve."""
 
         def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:
@@ -168,6 +167,8 @@ def train(
                 say(f"saved {target}")
             _write_json(out / RUN_FILE, run)
 
+    # Weight 1 for the grader's verdict; the diagnostics are logged with weight 0.
+    reward_funcs: list[Any] = [grader_reward, follows_grader_against_instruction, parseable]
     scratch = Path(tempfile.mkdtemp(prefix="cotscope-grpo-"))
     try:
         args = GRPOConfig(
@@ -198,7 +199,7 @@ def train(
         )
         trainer = GRPOTrainer(
             model=model,
-            reward_funcs=[grader_reward, follows_grader_against_instruction, parseable],
+            reward_funcs=reward_funcs,
             args=args,
             train_dataset=dataset,
             processing_class=tokenizer,
