@@ -121,3 +121,35 @@ def test_chat_api_is_refused_before_generating(tmp_path: Path, no_network: None)
     make_run(tmp_path / "v", model="vllm/some/model")
     with pytest.raises(PrefillUnsupportedError, match="--base-url"):
         run_interventions(tmp_path / "v", opts)
+
+
+def test_effects_from_stored_rows(tmp_path: Path, scripted: Scripted) -> None:
+    from cotscope.interventions import intervention_effects
+
+    make_run(tmp_path)
+    opts = InterventionOptions(edit="remove", where="lexical:eval-awareness", resamples=5)
+    run_interventions(tmp_path, opts)
+    with Store(tmp_path, read_only=True) as store:
+        effects = intervention_effects(store)
+    [agg] = [e for e in effects.effects if e.scope == "aggregate"]
+    assert agg.arm == "edited" and agg.transcripts == 2 and agg.pairs == 10
+    assert agg.rate_base == 0 and agg.rate_arm == 1 and agg.difference == 1
+    assert agg.ci_low is not None and agg.ci_high == 1
+    assert agg.p_value is not None and agg.p_value < 0.01
+    [rep] = effects.reappearance
+    assert rep.n == 10 and 0 < rep.first_try < 10 and rep.still_back == rep.first_try
+    assert rep.mean_tries == 1
+
+
+def test_cli_intervene(tmp_path: Path, scripted: Scripted) -> None:
+    from typer.testing import CliRunner
+
+    from cotscope.cli._app import app
+
+    make_run(tmp_path, n=1)
+    args = ["intervene", str(tmp_path), "--where", "regex:might be (a|an) test", "--resamples", "2"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "edited − base: +100.0%" in result.output
+    bad = CliRunner().invoke(app, ["intervene", str(tmp_path), "--where", "nope:x"])
+    assert bad.exit_code == 1

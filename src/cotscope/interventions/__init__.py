@@ -29,6 +29,13 @@ from ._edits import (
     plan_remove,
     plan_truncate,
 )
+from ._effects import (
+    EffectRow,
+    ImportanceRow,
+    InterventionEffects,
+    ReappearanceRow,
+    intervention_effects,
+)
 from ._run import InterventionOptions, InterventionSummary, read_continuation, run_interventions
 from ._score import ScorerError, outcome_fn
 from ._segment import MAX_WORDS, Sentence, segment
@@ -54,7 +61,12 @@ __all__ = [
     "InterventionSummary",
     "LocalBackend",
     "PrefillUnsupportedError",
+    "EffectRow",
+    "ImportanceRow",
+    "InterventionEffects",
+    "ReappearanceRow",
     "ScorerError",
+    "intervention_effects",
     "backend_for",
     "outcome_fn",
     "read_continuation",
