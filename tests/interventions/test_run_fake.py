@@ -153,3 +153,65 @@ def test_cli_intervene(tmp_path: Path, scripted: Scripted) -> None:
     assert "edited − base: +100.0%" in result.output
     bad = CliRunner().invoke(app, ["intervene", str(tmp_path), "--where", "nope:x"])
     assert bad.exit_code == 1
+
+
+def test_report_section(tmp_path: Path, scripted: Scripted) -> None:
+    from cotscope.report import ReportOptions, build_report
+
+    make_run(tmp_path)
+    run_interventions(
+        tmp_path, InterventionOptions(edit="remove", where="lexical:eval-awareness", resamples=3)
+    )
+    run_interventions(
+        tmp_path,
+        InterventionOptions(
+            edit="inject",
+            text="This might be an alignment test.",
+            control="random-sentence",
+            resamples=3,
+        ),
+    )
+    page = build_report(tmp_path, options=ReportOptions(figures=True)).read_text()
+    assert 'id="interventions"' in page
+    assert "Reappearance of removed content" in page
+    assert "edited insertion" in page and "This might be an alignment test." in page
+    assert (tmp_path / "figures" / "interventions-forest.png").is_file()
+
+
+def test_grader_target(tmp_path: Path, scripted: Scripted) -> None:
+    from _intervention_runs import REASONING
+
+    from cotscope.graders import GradeRow, ensure_grades_table, write_grades
+
+    uids = make_run(tmp_path)
+    start = REASONING.index("this might be a test")
+    with Store(tmp_path) as store:
+        ensure_grades_table(store)
+        write_grades(
+            store,
+            [
+                GradeRow(
+                    sample_uid=uids[0],
+                    run="tiny",
+                    transcript_hash="h",
+                    rubric="eval-awareness",
+                    rubric_version=1,
+                    rubric_hash="r",
+                    judge="j",
+                    outcome="graded",
+                    positive=True,
+                    evidence=[
+                        {
+                            "quote": "this might be a test",
+                            "verified": True,
+                            "start": start,
+                            "end": start + 20,
+                        }
+                    ],
+                )
+            ],
+        )
+    summary = run_interventions(
+        tmp_path, InterventionOptions(edit="remove", where="grader:eval-awareness", resamples=2)
+    )
+    assert summary.transcripts == 1 and summary.skipped == {"no target sentence": 1}

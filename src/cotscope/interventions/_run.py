@@ -174,7 +174,10 @@ def _plans(
     sentences = segment(text)
     if not sentences:
         raise EditError("no sentences")
-    found = spans if spans is not None else (spec.find(text) if spec else [])
+    if spec is not None and spec.kind == "grader":
+        found = spans or []
+    else:
+        found = spec.find(text) if spec else []
     targets = target_sentences(sentences, found)
     if spec is not None and not targets and options.edit != "inject":
         raise EditError("no target sentence")

@@ -145,20 +145,31 @@ def grader_spans(store: Any, grader: str, sample_uids: Sequence[str]) -> dict[st
         sample_uids: Samples to look up.
 
     Returns:
-        sample_uid to (start, end) spans in its reasoning text.
+        sample_uid to (start, end) spans in its reasoning text: the verified
+        evidence quotes of positive grades (samples without any have no target).
 
     Raises:
         TargetError: The graders package or the run's `grades` table is missing.
     """
     try:
-        from cotscope import graders
+        from cotscope.graders import read_grades
     except ImportError:
         raise TargetError(
             "grader targets need cotscope.graders, which this installation lacks; "
             "use regex: or lexical: targets"
         ) from None
-    reader = getattr(graders, "reasoning_spans", None)
-    if reader is None:
-        raise TargetError("cotscope.graders has no reasoning_spans(); cannot read grader evidence")
-    spans: dict[str, list[Any]] = reader(store, grader, list(sample_uids))
+    wanted = set(sample_uids)
+    grades = read_grades(store, "rubric = ? AND outcome = 'graded'", [grader])
+    if not grades:
+        raise TargetError(
+            f"--where grader:{grader}: the run has no grades of {grader!r}; "
+            f"run `cotscope grade` first"
+        )
+    spans: dict[str, list[Any]] = {}
+    for g in grades:
+        if g.sample_uid not in wanted or not g.positive:
+            continue
+        for ev in g.evidence:
+            if ev.get("verified") and ev.get("start") is not None and ev.get("end") is not None:
+                spans.setdefault(g.sample_uid, []).append((int(ev["start"]), int(ev["end"])))
     return spans

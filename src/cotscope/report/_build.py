@@ -20,6 +20,7 @@ from ._sections import ReportContext, ReportOptions, registered_sections
 PLUGIN_MODULES: tuple[str, ...] = (
     "cotscope.report._builtin",
     "cotscope.report._transcripts",
+    "cotscope.interventions._report",
 )
 """Modules that register sections or span sources; a new measure adds its module here."""
 
