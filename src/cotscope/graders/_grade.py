@@ -1,0 +1,338 @@
+"""Grading a run: lexical detectors, judges, panels and prescreens over the store's CoTs.
+
+Every sample with non-empty reasoning is graded; grades are written to the run's
+`grades` table in batches as they finish, so an interrupted run resumes where it
+stopped. Existing grades are reused (api errors are retried; `retry_failures`
+retries every failure), and a transcript already graded for another sample with the
+same rubric and judge is copied, not re-judged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from cotscope.stats import wilson_interval
+from cotscope.store import Store
+
+from ._agreement import cohen_kappa, krippendorff_alpha
+from ._judge import JudgeSpec, Transcript, judge_transcript
+from ._lexical import (
+    LexicalDetector,
+    MissedEstimate,
+    estimate_missed,
+    load_detector,
+    plan_prescreen,
+)
+from ._rubric import Rubric
+from ._store import FAILURE_OUTCOMES, GradeRow, read_grades, write_grades
+
+WRITE_BATCH = 16
+"""Grades written per transaction while judging."""
+
+
+@dataclass
+class JudgeSummary:
+    """Counts of one judge's (or detector's) grades on the run."""
+
+    judge: str
+    """Judge key."""
+    method: str
+    """`judge` or `lexical`."""
+    total: int = 0
+    """Samples with reasoning considered."""
+    graded: int = 0
+    """Successful grades (the rate's n)."""
+    positive: int = 0
+    """Graded samples flagged positive."""
+    failures: dict[str, int] = field(default_factory=dict)
+    """Failed grades by outcome."""
+    screened_out: int = 0
+    """Samples a prescreen did not send to the judge."""
+    new: int = 0
+    """Grades produced by this call (the rest were already stored or copied)."""
+    copied: int = 0
+    """Grades copied from an identical transcript."""
+    unverified_quotes: int = 0
+    """Evidence quotes not found verbatim in the reasoning."""
+    missed: MissedEstimate | None = None
+    """Prescreen's missed-positive estimate, when a prescreen was used."""
+
+    @property
+    def rate(self) -> float | None:
+        """Positive / graded, None with no grades."""
+        return self.positive / self.graded if self.graded else None
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        """Wilson interval of the rate."""
+        return wilson_interval(self.positive, self.graded)
+
+
+@dataclass
+class GradeSummary:
+    """Result of `grade_run`."""
+
+    rubric: str
+    rubric_version: int
+    rubric_hash: str
+    samples: int
+    """Samples in the run."""
+    without_reasoning: int
+    """Samples with no reasoning text (not graded)."""
+    judges: list[JudgeSummary]
+    agreement: dict[str, float | None] = field(default_factory=dict)
+    """Panel agreement: `cohen_kappa` (two judges) and/or `krippendorff_alpha`."""
+
+
+def _transcripts(store: Store, run: str | None, limit: int | None) -> tuple[list[Any], int, int]:
+    where = "WHERE run = ?" if run else ""
+    params = [run] if run else []
+    rows = store.query(
+        f"SELECT sample_uid, run, prompt, reasoning, answer FROM samples {where} "
+        "ORDER BY model_order, sample_uid",
+        params,
+    )
+    with_cot = [r for r in rows if r["reasoning"] and r["reasoning"].strip()]
+    if limit is not None:
+        with_cot = with_cot[:limit]
+    items = [
+        (
+            r["run"],
+            Transcript(r["sample_uid"], r["prompt"] or "", r["reasoning"], r["answer"] or ""),
+        )
+        for r in with_cot
+    ]
+    return (
+        items,
+        len(rows),
+        len(rows) - len([r for r in rows if r["reasoning"] and r["reasoning"].strip()]),
+    )
+
+
+def _base(rubric: Rubric, run: str, t: Transcript, judge: str, method: str) -> dict[str, Any]:
+    return {
+        "sample_uid": t.sample_uid, "run": run, "transcript_hash": t.hash, "rubric": rubric.name,
+        "rubric_version": rubric.version, "rubric_hash": rubric.sha256, "judge": judge,
+        "method": method,
+    }  # fmt: skip
+
+
+def lexical_row(rubric: Rubric, det: LexicalDetector, run: str, t: Transcript) -> GradeRow:
+    """A detector's grade of one transcript, with its hits as verified evidence."""
+    hits = det.detect(t.reasoning)
+    negative = next(lab for lab in rubric.labels if lab != rubric.positive)
+    return GradeRow(
+        **_base(rubric, run, t, det.key, "lexical"),
+        outcome="graded",
+        label=rubric.positive if hits else negative,
+        positive=bool(hits),
+        evidence=[
+            {"quote": h.text, "verified": True, "start": h.start, "end": h.end, "rule": h.rule}
+            for h in hits
+        ],
+        justification=f"{len(hits)} lexical hit(s)" if hits else None,
+    )
+
+
+def _summarise(judge: str, method: str, rows: list[GradeRow]) -> JudgeSummary:
+    s = JudgeSummary(judge, method, total=len(rows))
+    for r in rows:
+        if r.outcome == "graded":
+            s.graded += 1
+            s.positive += bool(r.positive)
+        elif r.outcome == "screened-out":
+            s.screened_out += 1
+        else:
+            s.failures[r.outcome] = s.failures.get(r.outcome, 0) + 1
+        s.unverified_quotes += r.unverified_quotes
+    return s
+
+
+async def _judge_all(
+    store: Store, rubric: Rubric, spec: JudgeSpec, todo: list[tuple[str, Transcript, str | None]]
+) -> int:
+    model = spec.get_model()
+    gate = asyncio.Semaphore(spec.max_connections)
+    pending: list[GradeRow] = []
+    written = 0
+
+    async def one(run: str, t: Transcript, prescreen: str | None) -> None:
+        nonlocal written
+        async with gate:
+            g = await judge_transcript(model, spec, rubric, t)
+        pending.append(GradeRow(
+            **_base(rubric, run, t, spec.key, "judge"), outcome=g.outcome, label=g.label,
+            positive=g.positive, scores=g.scores, justification=g.justification,
+            evidence=g.evidence, unverified_quotes=g.unverified, chunks=g.chunks,
+            n_chunks=len(g.chunks), prescreen=prescreen, error=g.error, raw_output=g.raw_output,
+            input_tokens=g.input_tokens, output_tokens=g.output_tokens,
+        ))  # fmt: skip
+        if len(pending) >= WRITE_BATCH:
+            batch = pending[:]
+            pending.clear()
+            written += write_grades(store, batch)
+
+    await asyncio.gather(*(one(*item) for item in todo))
+    written += write_grades(store, pending)
+    return written
+
+
+def grade_run(
+    run_dir: str | Path,
+    rubric: Rubric,
+    judges: list[JudgeSpec] | None = None,
+    *,
+    lexical: bool = False,
+    prescreen: Literal["lexical"] | None = None,
+    audit_fraction: float = 0.1,
+    seed: int = 0,
+    run: str | None = None,
+    limit: int | None = None,
+    retry_failures: bool = False,
+    lexicon_folders: list[Path] | None = None,
+) -> GradeSummary:
+    """Grade every CoT of a run with a rubric, by judges and/or the lexical detector.
+
+    Args:
+        run_dir: Run directory holding `cotscope.duckdb`.
+        rubric: The rubric.
+        judges: Judge models; two or more form a panel whose agreement is reported.
+        lexical: Also (or only) grade with the rubric's lexical detector.
+        prescreen: `lexical`: judges see only flagged CoTs plus a random audit sample.
+        audit_fraction: Share of unflagged CoTs audited by the judges under a prescreen.
+        seed: Seed of the audit sample.
+        run: Run name when the store holds several.
+        limit: Grade at most this many CoTs (in store order), e.g. for a trial.
+        retry_failures: Re-judge stored failures of every kind (api errors always are).
+        lexicon_folders: User lexicon folders.
+
+    Returns:
+        Counts per judge, and panel agreement.
+    """
+    judges = judges or []
+    needs_detector = lexical or prescreen == "lexical"
+    if needs_detector and rubric.kind != "label":
+        raise ValueError(f"rubric {rubric.name!r} is a score rubric; lexical detectors need labels")
+    detector = load_detector(rubric.name, lexicon_folders or []) if needs_detector else None
+    summaries: list[JudgeSummary] = []
+    with Store(run_dir) as store:
+        items, n_samples, no_cot = _transcripts(store, run, limit)
+        uids = {t.sample_uid for _, t in items}
+        if detector is not None and lexical:
+            rows = [lexical_row(rubric, detector, r, t) for r, t in items]
+            write_grades(store, rows)
+            s = _summarise(detector.key, "lexical", rows)
+            s.new = len(rows)
+            summaries.append(s)
+        plan = None
+        if detector is not None and prescreen == "lexical":
+            flags = {t.sample_uid: detector.flags(t.reasoning) for _, t in items}
+            plan = plan_prescreen(flags, audit_fraction, seed)
+        role = {}
+        if plan is not None:
+            role = {u: "candidate" for u in plan.candidates}
+            role |= {u: "audit" for u in plan.audit} | {u: "skipped" for u in plan.skipped}
+        for spec in judges:
+            summaries.append(_grade_with(store, rubric, spec, items, role, retry_failures, uids))
+            if plan is not None:
+                summaries[-1].missed = _missed(store, rubric, spec, plan.audit, len(plan.skipped))
+        agreement = panel_agreement(store, rubric, [j.key for j in judges], uids)
+    return GradeSummary(
+        rubric.name, rubric.version, rubric.sha256, n_samples, no_cot, summaries, agreement
+    )
+
+
+def _grade_with(
+    store: Store, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
+    role: dict[str, str], retry_failures: bool, uids: set[str],
+) -> JudgeSummary:  # fmt: skip
+    existing = {
+        g.sample_uid: g
+        for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+    }
+    retry = set(FAILURE_OUTCOMES) if retry_failures else {"api-error"}
+    by_transcript = {g.transcript_hash: g for g in existing.values() if g.outcome not in retry}
+    todo: list[tuple[str, Transcript, str | None]] = []
+    copies: list[GradeRow] = []
+    skipped: list[GradeRow] = []
+    for run, t in items:
+        prior = existing.get(t.sample_uid)
+        if role.get(t.sample_uid) == "skipped":
+            if prior is None or prior.outcome != "graded":
+                skipped.append(GradeRow(
+                    **_base(rubric, run, t, spec.key, "judge"), outcome="screened-out",
+                    prescreen="skipped",
+                ))  # fmt: skip
+            continue
+        if prior is not None and prior.outcome not in retry and prior.outcome != "screened-out":
+            continue
+        source = by_transcript.get(t.hash)
+        if source is not None and source.sample_uid != t.sample_uid:
+            data = source.model_dump(exclude={"grade_uid", "sample_uid", "run", "created_at"})
+            data |= {"cached_from": source.grade_uid, "prescreen": role.get(t.sample_uid)}
+            copies.append(GradeRow(sample_uid=t.sample_uid, run=run, **data))
+            continue
+        todo.append((run, t, role.get(t.sample_uid)))
+    write_grades(store, skipped + copies)
+    new = asyncio.run(_judge_all(store, rubric, spec, todo)) if todo else 0
+    rows = [
+        g
+        for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+        if g.sample_uid in uids
+    ]
+    summary = _summarise(spec.key, "judge", rows)
+    summary.new, summary.copied = new, len(copies)
+    return summary
+
+
+def _missed(
+    store: Store, rubric: Rubric, spec: JudgeSpec, audit: list[str], skipped: int
+) -> MissedEstimate:
+    grades = read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+    audited = [g for g in grades if g.sample_uid in set(audit) and g.outcome == "graded"]
+    return estimate_missed(sum(bool(g.positive) for g in audited), len(audited), skipped)
+
+
+def panel_agreement(
+    store: Store, rubric: Rubric, judge_keys: list[str], uids: set[str] | None = None
+) -> dict[str, float | None]:
+    """Agreement of a panel's judges on the samples they graded (failures are missing).
+
+    Args:
+        store: The run's store.
+        rubric: The rubric.
+        judge_keys: The panel's judge keys (fewer than two: no agreement).
+        uids: Restrict to these samples.
+
+    Returns:
+        `cohen_kappa` for two judges, `krippendorff_alpha` for two or more, and `n_items`.
+    """
+    if len(judge_keys) < 2:
+        return {}
+    values: dict[str, dict[str, Any]] = {}
+    for g in read_grades(store, "rubric_hash = ?", [rubric.sha256]):
+        if (
+            g.judge in judge_keys
+            and g.outcome == "graded"
+            and (uids is None or g.sample_uid in uids)
+        ):
+            value: Any = g.label if rubric.kind == "label" else next(iter(g.scores.values()), None)
+            values.setdefault(g.sample_uid, {})[g.judge] = value
+    units = [[v.get(k) for k in judge_keys] for v in values.values()]
+    level: Literal["nominal", "interval"] = "nominal" if rubric.kind == "label" else "interval"
+    out: dict[str, float | None] = {
+        "krippendorff_alpha": krippendorff_alpha(units, level),
+        "n_items": float(sum(sum(x is not None for x in u) >= 2 for u in units)),
+    }
+    if len(judge_keys) == 2 and rubric.kind == "label":
+        out["cohen_kappa"] = cohen_kappa([u[0] for u in units], [u[1] for u in units])
+    return out
+
+
+def outcome_counts(rows: list[GradeRow]) -> Counter[str]:
+    """Grades by outcome."""
+    return Counter(r.outcome for r in rows)

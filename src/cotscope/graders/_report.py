@@ -1,0 +1,158 @@
+"""The report's graders section and the evidence spans graders contribute to the browser.
+
+Registered through `cotscope.report`'s extension points; the numbers come from
+`graded_rates` (this package), the lexical detectors' precision and recall from the
+shipped labelled set, and judges' from `<run>/validations/*.json` when
+`cotscope validate-grader --out` wrote one there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from ..report import Markup, ReportContext, Span, el, interval, join, pct, report_section
+from ..report import transcript_spans as register_spans
+from ._lexical import load_detector
+from ._rates import GradedRate, graded_rates
+from ._store import has_grades_table
+from ._validate import load_labels, validate_lexical
+
+VALIDATIONS_DIRNAME = "validations"
+"""Folder in a run directory holding `validate-grader --out` JSON files."""
+
+
+def _rate(k: int, n: int, ci: tuple[float, float] | None) -> str:
+    if not n:
+        return "no data"
+    return f"{pct(k / n)} {interval(*(ci or (None, None)))} ({k}/{n})"
+
+
+def _table(head: list[str], rows: Sequence[Sequence[object]]) -> Markup:
+    return el(
+        "div",
+        el(
+            "table",
+            el("thead", el("tr", *(el("th", h) for h in head))),
+            el("tbody", *(el("tr", *(el("td", c) for c in row)) for row in rows)),
+        ),
+        class_="scroll",
+    )
+
+
+def _validation_note(ctx: ReportContext, rubric: str, rubric_hash: str, judge: str) -> str:
+    if judge.startswith("lexical:"):
+        try:
+            v = validate_lexical(load_detector(rubric), load_labels())
+        except (KeyError, ValueError):
+            return "not measured"
+        if v.n == 0:
+            return "no labelled excerpts for this property"
+        return (
+            f"on the shipped labelled set (n={v.n}): precision {pct(v.precision)} "
+            f"{interval(*(v.precision_interval or (None, None)))}, recall {pct(v.recall)} "
+            f"{interval(*(v.recall_interval or (None, None)))}"
+        )
+    folder = ctx.run_dir / VALIDATIONS_DIRNAME
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            data: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            continue
+        if data.get("judge") == judge and data.get("rubric_hash") == rubric_hash:
+            p, r = data.get("precision"), data.get("recall")
+            return (
+                f"{path.name} (n={data.get('n')}): precision {pct(p)} "
+                f"{interval(*(data.get('precision_ci') or (None, None)))}, recall {pct(r)} "
+                f"{interval(*(data.get('recall_ci') or (None, None)))}"
+            )
+    return (
+        "not measured for this judge: run `cotscope validate-grader --grader "
+        f"{rubric} --judge <model> --out {VALIDATIONS_DIRNAME}/<name>.json` in the run directory"
+    )
+
+
+def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
+    first = cells[0]
+    failures: dict[str, int] = defaultdict(int)
+    for c in cells:
+        for k, v in c.failures.items():
+            failures[k] += v
+    facts = [
+        f"rubric {first.rubric} v{first.rubric_version} ({first.rubric_hash[:12]})",
+        f"judge {first.judge}",
+        "failed grades: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(failures.items())) if failures else "none"),
+        f"unverified quotes: {sum(c.unverified_quotes for c in cells)}",
+        "precision/recall " + _validation_note(ctx, first.rubric, first.rubric_hash, first.judge),
+    ]
+    rates = [
+        [
+            c.model_id, "" if c.step is None else c.step,
+            _rate(c.flagged, c.graded, c.interval),
+            ", ".join(f"{k} {v}" for k, v in sorted(c.failures.items())) or "0",
+            c.screened_out, _rate(c.action_k, c.action_n, c.action_interval),
+        ]
+        for c in cells
+    ]  # fmt: skip
+    co = [
+        [
+            c.model_id, c.followed_said, c.followed_silent, c.declined_said, c.declined_silent,
+            _rate(c.followed_silent, c.followed_said + c.followed_silent, c.silent_interval),
+        ]
+        for c in cells
+    ]  # fmt: skip
+    return join([
+        el("h3", f"{first.rubric} — {first.judge}"),
+        el("ul", *(el("li", f) for f in facts), class_="small"),
+        _table(["model", "step", "graded rate [95% Wilson] (k/n)", "failed", "screened out",
+                "action rate: followed hint"], rates),
+        el("p", "Action × verbalization: followed the hint and the CoT says so / followed it "
+           "silently / did not follow and the CoT says so (e.g. refused and said why) / "
+           "did not follow, silent. Silent gaming is what a CoT monitor misses.",
+           class_="muted small"),
+        _table(["model", "followed, said", "followed, silent", "declined, said",
+                "declined, silent", "silent share of followers"], co),
+    ])  # fmt: skip
+
+
+@report_section("graders", "Graders over reasoning", order=40)
+def graders_section(ctx: ReportContext) -> Markup | None:
+    """Graded rates per checkpoint with intervals, failures, validation and co-occurrence."""
+    cells = graded_rates(ctx.store, ctx.stats.run)
+    if not cells:
+        return None
+    groups: dict[tuple[str, str], list[GradedRate]] = defaultdict(list)
+    for c in cells:
+        groups[(c.rubric_hash, c.judge)].append(c)
+    intro = el(
+        "p",
+        "Share of CoTs each grader flagged, per checkpoint, with n and Wilson intervals; "
+        "failed grades (refusal, unparseable, context overflow, API error) are counted apart "
+        "and never read as 'no'. Flags link to their evidence in the transcript browser.",
+        class_="muted",
+    )
+    return join([intro, *(_block(ctx, g) for g in groups.values())])
+
+
+@register_spans("graders")
+def grader_spans(ctx: ReportContext, uids: Sequence[str]) -> Iterator[tuple[str, Span]]:
+    """Verified evidence quotes of positive grades, as reasoning spans."""
+    if not uids or not has_grades_table(ctx.store):
+        return
+    marks = ", ".join("?" for _ in uids)
+    rows = ctx.store.query(
+        "SELECT sample_uid, rubric, judge, justification, evidence FROM grades "
+        f"WHERE positive AND sample_uid IN ({marks})",
+        list(uids),
+    )
+    for row in rows:
+        evidence = row["evidence"]
+        items = json.loads(evidence) if isinstance(evidence, str) else evidence or []
+        for e in items:
+            if e.get("verified") and e.get("start") is not None and e.get("end") is not None:
+                note = f"{row['judge']}: {row['justification'] or e.get('rule') or ''}"
+                span = Span("reasoning", int(e["start"]), int(e["end"]), row["rubric"], note[:300])
+                yield row["sample_uid"], span
