@@ -215,3 +215,58 @@ def test_grader_target(tmp_path: Path, scripted: Scripted) -> None:
         tmp_path, InterventionOptions(edit="remove", where="grader:eval-awareness", resamples=2)
     )
     assert summary.transcripts == 1 and summary.skipped == {"no target sentence": 1}
+
+
+def test_sentence_importance_with_minilm(tmp_path: Path, scripted: Scripted) -> None:
+    from cotscope.interventions import intervention_effects
+
+    make_run(tmp_path, n=1)
+    opts = InterventionOptions(edit="resample-from", sentence_importance=True, resamples=2)
+    summary = run_interventions(tmp_path, opts)
+    assert summary.generated == 2 * 5  # 4 sentences, plus the end of the reasoning
+    with Store(tmp_path, read_only=True) as store:
+        rows = store.query("SELECT site, similarity FROM interventions ORDER BY site")
+        effects = intervention_effects(store)
+    assert all(r["similarity"] is not None for r in rows if r["site"] < 4)
+    assert all(-1 <= r["similarity"] <= 1 for r in rows if r["site"] < 4)
+    assert [r.site for r in effects.importance] == [0, 1, 2, 3]
+    # The scripted continuation starts "Maybe a test." or "OK.": never the original.
+    assert all(r.n_different == 2 for r in effects.importance)
+
+
+def test_completions_backend_sends_rendered_template(tmp_path: Path, no_network: None) -> None:
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from cotscope.interventions import CompletionsBackend
+    from cotscope.models import dequantized_checkpoint
+
+    seen: list[dict[str, object]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(body)
+            out = json.dumps({"choices": [{"text": " done.</think>4"}], "usage": {}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(out)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        backend = CompletionsBackend(
+            f"http://127.0.0.1:{server.server_port}/v1", "m", str(dequantized_checkpoint("smollm2"))
+        )
+        prompt = backend.render([{"role": "user", "content": "Hi"}]) + "<think>Edited"
+        [done] = backend.continue_from([prompt], max_new_tokens=5, temperature=1.0, seeds=[3])
+    finally:
+        server.shutdown()
+    assert done.text == " done.</think>4"
+    assert seen[0]["prompt"] == prompt and seen[0]["seed"] == 3 and seen[0]["max_tokens"] == 5
+    assert "<|im_start|>user\nHi" in str(seen[0]["prompt"])
