@@ -18,9 +18,19 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to `app`; imports are cheap (heavy backends load lazily).
-    from . import _export, _ingest, _intervene, _organism, _report, _run, _suites, _terms
+    from . import _export, _graders, _ingest, _intervene, _organism, _report, _run, _suites, _terms
 
-    for module in (_suites, _run, _export, _report, _terms, _ingest, _organism, _intervene):
+    for module in (
+        _suites,
+        _run,
+        _export,
+        _report,
+        _terms,
+        _ingest,
+        _organism,
+        _intervene,
+        _graders,
+    ):
         module.register(app)
 
 

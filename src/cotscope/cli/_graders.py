@@ -38,9 +38,6 @@ def _ci(ci: tuple[float, float] | None) -> str:
 
 def graders(rubrics: RubricDirs = None, lexicons: LexiconDirs = None) -> None:
     """List rubrics with version, kind, hash and whether a lexical detector exists."""
-    from rich.console import Console
-    from rich.table import Table
-
     from ..graders import RubricError, lexicon_names, load_rubrics
 
     try:
@@ -48,18 +45,16 @@ def graders(rubrics: RubricDirs = None, lexicons: LexiconDirs = None) -> None:
     except RubricError as ex:
         raise typer.BadParameter(str(ex), param_hint="--rubrics") from None
     lexical = set(lexicon_names(lexicons or []))
-    table = Table("grader", "version", "kind", "sha256", "lexical", "source", "question")
+    width = max(len(n) for n in found)
+    typer.echo(f"{'grader':<{width}}  version  sha256        lexical  kind; source")
     for name, r in sorted(found.items()):
-        kind = (
-            r.kind
-            if r.kind == "label"
-            else "score: " + ", ".join(f"{k} {s.min}-{s.max}" for k, s in r.scales.items())
+        kind: str = r.kind
+        if r.kind == "score":
+            kind += " (" + ", ".join(f"{k} {s.min}-{s.max}" for k, s in r.scales.items()) + ")"
+        lex = "yes" if name in lexical else "-"
+        typer.echo(
+            f"{name:<{width}}  v{r.version:<6}  {r.short_hash}  {lex:<7}  {kind}; {r.source}"
         )
-        table.add_row(
-            name, str(r.version), kind, r.short_hash, "yes" if name in lexical else "-",
-            r.source, r.question[:80],
-        )  # fmt: skip
-    Console().print(table)
 
 
 def _print_summary(s: GradeSummary) -> None:

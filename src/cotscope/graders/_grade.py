@@ -258,6 +258,8 @@ def _grade_with(
     by_transcript = {g.transcript_hash: g for g in existing.values() if g.outcome not in retry}
     todo: list[tuple[str, Transcript, str | None]] = []
     copies: list[GradeRow] = []
+    first_by_hash: dict[str, str] = {}
+    later: list[tuple[str, Transcript]] = []
     skipped: list[GradeRow] = []
     for run, t in items:
         prior = existing.get(t.sample_uid)
@@ -272,13 +274,25 @@ def _grade_with(
             continue
         source = by_transcript.get(t.hash)
         if source is not None and source.sample_uid != t.sample_uid:
-            data = source.model_dump(exclude={"grade_uid", "sample_uid", "run", "created_at"})
-            data |= {"cached_from": source.grade_uid, "prescreen": role.get(t.sample_uid)}
-            copies.append(GradeRow(sample_uid=t.sample_uid, run=run, **data))
-            continue
-        todo.append((run, t, role.get(t.sample_uid)))
+            copies.append(_copy(source, run, t.sample_uid, role.get(t.sample_uid)))
+        elif t.hash in first_by_hash:
+            later.append((run, t))
+        else:
+            first_by_hash[t.hash] = t.sample_uid
+            todo.append((run, t, role.get(t.sample_uid)))
     write_grades(store, skipped + copies)
     new = asyncio.run(_judge_all(store, rubric, spec, todo)) if todo else 0
+    if later:  # identical transcripts in this batch: judged once, then copied
+        judged = {
+            g.sample_uid: g
+            for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+        }
+        dupes = [
+            _copy(judged[first_by_hash[t.hash]], run, t.sample_uid, role.get(t.sample_uid))
+            for run, t in later
+        ]
+        write_grades(store, dupes)
+        copies += dupes
     rows = [
         g
         for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
@@ -287,6 +301,12 @@ def _grade_with(
     summary = _summarise(spec.key, "judge", rows)
     summary.new, summary.copied = new, len(copies)
     return summary
+
+
+def _copy(source: GradeRow, run: str, sample_uid: str, prescreen: str | None) -> GradeRow:
+    data = source.model_dump(exclude={"grade_uid", "sample_uid", "run", "created_at"})
+    data |= {"cached_from": source.grade_uid, "prescreen": prescreen}
+    return GradeRow(sample_uid=sample_uid, run=run, **data)
 
 
 def _missed(

@@ -21,6 +21,7 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "cotscope.report._builtin",
     "cotscope.report._transcripts",
     "cotscope.interventions._report",
+    "cotscope.graders._report",
 )
 """Modules that register sections or span sources; a new measure adds its module here."""
 
