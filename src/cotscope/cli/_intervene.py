@@ -126,15 +126,19 @@ def intervene(
             console.print(
                 f"  {row.arm} − base: {_pct(row.difference)} "
                 f"[{_pct(row.ci_low)}, {_pct(row.ci_high)}] "
-                f"({_pct(row.rate_base)} → {_pct(row.rate_arm)}, {row.pairs} pairs)"
+                f"({_rate(row.rate_base)} → {_rate(row.rate_arm)}, {row.pairs} pairs)"
             )
     for rep in effects.reappearance:
         if rep.edit_key == summary.edit_key:
             console.print(
                 f"  reappearance: {rep.first_try}/{rep.n} first tries "
-                f"({_pct(rep.rate)}), still back after retries: {rep.still_back}"
+                f"({_rate(rep.rate)}), still back after retries: {rep.still_back}"
             )
 
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:+.1f}%"
+
+
+def _rate(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"

@@ -193,7 +193,11 @@ def _effects(key: str, group: list[dict[str, Any]]) -> list[EffectRow]:
             low, high, method = per[0].ci_low, per[0].ci_high, "paired-bootstrap"
         else:
             low, high = bootstrap_mean_interval(diffs)
-            method = "bootstrap-over-transcripts"
+            # A handful of identical transcript effects gives a zero-width bootstrap;
+            # never report less uncertainty than the pooled paired interval.
+            if pooled.ci_low is not None and pooled.ci_high is not None:
+                low, high = min(low, pooled.ci_low), max(high, pooled.ci_high)
+            method = "bootstrap-over-transcripts (at least pooled paired)"
         out.append(
             EffectRow(
                 edit_key=key, label=label, arm=arm, scope="aggregate", transcripts=len(per),
