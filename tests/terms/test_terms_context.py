@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from _terms_data import build_store, odd_number_trace, thought_branches
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from conftest import PLANT
 from cotscope.store import Store
-from cotscope.terms import KwicLine, TermsOptions, analyse_terms, judge_outside_scenario
-from cotscope.terms._context import _pattern, find_use
+from cotscope.terms import (
+    KwicLine,
+    TermsOptions,
+    analyse_terms,
+    count_reasoning,
+    judge_outside_scenario,
+    tokenize,
+)
+from cotscope.terms._context import ContextCollector, _pattern, collect_context, find_use
+from cotscope.terms._counts import CotShapes, read_rows
 
 
 @pytest.fixture(scope="module")
@@ -79,3 +91,28 @@ def test_judge_hook_counts_outside_inside_and_failed(real_run: Path) -> None:
     assert share.failed == 2
     assert share.outside + share.inside + share.failed == len(reward.kwic)
     assert result.outside_scenario_status.startswith("judged by stand-in judge")
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("graderstxo's.@:- \n\t")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT)
+def test_chunk_counts_equal_full_tokenisation(text: str) -> None:
+    terms = [("grader", "graders"), ("x",), ("test",), ("grader's",), ("s",)]
+    collector = ContextCollector(terms, per_term=0, width=10)
+    expected = Counter(t for t in tokenize(text) if t in {f for forms in terms for f in forms})
+    assert collector.count_forms(text) == dict(expected)
+
+
+def test_second_pass_shortcut_matches_full_tokenisation(planted_run: Path) -> None:
+    found = [(PLANT,), ("fatihah",), ("the",)]
+    with Store(planted_run, read_only=True) as store:
+        shapes = CotShapes()
+        count_reasoning(read_rows(store), shapes=shapes)
+        fast = collect_context(read_rows(store), ContextCollector(found, 2, 30), shapes=shapes)
+        slow = collect_context(read_rows(store), ContextCollector(found, 2, 30))
+    assert fast.sum_sq.keys() == slow.sum_sq.keys()
+    for slot, value in slow.sum_sq.items():
+        assert fast.sum_sq[slot] == pytest.approx(value, rel=1e-12)
+    assert fast.result().lines == slow.result().lines

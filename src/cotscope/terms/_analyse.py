@@ -11,7 +11,7 @@ from ..stats import holm_adjust, wilson_interval
 from ..store import Store
 from ._baseline import HumanBaseline
 from ._context import Context, ContextCollector, collect_context, deal_lines
-from ._counts import CheckpointCounts, by_suite, count_reasoning, pool, read_rows, x_axis
+from ._counts import CheckpointCounts, CotShapes, by_suite, count_reasoning, pool, read_rows, x_axis
 from ._emergence import Trend, candidates, has_letter, test_trends
 from ._logodds import between, vs_baseline
 from ._models import (
@@ -338,8 +338,9 @@ def analyse_terms(
     term_list, tracked = resolve_tracked(options)
     baseline = HumanBaseline(options.baseline_size)
     known = ContextCollector([t.forms for t in tracked], options.kwic, options.kwic_width)
+    shapes = CotShapes()
     groups = count_reasoning(
-        read_rows(store), options.suites, options.pool_suites, known.terms, known
+        read_rows(store), options.suites, options.pool_suites, known.terms, known, shapes
     )
     suites = [_Suite(name, cps, baseline, options) for name, cps in by_suite(groups).items()]
     results = [s.analyse(tracked) for s in suites]
@@ -347,7 +348,7 @@ def analyse_terms(
     found = sorted({tuple(r.forms) for res in results for r in reports_of(res)} - set(known.terms))
     if found:
         later = ContextCollector(found, options.kwic, options.kwic_width)
-        collect_context(read_rows(store), later, options.suites, options.pool_suites)
+        collect_context(read_rows(store), later, options.suites, options.pool_suites, shapes)
         later.result(context)
     for suite, result in zip(suites, results, strict=True):
         suite.apply_context(result, context)

@@ -23,12 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._counts import group_key
+from ._counts import CotShapes, group_key
 from ._models import KwicLine
 from ._tokenize import tokenize
 
 Forms = tuple[str, ...]
 Key = tuple[str, str]
+_WHITESPACE = (" ", "\t", "\n", "\r", "\x0b", "\x0c")
 
 
 @dataclass
@@ -129,14 +130,60 @@ class ContextCollector:
         low = text.lower()
         return any(probe in low for probe in self.probes)
 
-    def feed(self, row: Mapping[str, Any], key: Key, text: str, tokens: list[str]) -> None:
-        """Account for one CoT (its tokens already computed)."""
-        present = self._forms.intersection(tokens)
+    def feed(
+        self,
+        row: Mapping[str, Any],
+        key: Key,
+        text: str,
+        tokens: list[str],
+        distinct: set[str] | None = None,
+    ) -> None:
+        """Account for one CoT (its tokens, and their set when at hand, already computed)."""
+        present = (
+            self._forms & distinct if distinct is not None else self._forms.intersection(tokens)
+        )
         if not present:
             return
-        n_words = len(tokens)
-        found = {form: tokens.count(form) for form in present}
-        for forms in {t for form in present for t in self._by_form[form]}:
+        self.account(row, key, text, len(tokens), {form: tokens.count(form) for form in present})
+
+    def count_forms(self, text: str) -> dict[str, int] | None:
+        """Occurrences of the followed forms in an ASCII text, without tokenising all of it.
+
+        Each place a probe occurs, the whitespace-delimited chunk around it is tokenised
+        (tokens never span whitespace, and on ASCII no tokenizer rule looks across it,
+        so the chunk's tokens are exactly the full text's tokens there).
+
+        Args:
+            text: The reasoning.
+
+        Returns:
+            Form -> occurrences (forms that occur only); None for non-ASCII text.
+        """
+        if not text.isascii():
+            return None
+        low = text.lower()
+        found: dict[str, int] = {}
+        chunks: set[int] = set()
+        for probe in self.probes:
+            at = low.find(probe)
+            while at >= 0:
+                start = max(low.rfind(c, 0, at) for c in _WHITESPACE) + 1
+                end = min((e for c in _WHITESPACE if (e := low.find(c, at)) >= 0), default=len(low))
+                if start not in chunks:
+                    chunks.add(start)
+                    for token in tokenize(low[start:end]):
+                        if token in self._forms:
+                            found[token] = found.get(token, 0) + 1
+                at = low.find(probe, end)
+        return found
+
+    def account(
+        self, row: Mapping[str, Any], key: Key, text: str, n_words: int, found: Mapping[str, int]
+    ) -> None:
+        """Account for one CoT given its word count and the followed forms it uses."""
+        if not found or n_words <= 0:
+            return
+        for forms in {t for form in found for t in self._by_form[form]}:
             y = sum(found.get(f, 0) for f in forms)
             self.sum_sq[(key, forms)] = self.sum_sq.get((key, forms), 0.0) + y * y / n_words
             if self.per_term > 0:
@@ -177,25 +224,46 @@ def collect_context(
     collector: ContextCollector,
     suites: Sequence[str] | None = None,
     pool_suites: bool = False,
+    shapes: CotShapes | None = None,
 ) -> ContextCollector:
-    """Stream the CoTs once more, tokenising only those that may hold a followed term.
+    """Stream the CoTs once more for the terms found by the analysis.
+
+    CoTs whose text cannot hold a followed term are skipped unread. For the others,
+    the word count comes from the counting pass (`shapes`, matched by position and
+    checked by text length) and the terms are counted chunk by chunk; a CoT that is
+    not ASCII, or whose shape does not match, is tokenised in full.
 
     Args:
-        rows: Sample rows (the counting pass's columns).
+        rows: Sample rows (the counting pass's columns, in the same order).
         collector: The collector of the terms to follow.
         suites: Only these suites (all when None or empty).
         pool_suites: Key rows under the pooled suite, as in the counting pass.
+        shapes: Word counts and lengths of the CoTs recorded by the counting pass.
 
     Returns:
         The collector, fed.
     """
     wanted = set(suites) if suites else None
+    index = -1
     for row in rows:
         text = row["reasoning"]
         if (wanted is not None and row["suite"] not in wanted) or not text or text.isspace():
             continue
-        if collector.may_hold(text):
-            collector.feed(row, group_key(row, pool_suites), text, tokenize(text))
+        index += 1
+        if not collector.may_hold(text):
+            continue
+        key = group_key(row, pool_suites)
+        found = None
+        if (
+            shapes is not None
+            and index < len(shapes.lengths)
+            and shapes.lengths[index] == len(text)
+        ):
+            found = collector.count_forms(text)
+        if found is None:
+            collector.feed(row, key, text, tokenize(text))
+        else:
+            collector.account(row, key, text, shapes.words[index], found)  # type: ignore[union-attr]
     return collector
 
 

@@ -10,6 +10,7 @@ never silently dropped.
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +89,20 @@ class CheckpointCounts:
         return self.term_echo_docs.get(forms, 0)
 
 
+@dataclass
+class CotShapes:
+    """Word count and text length of every CoT counted, in stream order (8 bytes a CoT).
+
+    The second pass reads the word count of a CoT from here instead of tokenising it;
+    the length confirms that both passes see the CoTs in the same order.
+    """
+
+    words: array[int] = field(default_factory=lambda: array("I"))
+    """Word tokens of each CoT."""
+    lengths: array[int] = field(default_factory=lambda: array("I"))
+    """Characters of each CoT's text."""
+
+
 def read_rows(store: Store, batch: int = 2_000) -> Iterator[dict[str, Any]]:
     """Stream the columns the analysis needs, in insertion order, in bounded batches."""
     return store.iter_samples(columns=COLUMNS, batch=batch)
@@ -110,6 +125,7 @@ def count_reasoning(
     pool_suites: bool = False,
     terms: Iterable[tuple[str, ...]] = (),
     collector: ContextCollector | None = None,
+    shapes: CotShapes | None = None,
 ) -> dict[tuple[str, str], CheckpointCounts]:
     """Count words per (suite, model_id) in one pass.
 
@@ -120,6 +136,7 @@ def count_reasoning(
         terms: Multi-form terms whose CoT counts (any form) are needed exactly.
         collector: Also feed every CoT to this collector (KWIC and dispersion of terms
             known in advance), sparing a second pass for them.
+        shapes: Record each CoT's word count and length here, for the second pass.
 
     Returns:
         Counts keyed by (suite, model_id), in first-seen order.
@@ -143,6 +160,9 @@ def count_reasoning(
             continue
         group.n_cots += 1
         tokens = tokenize(text)
+        if shapes is not None:
+            shapes.words.append(len(tokens))
+            shapes.lengths.append(len(text))
         if tokens:
             group.n_cots_with_words += 1
             group.n_words += len(tokens)
@@ -157,7 +177,7 @@ def count_reasoning(
                     if not echoed.isdisjoint(forms):
                         group.term_echo_docs[forms] += 1
             if collector is not None:
-                collector.feed(row, key, text, tokens)
+                collector.feed(row, key, text, tokens, present)
     return groups
 
 
