@@ -34,13 +34,19 @@ def _where(step: int | None, model_id: str | None) -> str:
     return model_id or "–"
 
 
+def _rate(value: float) -> str:
+    if value >= 10:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value >= 1 else f"{value:.2g}"
+
+
 def _cell(row: TermAtCheckpoint) -> str:
     share = _pct(row.share)
     if row.share_ci is not None:
         share += f" ({100 * row.share_ci[0]:.0f}–{100 * row.share_ci[1]:.0f})"
-    rate = "–" if row.rate_per_1k is None else f"{row.rate_per_1k:.2g}"
+    rate = "–" if row.rate_per_1k is None else _rate(row.rate_per_1k)
     if row.rate_ci is not None:
-        rate += f" ({row.rate_ci[0]:.2g}–{row.rate_ci[1]:.2g})"
+        rate += f" ({_rate(row.rate_ci[0])}–{_rate(row.rate_ci[1])})"
     return f"{share}\n{rate}"
 
 
@@ -187,7 +193,8 @@ def render(result: TermsResult, console: Console) -> None:
         if suite.comparison is not None:
             console.print(_comparison_table(suite.comparison))
         table, unused = _tracked_table(suite)
-        console.print(table)
+        if len(unused) < len(suite.tracked):
+            console.print(table)
         if unused:
             console.print(f"Tracked but never used: {', '.join(unused)}", highlight=False)
         used_tracked = [r for r in suite.tracked if r.count]
