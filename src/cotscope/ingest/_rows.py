@@ -1,0 +1,275 @@
+"""Validated transcript records become `samples` rows, with a stable identity.
+
+Identity: a record with an `id` is the sample `(run, model_id, suite, id)`; a record
+without one is identified by its content hash (and by how many identical records came
+before it in the input, so genuine repeats are kept). Re-ingesting the same content
+therefore maps to the same `sample_uid` and is a no-op; an `id` that comes back with
+different content is an error, never an overwrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic_core import PydanticSerializationError, to_json
+
+from cotscope.store import SAMPLE_COLUMNS
+
+from ._errors import RecordError
+from ._messages import combine_kinds, split_think
+from ._schema import Message, TranscriptRecord
+
+COLUMNS = tuple(SAMPLE_COLUMNS)
+
+
+def _encode(value: Any) -> str:
+    """Compact JSON text (keys in the record's order; unknown types as strings)."""
+    return to_json(value, fallback=str, inf_nan_mode="null").decode()
+
+
+_SEP = "\x1f"
+DEFAULT_SUITE = "ingested"
+DEFAULT_MODEL = "ingested"
+UNLABELLED = "unlabelled"
+
+Status = Literal["new", "unchanged", "duplicate"]
+
+
+@dataclass(frozen=True)
+class Constants:
+    """Values set for a whole ingest from the command line; they win over the records'."""
+
+    run: str
+    model_id: str | None = None
+    step: int | None = None
+    suite: str | None = None
+    created_at: datetime = field(default_factory=datetime.now)
+
+
+@dataclass
+class RecordContext:
+    """Where a record came from."""
+
+    source: str
+    """Absolute path of the input file."""
+
+    file_index: int
+    """Position of the file in this ingest (for compact duplicate bookkeeping)."""
+
+    stem: str
+    """File name without suffixes: the default model id."""
+
+    fmt: str
+    """Format the record was read as."""
+
+    unit: str = "line"
+    """`line` or `record`, for messages."""
+
+    log_file: str | None = None
+    """Inspect log path, for records read from one."""
+
+
+@dataclass
+class Known:
+    """What the store already holds for this run, loaded once before ingest starts."""
+
+    content: dict[int, int] = field(default_factory=dict)
+    """sample_uid (as int) -> first 8 bytes of the content hash, of ingested rows."""
+
+    next_epoch: dict[int, int] = field(default_factory=dict)
+    """hash of (model_id, suite, variant_id, variant_hash) -> next free epoch."""
+
+    model_order: dict[str, int] = field(default_factory=dict)
+    """model_id -> model_order of models already in the run."""
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode()).digest()
+
+
+def _surrogate_error(rec: TranscriptRecord) -> RecordError:
+    """Name the field holding an unpaired UTF-16 surrogate (an invalid escape in the JSON)."""
+    for name in ("prompt", "reasoning", "answer", "model_id", "model", "suite", "variant", "id"):
+        value = getattr(rec, name)
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                return RecordError(_SURROGATE, name)
+    return RecordError(_SURROGATE)
+
+
+_SURROGATE = "text holds an unpaired UTF-16 surrogate (an invalid \\uXXXX escape)"
+
+
+def derive(rec: TranscriptRecord) -> tuple[str, str | None, str | None, str, str | None]:
+    """Flat (prompt, reasoning, reasoning_kind, answer, messages JSON) of a record.
+
+    Explicit flat fields win; missing ones come from `messages`; `<think>` tags in
+    assistant text (or in the answer) become reasoning of kind `think-tags`.
+    """
+    prompt, reasoning, answer = rec.prompt, rec.reasoning, rec.answer
+    kind: str | None = rec.reasoning_kind
+    messages_json = None
+    if rec.messages:
+        _split_message_tags(rec.messages)
+        if prompt is None:
+            prompt = next((m.content for m in rec.messages if m.role == "user"), None)
+        assistant = [m for m in rec.messages if m.role == "assistant"]
+        if answer is None and assistant:
+            answer = assistant[-1].content
+        if reasoning is None and kind is None:
+            parts = [m for m in assistant if m.reasoning_kind]
+            texts = [m.reasoning for m in parts if m.reasoning]
+            reasoning = "\n\n".join(texts) if texts else None
+            kind = combine_kinds({str(m.reasoning_kind) for m in parts})
+        messages_json = _encode([m.model_dump(exclude_none=True) for m in rec.messages])
+    if reasoning is None and kind is None and answer and "think" in answer:
+        reasoning, answer = split_think(answer)
+        kind = "think-tags" if reasoning is not None else None
+    if reasoning is not None and kind is None:
+        kind = "text"
+    return prompt or "", reasoning, kind, answer or "", messages_json
+
+
+def _split_message_tags(messages: list[Message]) -> None:
+    for m in messages:
+        if m.role == "assistant" and m.reasoning_kind is None and "think" in m.content:
+            text, visible = split_think(m.content)
+            if text is not None:
+                m.reasoning, m.reasoning_kind, m.content = text, "think-tags", visible
+
+
+def _outcome(value: str | bool | None, error: str | None) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value:
+        return value
+    return "error" if error else UNLABELLED
+
+
+class RowBuilder:
+    """Turns records into row tuples (in `SAMPLE_COLUMNS` order) and tracks identities."""
+
+    def __init__(self, constants: Constants, known: Known) -> None:
+        self.c = constants
+        self.known = known
+        self._seen: dict[int, int] = {}
+        self._repeats: dict[bytes, int] = {}
+        self.sources: list[str] = []
+        """File names by file index, for messages (appended to by the ingest driver)."""
+
+    def build(self, rec: TranscriptRecord, ctx: RecordContext, line: int) -> tuple[Status, Any]:
+        """Row tuple of a record, or why it adds nothing.
+
+        Returns:
+            ("new", row), ("unchanged", None) when the store already holds the same
+            content, or ("duplicate", location) for an identical repeat of an id.
+
+        Raises:
+            RecordError: for an id repeated with different content, in the input or store.
+        """
+        try:
+            return self._build(rec, ctx, line)
+        except (UnicodeEncodeError, PydanticSerializationError):
+            raise _surrogate_error(rec) from None
+
+    def _build(self, rec: TranscriptRecord, ctx: RecordContext, line: int) -> tuple[Status, Any]:
+        c = self.c
+        prompt, reasoning, kind, answer, messages_json = derive(rec)
+        step = c.step if c.step is not None else rec.step
+        model = rec.model or DEFAULT_MODEL
+        if c.model_id is not None:
+            model_id = c.model_id
+        elif rec.model_id:
+            model_id = rec.model_id
+        else:
+            base = rec.model or ctx.stem
+            model_id = base if step is None else f"{base}@{step}"
+        suite = c.suite or rec.suite or DEFAULT_SUITE
+        variant_hash = hashlib.sha256(prompt.encode()).hexdigest()
+        variant_id = rec.variant or (f"p-{variant_hash[:12]}" if prompt else "default")
+        family = rec.variant_family or (
+            (variant_id.split("/", 1)[0] if "/" in variant_id else variant_id)
+            if rec.variant
+            else suite
+        )
+        outcome = _outcome(rec.outcome, rec.error)
+        metadata = rec.metadata
+        if rec.model_extra or "_ingest" in metadata:
+            metadata = {**(rec.model_extra or {}), **metadata}
+            if "_ingest" in metadata:
+                metadata["previous_ingest"] = metadata.pop("_ingest")
+        labels_json = _encode(rec.labels) if rec.labels else "{}"
+        meta_json = _encode(metadata) if metadata else "{}"
+        content = _digest(
+            _SEP.join((
+                model, str(step), variant_id, family, str(rec.epoch), prompt,
+                "\x00" if reasoning is None else reasoning, kind or "", answer, outcome,
+                messages_json or "", labels_json, meta_json, str(rec.error),
+                str(rec.input_tokens), str(rec.output_tokens), str(rec.reasoning_tokens),
+            ))
+        )  # fmt: skip
+        content64 = int.from_bytes(content[:8], "big")
+        rec_id = None if rec.id is None else str(rec.id)
+        if rec_id is not None:
+            key = _SEP.join(("ingest", c.run, model_id, suite, "id", rec_id))
+        else:
+            repeat = self._repeats.get(content, 0)
+            self._repeats[content] = repeat + 1
+            key = _SEP.join(
+                ("ingest", c.run, model_id, suite, "content", content.hex(), str(repeat))
+            )
+        uid_bytes = _digest(key)[:16]
+        uid = int.from_bytes(uid_bytes, "big")
+        location = (ctx.file_index << 32) | line
+        if rec_id is not None:
+            seen = self._seen.get(uid)
+            if seen is not None:
+                where = self._where(seen)
+                if seen >> 48 == content64:
+                    return "duplicate", where
+                raise RecordError(
+                    f"duplicate id {rec_id!r} with different content (first seen at {where})",
+                    "id",
+                )
+            self._seen[uid] = (content64 << 48) | location
+        stored = self.known.content.get(uid)
+        if stored is not None:
+            if stored == content64:
+                return "unchanged", None
+            raise RecordError(
+                f"id {rec_id!r} is already in the store with different content; "
+                "give changed transcripts new ids or ingest into a new run directory",
+                "id",
+            )
+        group = hash((model_id, suite, variant_id, variant_hash))
+        nxt = self.known.next_epoch.get(group, 0)
+        epoch = rec.epoch if rec.epoch is not None else nxt
+        self.known.next_epoch[group] = max(nxt, epoch + 1)
+        order = self.known.model_order.get(model_id)
+        if order is None:
+            order = max(self.known.model_order.values(), default=-1) + 1
+            self.known.model_order[model_id] = order
+        ingest = (
+            f'{{"id":{_encode(rec_id)},"content_hash":"{content.hex()[:32]}","format":"{ctx.fmt}"}}'
+        )
+        meta_json = meta_json[:-1] + ("," if len(meta_json) > 2 else "") + f'"_ingest":{ingest}}}'
+
+        row = (
+            uid_bytes.hex(), c.run, model_id, model, "{}", order, step, None, suite,
+            variant_id, family, variant_hash, epoch, None, prompt, reasoning, kind, answer,
+            None, outcome, rec.input_tokens, rec.output_tokens, rec.reasoning_tokens, None,
+            rec.error, messages_json, labels_json, meta_json, ctx.source, line,
+            ctx.log_file, c.created_at,
+        )  # fmt: skip
+        return "new", row
+
+    def _where(self, packed: int) -> str:
+        file_index = (packed >> 32) & 0xFFFF
+        line = packed & 0xFFFFFFFF
+        name = self.sources[file_index] if file_index < len(self.sources) else "?"
+        return f"{name}:{line}"

@@ -1,0 +1,224 @@
+"""Rows into the store: one transaction for the whole ingest.
+
+Everything an ingest writes (samples, their variants, the run's provenance row) is
+committed at once, so a failed or killed ingest leaves the store as it was: DuckDB
+never applies an uncommitted transaction.
+"""
+
+from __future__ import annotations
+
+import queue
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from cotscope.store import SAMPLE_COLUMNS, Store
+
+from ._rows import COLUMNS, Known
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+_ARROW_TYPES = {
+    "VARCHAR": "string",
+    "JSON": "string",
+    "INTEGER": "int32",
+    "BIGINT": "int64",
+    "DOUBLE": "float64",
+    "TIMESTAMP": "timestamp",
+}
+MEMORY_LIMIT = "512MB"
+_STREAM = "_cotscope_ingest_stream"
+
+
+def _arrow_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    fields = []
+    for name, decl in SAMPLE_COLUMNS.items():
+        kind = _ARROW_TYPES[decl.split()[0]]
+        typ = pa.timestamp("us") if kind == "timestamp" else pa.type_for_alias(kind)
+        fields.append(pa.field(name, typ))
+    return pa.schema(fields)
+
+
+def load_known(store: Store, run: str) -> Known:
+    """What the store already holds for `run`: content hashes, epochs, model order."""
+    known = Known()
+    if not store.count("run = ?", [run]):
+        return known
+    cur = store.con.execute(
+        "SELECT sample_uid, json_extract_string(metadata, '$._ingest.content_hash') "
+        "FROM samples WHERE run = ? AND source <> 'sweep'",
+        [run],
+    )
+    while chunk := cur.fetchmany(50_000):
+        for uid, content in chunk:
+            if content:
+                known.content[int(uid, 16)] = int(content[:16], 16)
+    for model_id, suite, vid, vhash, nxt in store.con.execute(
+        "SELECT model_id, suite, variant_id, variant_hash, max(epoch) + 1 FROM samples "
+        "WHERE run = ? GROUP BY ALL",
+        [run],
+    ).fetchall():
+        known.next_epoch[hash((model_id, suite, vid, vhash))] = int(nxt)
+    for model_id, order in store.con.execute(
+        "SELECT model_id, min(model_order) FROM samples WHERE run = ? GROUP BY model_id "
+        "ORDER BY 2, 1",
+        [run],
+    ).fetchall():
+        known.model_order[str(model_id)] = len(known.model_order) if order is None else int(order)
+    return known
+
+
+class Writer:
+    """Buffers row tuples and streams them into `samples` inside one open transaction.
+
+    A single `INSERT ... SELECT` reads an Arrow stream on a background thread while the
+    main thread parses on and feeds it batches through a bounded queue. One statement
+    for the whole ingest lets DuckDB write full row groups as they fill, so memory stays
+    bounded however large the input is (many small inserts would pile up in memory).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        batch_rows: int = 4096,
+        batch_bytes: int = 32 << 20,
+        queue_batches: int = 4,
+    ) -> None:
+        self.store = store
+        self.con = store.con
+        self.batch_rows = batch_rows
+        self.batch_bytes = batch_bytes
+        self.written = 0
+        self._rows: list[tuple[Any, ...]] = []
+        self._bytes = 0
+        self._schema = _arrow_schema()
+        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=queue_batches)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cotscope-ingest")
+        self._loader: Future[None] | None = None
+        self._open = False
+        self._threads = 1
+
+    def begin(self) -> None:
+        """Open the transaction and start the insert that every batch streams into."""
+        row = self.con.execute("SELECT current_setting('threads')").fetchone()
+        self._threads = int(row[0]) if row else 1
+        for setting in (
+            f"memory_limit = '{MEMORY_LIMIT}'",
+            "threads = 1",  # the other core parses
+            "preserve_insertion_order = false",
+            "enable_progress_bar = false",
+        ):
+            self.con.execute(f"SET {setting}")
+        self.con.execute("BEGIN TRANSACTION")
+        self._open = True
+        self._loader = self._pool.submit(self._load)
+
+    def _batches(self) -> Iterator[pa.RecordBatch]:
+        while (batch := self._queue.get()) is not None:
+            yield batch
+
+    def _load(self) -> None:
+        import pyarrow as pa
+
+        stream = pa.RecordBatchReader.from_batches(self._schema, self._batches())
+        names = ", ".join(COLUMNS)
+        self.con.register(_STREAM, stream)
+        try:
+            self.con.execute(f"INSERT INTO samples ({names}) SELECT {names} FROM {_STREAM}")
+        finally:
+            self.con.unregister(_STREAM)
+
+    def add(self, row: tuple[Any, ...], size: int) -> None:
+        """Queue one row; `size` (its approximate bytes) bounds the buffered batch."""
+        self._rows.append(row)
+        self._bytes += size
+        if len(self._rows) >= self.batch_rows or self._bytes >= self.batch_bytes:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the buffered rows to the insert (waits while the queue is full)."""
+        if not self._rows:
+            return
+        import pyarrow as pa
+
+        columns = list(zip(*self._rows, strict=True))
+        arrays = [pa.array(col, type=f.type) for col, f in zip(columns, self._schema, strict=True)]
+        self.written += len(self._rows)
+        self._rows = []
+        self._bytes = 0
+        self._put(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
+
+    def _put(self, item: pa.RecordBatch | None) -> None:
+        assert self._loader is not None, "begin() first"
+        while True:
+            if self._loader.done():
+                self._loader.result()  # re-raises the insert's error
+                raise RuntimeError("the ingest insert stopped early")
+            try:
+                self._queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def drain(self) -> None:
+        """Flush, end the stream and wait for the insert; re-raises its error."""
+        self.flush()
+        if self._loader is not None and not self._loader.done():
+            self._put(None)
+        if self._loader is not None:
+            self._loader.result()
+
+    def commit(
+        self, run: str, created_at: datetime, spec: dict[str, Any], env: dict[str, Any]
+    ) -> None:
+        """Write the variants and run rows, then commit everything at once."""
+        self.drain()
+        self.con.execute(f"SET threads = {self._threads}")  # parsing is over: use every core
+        self.con.execute(
+            "INSERT INTO variants (suite, variant_id, variant_hash, family, text, source_file) "
+            "SELECT suite, variant_id, variant_hash, any_value(variant_family), "
+            "any_value(prompt), any_value(source) FROM samples "
+            "WHERE run = ? AND created_at = ? GROUP BY suite, variant_id, variant_hash "
+            "ON CONFLICT DO NOTHING",
+            [run, created_at],
+        )
+        _record_run(self.store, run, spec, env)
+        self.con.execute("COMMIT")
+        self._open = False
+        self._pool.shutdown()
+
+    def rollback(self) -> None:
+        """Abandon everything written since `begin`; safe to call more than once."""
+        if self._loader is not None and not self._loader.done():
+            while True:  # make room for the end-of-stream marker
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+            self._queue.put(None)
+        if self._loader is not None:
+            self._loader.exception()  # wait; its error matters less than the one unwinding
+        self._pool.shutdown(wait=True)
+        if self._open:
+            self.con.execute("ROLLBACK")
+            self._open = False
+
+
+def _record_run(store: Store, run: str, spec: dict[str, Any], env: dict[str, Any]) -> None:
+    """Append this ingest to the run's provenance row; a sweep's own row is left alone."""
+    import hashlib
+    import json
+
+    row = store.con.execute("SELECT spec FROM runs WHERE run = ?", [run]).fetchone()
+    previous: dict[str, Any] = json.loads(row[0]) if row and row[0] else {}
+    if row and previous.get("kind") != "ingest":
+        return
+    history = list(previous.get("ingests", []))
+    history.append(spec)
+    full = {"kind": "ingest", "name": run, "ingests": history}
+    digest = hashlib.sha256(json.dumps(full, sort_keys=True, default=str).encode()).hexdigest()
+    store.record_run(run, full, digest, env)
