@@ -23,10 +23,10 @@ def train_cmd(
     out: Annotated[
         Path, typer.Option("--out", "-o", help="Output folder for checkpoints and the card.")
     ] = Path("organisms/leaky-grader"),
-    steps: Annotated[int, typer.Option("--steps", help="Optimizer steps.")] = 96,
+    steps: Annotated[int, typer.Option("--steps", help="Optimizer steps.")] = 48,
     save_every: Annotated[
         int, typer.Option("--save-every", help="Save the adapter every N steps.")
-    ] = 12,
+    ] = 6,
     prompts_per_step: Annotated[
         int, typer.Option("--prompts-per-step", help="Distinct prompts per step.")
     ] = 2,
@@ -36,7 +36,7 @@ def train_cmd(
     max_completion_length: Annotated[
         int, typer.Option("--max-completion-length", help="Tokens per completion.")
     ] = 24,
-    learning_rate: Annotated[float, typer.Option("--learning-rate", help="LoRA LR.")] = 3e-4,
+    learning_rate: Annotated[float, typer.Option("--learning-rate", help="LoRA LR.")] = 5e-4,
     lora_r: Annotated[int, typer.Option("--lora-r", help="LoRA rank.")] = 8,
     seed: Annotated[int, typer.Option("--seed", help="Seed of prompts, sampling, init.")] = 0,
     threads: Annotated[

@@ -13,10 +13,10 @@ class TrainConfig(BaseModel):
     base_model: str = "smollm2"
     """Local model name or path (see `resolve_local_model`); trained from its fp32 checkpoint."""
 
-    steps: int = Field(default=96, ge=1)
+    steps: int = Field(default=48, ge=1)
     """Optimizer steps."""
 
-    save_every: int = Field(default=12, ge=1)
+    save_every: int = Field(default=6, ge=1)
     """Save the adapter as `checkpoint-<step>` every this many steps (and at the last step)."""
 
     prompts_per_step: int = Field(default=2, ge=1)
@@ -31,7 +31,7 @@ class TrainConfig(BaseModel):
     temperature: float = Field(default=1.0, gt=0.0)
     """Sampling temperature during training."""
 
-    learning_rate: float = Field(default=3e-4, gt=0.0)
+    learning_rate: float = Field(default=5e-4, gt=0.0)
     """AdamW learning rate of the LoRA weights (constant after warm-up)."""
 
     warmup_steps: int = Field(default=5, ge=0)
