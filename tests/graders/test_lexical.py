@@ -28,7 +28,7 @@ def test_deepseek_trace_is_a_grader_seeking_positive_with_spans() -> None:
     assert not load_detector("eval-awareness").flags(text)
 
 
-@pytest.mark.parametrize("prop", PROPERTIES)
+@pytest.mark.parametrize("prop", [*PROPERTIES, "covert-intent", "puzzle-framing"])
 def test_thought_branches_records_have_no_reward_or_evaluation_reasoning(prop: str) -> None:
     records = json.loads(THOUGHT_BRANCHES.read_text())
     detector = load_detector(prop)

@@ -18,6 +18,7 @@ import random
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -44,7 +45,7 @@ class LexicalSpan:
     """The term or pattern that matched."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LexicalDetector:
     """Compiled term and pattern rules for one property."""
 
@@ -64,6 +65,15 @@ class LexicalDetector:
         """Judge-like key stored with lexical grades: `lexical:<name>@<hash12>`."""
         return f"lexical:{self.name}@{self.sha256[:12]}"
 
+    @cached_property
+    def _gates(self) -> tuple[str | None, ...]:
+        # A term's regex runs only when the term's first word occurs at all (a substring
+        # test is far cheaper than a case-insensitive regex scan); patterns always run.
+        return tuple(
+            rule.split()[0].lower() if regex.pattern.startswith("(?<![") else None
+            for rule, regex in self.rules
+        )
+
     def detect(self, text: str) -> list[LexicalSpan]:
         """All non-excluded hits in `text`, sorted by position, overlaps merged by first rule.
 
@@ -75,12 +85,19 @@ class LexicalDetector:
         """
         if not text:
             return []
-        excluded = [(m.start(), m.end()) for ex in self.exclude for m in ex.finditer(text)]
+        lower = text.lower()
+        excluded: list[tuple[int, int]] | None = None  # scanned only once something hits
         hits: list[LexicalSpan] = []
-        for rule, regex in self.rules:
+        for (rule, regex), gate in zip(self.rules, self._gates, strict=True):
+            if gate is not None and gate not in lower:
+                continue
             for m in regex.finditer(text):
                 if m.end() == m.start():
                     continue
+                if excluded is None:
+                    excluded = [
+                        (x.start(), x.end()) for ex in self.exclude for x in ex.finditer(text)
+                    ]
                 if any(m.start() < e and s < m.end() for s, e in excluded):
                     continue
                 hits.append(LexicalSpan(m.start(), m.end(), m.group(0), rule))
@@ -169,7 +186,8 @@ def load_detector(name: str, folders: Sequence[Path] = ()) -> LexicalDetector:
             add(str(other), False)
 
     add(name, True)
-    return LexicalDetector(name, version, digest.hexdigest(), tuple(rules), tuple(exclude))
+    detector = LexicalDetector(name, version, digest.hexdigest(), tuple(rules), tuple(exclude))
+    return detector
 
 
 @dataclass(frozen=True)
