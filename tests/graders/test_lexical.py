@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -81,9 +80,8 @@ def test_prescreen_plan_is_seeded_and_estimates_misses() -> None:
     assert estimate_missed(0, 0, 10).missed is None
 
 
-def test_detector_is_fast_on_long_text() -> None:
-    text = DEEPSEEK.read_text() * 20
-    det = load_detector("metagaming")
-    start = time.perf_counter()
-    assert det.detect(text)
-    assert time.perf_counter() - start < 2.0
+def test_long_text_hits_scale_with_copies() -> None:
+    text = DEEPSEEK.read_text()
+    det = load_detector("grader-seeking")
+    once = len(det.detect(text))
+    assert len(det.detect("\n\n".join([text] * 20))) == 20 * once  # speed: bench_graders.py
