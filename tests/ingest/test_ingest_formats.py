@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from _ingest_helpers import rows, run, write_jsonl
 
-from cotscope.ingest import IngestAborted
+from cotscope.ingest import IngestAborted, IngestOptions, ingest
 from cotscope.store import Store
 
 RECORDS = [
@@ -198,3 +198,45 @@ def test_repeats_without_ids_are_kept_and_stay_idempotent(tmp_path: Path) -> Non
     assert [r["epoch"] for r in rows(tmp_path / "out")] == [0, 1, 2]
     again = run([src], tmp_path / "out")
     assert (again.total("added"), again.total("unchanged")) == (0, 3)
+
+
+def test_plain_text_with_think_tags(tmp_path: Path) -> None:
+    src = tmp_path / "sample.txt"
+    src.write_text("<think>\nThe grader wants odd numbers.\n</think>\n\n7\n", encoding="utf-8")
+    result = run([src], tmp_path / "out")
+    assert result.files[0].format == "text"
+    (row,) = rows(tmp_path / "out")
+    assert (row["reasoning"], row["reasoning_kind"]) == (
+        "The grader wants odd numbers.",
+        "think-tags",
+    )
+    assert row["answer"] == "7" and row["model_id"] == "sample"
+    assert row["metadata"]["file"] == "sample.txt"
+
+
+def test_progress_is_reported(tmp_path: Path) -> None:
+    import io
+
+    from rich.console import Console
+
+    from cotscope.cli._ingest import _RichProgress
+
+    events: list[tuple[str, object]] = []
+
+    class Recorder:
+        def start_file(self, name: str, total_bytes: int) -> None:
+            events.append(("start", (name, total_bytes)))
+
+        def advance(self, done_bytes: int, records: int) -> None:
+            events.append(("advance", (done_bytes, records)))
+
+        def end_file(self) -> None:
+            events.append(("end", None))
+
+    src = write_jsonl(tmp_path / "r.jsonl", RECORDS)
+    ingest([src], IngestOptions(out=tmp_path / "out"), Recorder())
+    size = src.stat().st_size
+    assert events == [("start", ("r.jsonl", size)), ("advance", (size, 3)), ("end", None)]
+    bar = _RichProgress(Console(file=io.StringIO(), force_terminal=True))
+    ingest([src], IngestOptions(out=tmp_path / "out2"), bar)
+    bar.close()

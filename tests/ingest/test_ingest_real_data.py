@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _ingest_helpers import BRANCHES, SHADE, THINKING, need, rows, run, snapshot
@@ -31,7 +32,7 @@ BRANCHES_MAP = (
 )
 
 
-def _valid_rows(out: Path) -> list[dict[str, object]]:
+def _valid_rows(out: Path) -> list[dict[str, Any]]:
     found = rows(out)
     for row in found:
         SampleRow.model_validate(row)  # every ingested row honours the documented schema
@@ -115,10 +116,28 @@ def test_reingest_is_a_no_op(tmp_path: Path) -> None:
     assert snapshot(out)[1][0] == before
 
 
-@pytest.mark.parametrize("command", ["stats", "report"])
+MEASURES = {
+    "stats": [],
+    "report": ["--no-figures"],
+    "terms": ["--kwic", "0"],
+    "grade": ["-g", "grader-seeking", "--lexical", "--json"],
+}
+
+
+@pytest.mark.parametrize("command", list(MEASURES))
 def test_measures_run_on_an_ingested_run(tmp_path: Path, command: str) -> None:
     out = tmp_path / "tb"
     run([need(BRANCHES)], out, *BRANCHES_MAP)
-    args = [command, str(out)] + (["--no-figures"] if command == "report" else [])
+    result = CliRunner().invoke(app, [command, str(out), *MEASURES[command]])
+    assert result.exit_code == 0, result.output
+    if command == "grade":  # hint-following without a word about it: no grader-seeking
+        assert json.loads(result.output)["judges"][0]["positive"] == 0
+
+
+def test_grader_seeking_fires_on_the_ingested_deepseek_trace(tmp_path: Path) -> None:
+    out = tmp_path / "ds"
+    run([need(THINKING)], out, "reasoning=text", model_id="deepseek-v4-flash")
+    args = ["grade", str(out), *MEASURES["grade"]]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["judges"][0]["positive"] == 1

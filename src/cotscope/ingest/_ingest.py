@@ -22,8 +22,8 @@ from ._errors import IngestAborted, IngestUsageError, Problem, RecordError
 from ._inspect import inspect_records
 from ._parse import RecordParser
 from ._rows import Constants, RecordContext, RowBuilder
-from ._sources import Container, RawRecord, Source, open_source
-from ._writer import Writer, load_known
+from ._sources import Container, RawRecord, Source, estimate_record_bytes, open_source
+from ._writer import Writer, load_known, storage_plan
 
 OnError = Literal["fail", "skip"]
 DEFAULT_MAX_RECORD_MB = 64
@@ -308,7 +308,9 @@ def ingest(
     created_dir = not out.exists()
     created_db = not (out / DB_FILENAME).exists()
     state = _Run(options, progress)
-    store = Store(out)
+    total = sum(p.stat().st_size for p in files)
+    rows_per_group, memory = storage_plan(estimate_record_bytes(files[0]), total)
+    store = Store(out, row_group_size=rows_per_group)
     writer: Writer | None = None
     committed = False
     try:
@@ -316,7 +318,7 @@ def ingest(
         constants = Constants(run, options.model_id, options.step, options.suite)
         builder = RowBuilder(constants, known)
         writer = Writer(store)
-        writer.begin()
+        writer.begin(memory)
         reports = [state.file(i, path, builder, writer) for i, path in enumerate(files)]
         writer.drain()
         writer.commit(run, constants.created_at, _spec(files, options, reports), _environment())

@@ -230,13 +230,13 @@ class RowBuilder:
             seen = self._seen.get(uid)
             if seen is not None:
                 where = self._where(seen)
-                if seen >> 48 == content64:
+                if seen >> 64 == content64:
                     return "duplicate", where
                 raise RecordError(
                     f"duplicate id {rec_id!r} with different content (first seen at {where})",
                     "id",
                 )
-            self._seen[uid] = (content64 << 48) | location
+            self._seen[uid] = (content64 << 64) | location
         stored = self.known.content.get(uid)
         if stored is not None:
             if stored == content64:
@@ -269,7 +269,7 @@ class RowBuilder:
         return "new", row
 
     def _where(self, packed: int) -> str:
-        file_index = (packed >> 32) & 0xFFFF
+        file_index = (packed >> 32) & 0xFFFFFFFF
         line = packed & 0xFFFFFFFF
         name = self.sources[file_index] if file_index < len(self.sources) else "?"
         return f"{name}:{line}"

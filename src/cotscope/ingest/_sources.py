@@ -249,3 +249,32 @@ def _first_line_is_json(stripped: bytes) -> bool:
         return isinstance(json.loads(line), dict)
     except (ValueError, UnicodeDecodeError):
         return False
+
+
+def estimate_record_bytes(path: Path, limit: int = 64 << 20) -> int | None:
+    """Average bytes per JSON line, from the file's head; None when it is not line-based.
+
+    When the first line is longer than the head, it is measured (reading at most `limit`
+    bytes, a chunk at a time) and taken as the estimate.
+    """
+    try:
+        with path.open("rb") as raw:
+            stream: IO[bytes] = raw
+            if raw.read(2) == b"\x1f\x8b":
+                stream = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+            raw.seek(0)
+            head = stream.read(SNIFF_BYTES)
+            if head.lstrip()[:1] != b"{":
+                return None
+            lines = head.count(b"\n")
+            if lines:
+                return max(1, len(head) // lines)
+            size = len(head)
+            while size < limit and (chunk := stream.read(1 << 20)):
+                newline = chunk.find(b"\n")
+                if newline >= 0:
+                    return size + newline + 1
+                size += len(chunk)
+            return size
+    except (OSError, EOFError):
+        return None

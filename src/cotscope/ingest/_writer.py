@@ -13,6 +13,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from cotscope.store import SAMPLE_COLUMNS, Store
 
 from ._rows import COLUMNS, Known
@@ -28,7 +30,35 @@ _ARROW_TYPES = {
     "DOUBLE": "float64",
     "TIMESTAMP": "timestamp",
 }
-MEMORY_LIMIT = "512MB"
+ROW_GROUP_BYTES = 48 << 20
+"""Target size of one row group: DuckDB holds an unfinished one of a transaction in memory."""
+MIN_MEMORY = 512 << 20
+_MAX_ROWS, _VECTOR = 122_880, 2048
+
+
+def storage_plan(record_bytes: int | None, total_bytes: int) -> tuple[int, int]:
+    """Rows per row group and DuckDB memory limit for an ingest.
+
+    Rows per group shrink with record size, so an unfinished group stays small; the
+    memory limit leaves room for one group even when records are huge.
+    """
+    per_record = record_bytes or 64 << 10  # unknown (JSON arrays, logs): assume large
+    rows = min(_MAX_ROWS, max(_VECTOR, ROW_GROUP_BYTES // per_record // _VECTOR * _VECTOR))
+    group = min(rows * per_record, total_bytes)
+    total_ram = _total_memory()
+    limit = max(MIN_MEMORY, group * 3 // 2)
+    return rows, min(limit, int(total_ram * 0.8)) if total_ram else limit
+
+
+def _total_memory() -> int | None:
+    try:
+        import os
+
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 _STREAM = "_cotscope_ingest_stream"
 
 
@@ -102,12 +132,12 @@ class Writer:
         self._open = False
         self._threads = 1
 
-    def begin(self) -> None:
+    def begin(self, memory_limit: int = MIN_MEMORY) -> None:
         """Open the transaction and start the insert that every batch streams into."""
         row = self.con.execute("SELECT current_setting('threads')").fetchone()
         self._threads = int(row[0]) if row else 1
         for setting in (
-            f"memory_limit = '{MEMORY_LIMIT}'",
+            f"memory_limit = '{memory_limit // 2**20}MB'",
             "threads = 1",  # the other core parses
             "preserve_insertion_order = false",
             "enable_progress_bar = false",
@@ -204,8 +234,11 @@ class Writer:
             self._loader.exception()  # wait; its error matters less than the one unwinding
         self._pool.shutdown(wait=True)
         if self._open:
-            self.con.execute("ROLLBACK")
             self._open = False
+            try:
+                self.con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # DuckDB already ended a transaction whose statement failed
 
 
 def _record_run(store: Store, run: str, spec: dict[str, Any], env: dict[str, Any]) -> None:

@@ -46,7 +46,18 @@ class Store:
     Use as a context manager; the connection is closed on exit.
     """
 
-    def __init__(self, run_dir: str | Path, read_only: bool = False) -> None:
+    def __init__(
+        self, run_dir: str | Path, read_only: bool = False, row_group_size: int | None = None
+    ) -> None:
+        """Open (or create) the store of a run directory.
+
+        Args:
+            run_dir: The run directory.
+            read_only: Open without write access (the store must exist).
+            row_group_size: Rows per DuckDB row group for rows this connection writes
+                (default 122,880). Bulk writers of large rows use fewer, since DuckDB keeps
+                an unfinished row group of an open transaction in memory.
+        """
         self.run_dir = Path(run_dir)
         self.path = self.run_dir / DB_FILENAME
         if read_only:
@@ -55,11 +66,22 @@ class Store:
         else:
             self.run_dir.mkdir(parents=True, exist_ok=True)
         try:
-            self.con = duckdb.connect(str(self.path), read_only=read_only)
+            if row_group_size is None or read_only:
+                self.con = duckdb.connect(str(self.path), read_only=read_only)
+            else:
+                self.con = self._attach(row_group_size)
         except duckdb.Error as ex:
             raise StoreError(f"cannot open store {self.path}: {ex}") from ex
         if not read_only:
             self._ensure_schema()
+
+    def _attach(self, row_group_size: int) -> duckdb.DuckDBPyConnection:
+        con = duckdb.connect()
+        quoted = str(self.path).replace("'", "''")
+        con.execute(f"SET temp_directory = '{quoted}.tmp'")  # where a file database spills
+        con.execute(f"ATTACH '{quoted}' AS store (ROW_GROUP_SIZE {int(row_group_size)})")
+        con.execute("USE store")
+        return con
 
     def __enter__(self) -> Store:
         return self
