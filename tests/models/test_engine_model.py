@@ -112,3 +112,14 @@ def test_lora_adapter_loads_and_changes_outputs(
     # Loading the adapter must not touch the base engine's weights.
     [base_after] = engine.generate(prompts[:1], max_new_tokens=8, temperature=0.0)
     assert base_after.token_ids == base_before.token_ids
+
+
+def test_kv_cache_growth_does_not_change_outputs(
+    engine: LocalEngine, prompts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cotscope.models._engine as engine_module
+
+    expected = engine.generate(prompts[:2], max_new_tokens=10, temperature=0.0)
+    monkeypatch.setattr(engine_module, "_RESERVE_TOKENS", 1)  # buffers double several times
+    grown = engine.generate(prompts[:2], max_new_tokens=10, temperature=0.0)
+    assert [c.token_ids for c in grown] == [c.token_ids for c in expected]

@@ -18,18 +18,23 @@ from __future__ import annotations
 import os
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
 from ._dequantize import dequantized_checkpoint
+from ._kv_cache import growing_cache
 from ._resolve import ResolvedModel
 from ._sampling import choose_tokens, make_generator
 
 Dtype = Literal["float32", "bfloat16", "float16"]
 """Weight and activation dtypes the engine can run in."""
+
+# KV room allocated up front for completions; longer ones grow the cache by doubling.
+_RESERVE_TOKENS = 256
 
 # Turn-ending tokens of common chat templates, honoured when they are in the vocabulary.
 _END_OF_TURN = ("<|im_end|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "<|endoftext|>")
@@ -101,16 +106,17 @@ class LocalEngine:
         self.resolved = resolved
         self.dtype: Dtype = dtype
         checkpoint = dequantized_checkpoint(resolved)
-        self.tokenizer: Any = AutoTokenizer.from_pretrained(str(checkpoint))
-        model: Any = AutoModelForCausalLM.from_pretrained(
-            str(checkpoint), dtype=getattr(torch, dtype), attn_implementation="sdpa"
-        )
-        if resolved.adapter is not None:
-            from peft import PeftModel
+        with _no_progress_bars():
+            self.tokenizer: Any = AutoTokenizer.from_pretrained(str(checkpoint))
+            model: Any = AutoModelForCausalLM.from_pretrained(
+                str(checkpoint), dtype=getattr(torch, dtype), attn_implementation="sdpa"
+            )
+            if resolved.adapter is not None:
+                from peft import PeftModel
 
-            # Merging folds the low-rank update into the weights: same function,
-            # no extra matmuls per layer at decode time.
-            model = PeftModel.from_pretrained(model, str(resolved.adapter)).merge_and_unload()
+                # Merging folds the low-rank update into the weights: same function,
+                # no extra matmuls per layer at decode time.
+                model = PeftModel.from_pretrained(model, str(resolved.adapter)).merge_and_unload()
         model.eval()
         self.model: Any = model
         self.eos_ids = self._end_token_ids()
@@ -237,9 +243,14 @@ class LocalEngine:
 
         Returns:
             Completions in request order.
+
+        Raises:
+            ValueError: A request has an empty prompt.
         """
         if not requests:
             return []
+        if any(not r.prompt_ids for r in requests):
+            raise ValueError("cannot generate from an empty prompt")
         with self._lock:
             return _decode(self, list(requests))
 
@@ -258,22 +269,23 @@ def _decode(engine: LocalEngine, reqs: list[GenerationRequest]) -> list[Completi
     input_ids = torch.full((len(reqs), width), engine.pad_id, dtype=torch.long)
     mask = torch.zeros((len(reqs), width), dtype=torch.long)
     for i, r in enumerate(reqs):
-        if r.prompt_ids:
-            input_ids[i, width - len(r.prompt_ids) :] = torch.tensor(r.prompt_ids)
-            mask[i, width - len(r.prompt_ids) :] = 1
+        input_ids[i, width - len(r.prompt_ids) :] = torch.tensor(r.prompt_ids)
+        mask[i, width - len(r.prompt_ids) :] = 1
     positions = (mask.cumsum(-1) - 1).clamp_(min=0)
 
     rows = list(range(len(reqs)))  # request index of each batch row
     active = [r.max_new_tokens > 0 for r in reqs]
+    budget = max(r.max_new_tokens for r in reqs)
+    cache = growing_cache(engine.model, reserve=width + min(budget, _RESERVE_TOKENS))
     with torch.inference_mode():
         out = engine.model(
             input_ids=input_ids,
             attention_mask=mask,
             position_ids=positions,
+            past_key_values=cache,
             use_cache=True,
             logits_to_keep=1,
         )
-        cache = out.past_key_values
         next_pos = positions[:, -1:] + 1
         while any(active[i] for i in rows):
             logits = out.logits[:, -1, :].float()
@@ -346,6 +358,21 @@ def _completion(
         finish_reason=reason,
         seed=seed,
     )
+
+
+@contextmanager
+def _no_progress_bars() -> Iterator[None]:
+    """Keep a ~1 s load from drawing progress bars over Inspect's display."""
+    from transformers.utils import logging
+
+    hf_logging: Any = logging
+    was_enabled = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            hf_logging.enable_progress_bar()
 
 
 _engines: dict[tuple[str, str], LocalEngine] = {}
