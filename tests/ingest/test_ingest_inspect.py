@@ -48,7 +48,7 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def test_inspect_log(tmp_path: Path, logs: dict[str, Path], fmt: str, no_network: None) -> None:
     result = run([logs[fmt]], tmp_path / "out")
     assert result.files[0].format == "inspect" and result.total("added") == 3
-    plain, summary, hidden = rows(tmp_path / "out")
+    plain, summary, hidden = rows(tmp_path / "out", order="prompt")  # logs keep finish order
     assert (plain["suite"], plain["model"], plain["model_id"]) == (
         "arith",
         "mockllm/model",

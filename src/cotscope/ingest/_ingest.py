@@ -176,26 +176,21 @@ class _Run:
         self.bytes = 0
 
     def problem(self, problem: Problem, report: FileReport) -> None:
+        """Stop (`fail`) or reject the record and go on (`skip`)."""
         if self.o.on_error == "fail":
             raise IngestAborted(problem)
         report.rejected += 1
         self.rejects.write(problem)
 
-    def file(self, index: int, path: Path, builder: RowBuilder, writer: Writer) -> FileReport:
-        report = FileReport(str(path))
-        name = str(path.resolve())
-        builder.sources.append(str(path))
+    def _open(self, index: int, path: Path) -> tuple[Source, RecordParser, RecordContext]:
+        """Detect a file's container and format; raises `RecordError` for a bad file."""
         o = self.o
-        try:
-            container: Container | None = (
-                "inspect" if o.fmt == "inspect" else "text" if o.fmt == "text" else None
-            )
-            source = open_source(
-                path, max_record_bytes=int(o.max_record_mb * 2**20), container=container
-            )
-        except RecordError as ex:
-            self.problem(Problem(str(path), None, ex.field, ex.message), report)
-            return report
+        container: Container | None = (
+            "inspect" if o.fmt == "inspect" else "text" if o.fmt == "text" else None
+        )
+        source = open_source(
+            path, max_record_bytes=int(o.max_record_mb * 2**20), container=container
+        )
         fmt: Format | None = o.fmt or (
             "inspect" if source.container == "inspect" else "text" if source.container == "text"
             else None
@@ -203,6 +198,7 @@ class _Run:
         parser = RecordParser(o.fmap, fmt, o.keep_extra)
         if fmt == "text" and not o.fmap:
             parser.fmap = FieldMap((("answer", "text"),))
+        name = str(path.resolve())
         ctx = RecordContext(
             source=name,
             file_index=index,
@@ -211,6 +207,17 @@ class _Run:
             unit=source.unit,
             log_file=name if source.container == "inspect" else None,
         )
+        return source, parser, ctx
+
+    def file(self, index: int, path: Path, builder: RowBuilder, writer: Writer) -> FileReport:
+        """Read one file into the writer; returns its counts."""
+        report = FileReport(str(path))
+        builder.sources.append(str(path))
+        try:
+            source, parser, ctx = self._open(index, path)
+        except RecordError as ex:
+            self.problem(Problem(str(path), None, ex.field, ex.message), report)
+            return report
         if self.progress:
             self.progress.start_file(path.name, source.size)
         tick = 0
@@ -249,7 +256,7 @@ class _Run:
             if self.progress:
                 self.progress.advance(source.size, report.records)
                 self.progress.end_file()
-        report.format = parser.fmt or fmt or "?"
+        report.format = parser.fmt or "?"
         self.bytes += source.size
         if report.records == 0 and not report.rejected:
             self.problem(Problem(str(path), None, None, "no records in file"), report)

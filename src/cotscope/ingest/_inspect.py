@@ -32,7 +32,11 @@ def inspect_records(path: Path) -> Iterator[RawRecord]:
         header = read_eval_log(str(path), header_only=True)
     except Exception as ex:  # Inspect raises many kinds for a corrupt log
         raise RecordError(f"not a readable Inspect log: {_first_line(ex)}") from ex
-    samples = read_eval_log_samples(str(path), all_samples_required=False)
+    samples: Iterator[EvalSample]
+    if path.suffix.lower() == ".eval":
+        samples = read_eval_log_samples(str(path), all_samples_required=False)
+    else:  # Inspect would load a whole .json log; stream its samples instead
+        samples = _json_samples(path)
     index = 0
     while True:
         try:
@@ -48,6 +52,15 @@ def inspect_records(path: Path) -> Iterator[RawRecord]:
             yield RawRecord(index, data=sample_record(sample, header.eval))
         except RecordError as ex:
             yield RawRecord(index, problem=ex)
+
+
+def _json_samples(path: Path) -> Iterator[EvalSample]:
+    import ijson  # type: ignore[import-untyped]
+    from inspect_ai.log import EvalSample
+
+    with path.open("rb") as f:
+        for item in ijson.items(f, "samples.item", use_float=True):
+            yield EvalSample.model_validate(item)
 
 
 def _first_line(ex: BaseException) -> str:
