@@ -143,14 +143,6 @@ def _split_message_tags(messages: list[Message]) -> None:
                 m.reasoning, m.reasoning_kind, m.content = text, "think-tags", visible
 
 
-def _outcome(value: str | bool | None, error: str | None) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value:
-        return value
-    return "error" if error else UNLABELLED
-
-
 class RowBuilder:
     """Turns records into row tuples (in `SAMPLE_COLUMNS` order) and tracks identities."""
 
@@ -179,7 +171,16 @@ class RowBuilder:
 
     def _build(self, rec: TranscriptRecord, ctx: RecordContext, line: int) -> tuple[Status, Any]:
         c = self.c
-        prompt, reasoning, kind, answer, messages_json = derive(rec)
+        if rec.messages:
+            prompt, reasoning, kind, answer, messages_json = derive(rec)
+        else:  # the common flat record, inlined: this runs once per record
+            prompt, reasoning, answer = rec.prompt or "", rec.reasoning, rec.answer or ""
+            kind, messages_json = rec.reasoning_kind, None
+            if reasoning is None and kind is None and "think" in answer:
+                reasoning, answer = split_think(answer)
+                kind = None if reasoning is None else "think-tags"
+            if reasoning is not None and kind is None:
+                kind = "text"
         step = c.step if c.step is not None else rec.step
         model = rec.model or DEFAULT_MODEL
         if c.model_id is not None:
@@ -191,26 +192,33 @@ class RowBuilder:
             model_id = base if step is None else f"{base}@{step}"
         suite = c.suite or rec.suite or DEFAULT_SUITE
         variant_hash = hashlib.sha256(prompt.encode()).hexdigest()
-        variant_id = rec.variant or (f"p-{variant_hash[:12]}" if prompt else "default")
-        family = rec.variant_family or (
-            (variant_id.split("/", 1)[0] if "/" in variant_id else variant_id)
-            if rec.variant
-            else suite
-        )
-        outcome = _outcome(rec.outcome, rec.error)
+        variant = rec.variant
+        if variant:
+            variant_id = variant
+            family = rec.variant_family or variant.split("/", 1)[0]
+        else:
+            variant_id = f"p-{variant_hash[:12]}" if prompt else "default"
+            family = rec.variant_family or suite
+        outcome = rec.outcome
+        if outcome is True or outcome is False:
+            outcome = "true" if outcome else "false"
+        elif not outcome:
+            outcome = "error" if rec.error else UNLABELLED
         metadata = rec.metadata
-        if rec.model_extra or "_ingest" in metadata:
-            metadata = {**(rec.model_extra or {}), **metadata}
+        extra = rec.__pydantic_extra__
+        if extra or "_ingest" in metadata:
+            metadata = {**(extra or {}), **metadata}
             if "_ingest" in metadata:
                 metadata["previous_ingest"] = metadata.pop("_ingest")
         labels_json = _encode(rec.labels) if rec.labels else "{}"
         meta_json = _encode(metadata) if metadata else "{}"
+        scalars = (step, rec.epoch, rec.error, rec.input_tokens, rec.output_tokens,
+                   rec.reasoning_tokens)  # fmt: skip
         content = _digest(
             _SEP.join((
-                model, str(step), variant_id, family, str(rec.epoch), prompt,
+                model, repr(scalars), variant_id, family, variant_hash,
                 "\x00" if reasoning is None else reasoning, kind or "", answer, outcome,
-                messages_json or "", labels_json, meta_json, str(rec.error),
-                str(rec.input_tokens), str(rec.output_tokens), str(rec.reasoning_tokens),
+                messages_json or "", labels_json, meta_json,
             ))
         )  # fmt: skip
         content64 = int.from_bytes(content[:8], "big")
@@ -225,7 +233,6 @@ class RowBuilder:
             )
         uid_bytes = _digest(key)[:16]
         uid = int.from_bytes(uid_bytes, "big")
-        location = (ctx.file_index << 32) | line
         if rec_id is not None:
             seen = self._seen.get(uid)
             if seen is not None:
@@ -236,8 +243,9 @@ class RowBuilder:
                     f"duplicate id {rec_id!r} with different content (first seen at {where})",
                     "id",
                 )
-            self._seen[uid] = (content64 << 64) | location
-        stored = self.known.content.get(uid)
+            self._seen[uid] = (content64 << 64) | (ctx.file_index << 32) | line
+        known = self.known
+        stored = known.content.get(uid)
         if stored is not None:
             if stored == content64:
                 return "unchanged", None
@@ -247,18 +255,17 @@ class RowBuilder:
                 "id",
             )
         group = hash((model_id, suite, variant_id, variant_hash))
-        nxt = self.known.next_epoch.get(group, 0)
+        nxt = known.next_epoch.get(group, 0)
         epoch = rec.epoch if rec.epoch is not None else nxt
-        self.known.next_epoch[group] = max(nxt, epoch + 1)
-        order = self.known.model_order.get(model_id)
+        known.next_epoch[group] = epoch + 1 if epoch >= nxt else nxt
+        order = known.model_order.get(model_id)
         if order is None:
-            order = max(self.known.model_order.values(), default=-1) + 1
-            self.known.model_order[model_id] = order
+            order = max(known.model_order.values(), default=-1) + 1
+            known.model_order[model_id] = order
         ingest = (
-            f'{{"id":{_encode(rec_id)},"content_hash":"{content.hex()[:32]}","format":"{ctx.fmt}"}}'
+            f'{{"id":{_encode(rec_id)},"content_hash":"{content[:16].hex()}","format":"{ctx.fmt}"}}'
         )
         meta_json = meta_json[:-1] + ("," if len(meta_json) > 2 else "") + f'"_ingest":{ingest}}}'
-
         row = (
             uid_bytes.hex(), c.run, model_id, model, "{}", order, step, None, suite,
             variant_id, family, variant_hash, epoch, None, prompt, reasoning, kind, answer,

@@ -25,7 +25,7 @@ JSONL_SUFFIXES = (".jsonl", ".ndjson")
 _SKIP_CHUNK = 1 << 20
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRecord:
     """One record as read from its container, before it is adapted and validated."""
 
