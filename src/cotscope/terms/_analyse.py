@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from .._version import __version__
 from ..stats import holm_adjust, wilson_interval
@@ -31,6 +32,7 @@ from ._stats import dispersion, fisher_two_sided, normal_upper, rate_interval
 from ._tracked import TermList, TrackedTerm, load_term_file
 
 Forms = tuple[str, ...]
+Family = Literal["vocabulary", "tracked"]
 TOKENIZER = "wordfreq.lossy_tokenize(text, 'en'), exact (ASCII fast path verified against it)"
 
 
@@ -71,7 +73,10 @@ class _Suite:
         self.active = [c for c in checkpoints if c.n_cots > 0]
         self.pooled = pool(self.active, name, "*")
 
-    def term_report(self, name: str, forms: Forms, trend: Trend | None, family: str) -> TermReport:
+    def term_report(
+        self, name: str, forms: Forms, trend: Trend | None, family: Family | None
+    ) -> TermReport:
+        """A term's suite totals, per-checkpoint use and comparisons with human text."""
         b = self.baseline
         freq = b.forms_frequency(forms)
         a0 = self.options.prior_strength
@@ -115,12 +120,12 @@ class _Suite:
             self._add_trend(report, trend, family)
         return report
 
-    def _add_trend(self, report: TermReport, trend: Trend, family: str) -> None:
+    def _add_trend(self, report: TermReport, trend: Trend, family: Family | None) -> None:
         report.trend = TrendTest(
             z=trend.z,
             p_value=trend.p_value,
             p_holm=trend.p_holm,
-            family="tracked" if family == "tracked" else "vocabulary",
+            family=family or "vocabulary",
             family_size=trend.n_tested,
         )
         later = self.active[1:]
@@ -151,7 +156,7 @@ class _Suite:
             if q < self.options.alpha and odds.delta > 0
         ]
         keep.sort(key=lambda item: item[1].low(), reverse=True)
-        return [self.term_report(w, (w,), None, "") for w, _ in keep[: self.options.top]]
+        return [self.term_report(w, (w,), None, None) for w, _ in keep[: self.options.top]]
 
     def trends(self, words: Sequence[str]) -> tuple[list[TermReport], list[TermReport]]:
         o = self.options
