@@ -58,27 +58,23 @@ def graders(rubrics: RubricDirs = None, lexicons: LexiconDirs = None) -> None:
 
 
 def _print_summary(s: GradeSummary) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console()
-    console.print(
+    echo = typer.echo
+    echo(
         f"grader {s.rubric} v{s.rubric_version} ({s.rubric_hash[:12]}): {s.samples} samples, "
         f"{s.without_reasoning} without reasoning (not graded)"
     )
-    table = Table("judge", "graded n", "flagged", "rate [95% Wilson]", "failures", "screened out",
-                  "new", "copied", "unverified quotes")  # fmt: skip
     for j in s.judges:
-        failures = ", ".join(f"{k}: {v}" for k, v in sorted(j.failures.items())) or "0"
-        table.add_row(
-            j.judge, str(j.graded), str(j.positive), _pct(j.rate) + _ci(j.interval), failures,
-            str(j.screened_out), str(j.new), str(j.copied), str(j.unverified_quotes),
-        )  # fmt: skip
-    console.print(table)
+        failures = ", ".join(f"{k} {v}" for k, v in sorted(j.failures.items())) or "none"
+        echo(
+            f"  {j.judge}: flagged {j.positive}/{j.graded} graded = {_pct(j.rate)}"
+            f"{_ci(j.interval)} (95% Wilson); failed: {failures}; screened out "
+            f"{j.screened_out}; new {j.new}, copied {j.copied}; unverified quotes "
+            f"{j.unverified_quotes}"
+        )
     for j in s.judges:
         if j.missed is not None:
             m = j.missed
-            console.print(
+            echo(
                 f"prescreen audit ({j.judge}): {m.audit_positive}/{m.audited} unflagged CoTs "
                 f"positive ({_pct(m.miss_rate)}{_ci(m.miss_ci)}); estimated missed positives "
                 f"among {m.skipped} skipped: " + ("n/a" if m.missed is None else f"{m.missed:.1f}")
@@ -87,7 +83,7 @@ def _print_summary(s: GradeSummary) -> None:
         parts = [
             f"{k} = {v:.3f}" if v is not None else f"{k} = n/a" for k, v in s.agreement.items()
         ]
-        console.print("panel agreement: " + ", ".join(parts))
+        echo("panel agreement: " + ", ".join(parts))
 
 
 def grade(
