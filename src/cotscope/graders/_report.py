@@ -45,16 +45,19 @@ def _table(head: list[str], rows: Sequence[Sequence[object]]) -> Markup:
 def _validation_note(ctx: ReportContext, rubric: str, rubric_hash: str, judge: str) -> str:
     if judge.startswith("lexical:"):
         try:
-            v = validate_lexical(load_detector(rubric), load_labels())
+            det, items = load_detector(rubric), load_labels()
         except (KeyError, ValueError):
             return "not measured"
-        if v.n == 0:
-            return "no labelled excerpts for this property"
-        return (
-            f"on the shipped labelled set (n={v.n}): precision {pct(v.precision)} "
-            f"{interval(*(v.precision_interval or (None, None)))}, recall {pct(v.recall)} "
-            f"{interval(*(v.recall_interval or (None, None)))}"
-        )
+        parts = []
+        for split, what in ((None, "all"), ("heldout", "held-out, never used to tune")):
+            v = validate_lexical(det, items, split)
+            if v.n:
+                parts.append(
+                    f"{what} (n={v.n}): precision {pct(v.precision)} "
+                    f"{interval(*(v.precision_interval or (None, None)))}, recall "
+                    f"{pct(v.recall)} {interval(*(v.recall_interval or (None, None)))}"
+                )
+        return "on the shipped labelled set, " + "; ".join(parts) if parts else "not measured"
     folder = ctx.run_dir / VALIDATIONS_DIRNAME
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
         try:
