@@ -62,3 +62,16 @@ def test_errors(planted_run: Path, tmp_path: Path) -> None:
     assert res.exit_code == 2 and "2 tokens" in res.output
     res = runner.invoke(app, ["terms", str(tmp_path / "nowhere")])
     assert res.exit_code == 1 and "no cotscope store" in res.output
+
+
+def test_judge_failures_are_counted_not_inside(planted_run: Path, no_network: None) -> None:
+    # mockllm's default output is no verdict: every grade fails, and none counts as "inside"
+    args = ["terms", str(planted_run), "--json", "--judge", "mockllm/model", "--kwic", "2"]
+    res = runner.invoke(app, [*args, "--top", "0", "--track", PLANT])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["outside_scenario_status"].startswith("judged by mockllm/model")
+    (term,) = data["suites"][0]["tracked"]
+    share = term["outside_scenario"]
+    assert share["failed"] == len(term["kwic"]) == 2
+    assert share["inside"] == share["outside"] == 0 and share["share"] is None

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _terms_data import build_store, odd_number_trace, thought_branches
@@ -81,7 +83,7 @@ class _Judge:
 def test_judge_hook_counts_outside_inside_and_failed(real_run: Path) -> None:
     with Store(real_run, read_only=True) as store:
         result = analyse_terms(store, TermsOptions(track=[["reward"]], kwic=5))
-    assert result.outside_scenario_status.startswith("pending")
+    assert result.outside_scenario_status.startswith("not computed")
     reward = result.suites[0].tracked[0]
     reward.kwic[0].right += " unsure"
     reward.kwic[1].right += " fail"
@@ -116,3 +118,38 @@ def test_second_pass_shortcut_matches_full_tokenisation(planted_run: Path) -> No
     for slot, value in slow.sum_sq.items():
         assert fast.sum_sq[slot] == pytest.approx(value, rel=1e-12)
     assert fast.result().lines == slow.result().lines
+
+
+def test_rubric_judge_through_the_grader_framework(real_run: Path, no_network: None) -> None:
+    from inspect_ai.model import ModelOutput, ModelUsage
+
+    from cotscope.graders import JudgeSpec
+    from cotscope.terms._rubric_judge import RubricUsageJudge
+
+    seen: list[str] = []
+
+    def respond(messages: list[Any], tools: Any, tool_choice: Any, config: Any) -> ModelOutput:
+        text = messages[-1].text
+        seen.append(text)
+        marked = text.split("\u27e6", 1)[1].split("\u27e7", 1)[0] if "\u27e6" in text else ""
+        label = "yes" if "\u27e7 = output" in text else "no"
+        body = {"label": label, "justification": f"use of {marked}", "evidence": []}
+        out = ModelOutput.from_content("mockllm/model", json.dumps(body))
+        out.usage = ModelUsage(input_tokens=10, output_tokens=5, total_tokens=15)
+        return out
+
+    spec = JudgeSpec("mockllm/model", model_args={"custom_outputs": respond})
+    with Store(real_run, read_only=True) as store:
+        result = analyse_terms(store, TermsOptions(track=[["reward"]], kwic=3, top=0))
+        judge = RubricUsageJudge(spec, store)
+        asyncio.run(judge_outside_scenario(result, judge))
+    reward = result.suites[0].tracked[0]
+    share = reward.outside_scenario
+    assert share is not None and share.failed == 0
+    assert share.outside + share.inside == len(reward.kwic) == len(seen)
+    # the stand-in says "outside" for the odd-number trace's "reward = output if output % 2 == 1"
+    assert share.outside == sum(line.right.startswith(" = output") for line in reward.kwic) > 0
+    assert "term-reference v1" in share.judge
+    assert all("\u27e6" in text and "<scenario_prompt>" in text for text in seen)
+    marked = {t.split("\u27e6", 1)[1].split("\u27e7", 1)[0].lower() for t in seen}
+    assert marked <= {"reward", "rewards"}

@@ -45,6 +45,14 @@ def terms(
         int, typer.Option("--min-cots", help="Test only words used in at least this many CoTs.")
     ] = 5,
     alpha: Annotated[float, typer.Option("--alpha", help="Family-wise error rate (Holm).")] = 0.05,
+    judge: Annotated[
+        str | None,
+        typer.Option(
+            "--judge",
+            help="Inspect model that judges whether each KWIC use refers outside the scenario "
+            "(rubric term-reference); --kwic sets how many uses per term it reads.",
+        ),
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Also write the JSON result to this file.")
@@ -76,11 +84,18 @@ def terms(
     err = Console(stderr=True)
     try:
         with Store(run_dir, read_only=True) as store:
-            if json_out:
+            with err.status("counting words and testing trends…"):
                 result = analyse_terms(store, options, str(run_dir))
-            else:
-                with err.status("counting words and testing trends…"):
-                    result = analyse_terms(store, options, str(run_dir))
+            if judge is not None:
+                import asyncio
+
+                from ..graders import JudgeSpec
+                from ..terms import judge_outside_scenario
+                from ..terms._rubric_judge import RubricUsageJudge
+
+                with err.status(f"judging uses with {judge}…"):
+                    usage_judge = RubricUsageJudge(JudgeSpec(judge), store)
+                    asyncio.run(judge_outside_scenario(result, usage_judge))
     except StoreError as ex:
         err.print(f"[red]error:[/] {ex}")
         raise typer.Exit(1) from None

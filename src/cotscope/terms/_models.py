@@ -8,8 +8,8 @@ from pydantic import BaseModel, Field
 
 SCHEMA_VERSION: Literal["cotscope.terms/1"] = "cotscope.terms/1"
 OUTSIDE_SCENARIO_PENDING = (
-    "pending: the share of uses referring outside the scenario needs a judge from the "
-    "grader framework (issue 6); pass one to `judge_outside_scenario`"
+    "not computed: give a judge (`cotscope terms --judge MODEL`, rubric term-reference, or "
+    "`judge_outside_scenario` with any UsageJudge)"
 )
 
 

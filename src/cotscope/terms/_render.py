@@ -163,7 +163,14 @@ def _kwic(console: Console, reports: Sequence[TermReport], seen: set[str]) -> No
     fresh = [r for r in reports if r.kwic and r.term not in seen][:MAX_KWIC_TERMS]
     seen.update(r.term for r in fresh)
     for r in fresh:
-        console.print(f"  [bold]{escape(r.term)}[/]")
+        judged = ""
+        if (o := r.outside_scenario) is not None:
+            ci = f" [{100 * o.share_ci[0]:.0f}–{100 * o.share_ci[1]:.0f}]" if o.share_ci else ""
+            judged = (
+                f"  [dim]outside the scenario: {o.outside}/{o.outside + o.inside}{ci}"
+                f", {o.failed} failed[/]"
+            )
+        console.print(f"  [bold]{escape(r.term)}[/]{judged}")
         for line in r.kwic:
             where = _where(line.step, line.model_id)
             console.print(
