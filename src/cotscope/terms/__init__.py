@@ -2,8 +2,9 @@
 
 `analyse_terms(store, TermsOptions(...))` streams a run's reasoning, compares it with
 human English (wordfreq) by Fightin' Words log-odds, finds words that emerge over
-checkpoints, follows tracked terms with intervals and shows uses in context. The
-result is the pydantic `TermsResult` that `cotscope terms --json` prints.
+checkpoints, follows tracked terms with intervals and shows uses in context; a
+`UsageJudge` (e.g. `RubricUsageJudge`) then says which uses refer outside the
+scenario. The result is the pydantic `TermsResult` that `cotscope terms --json` prints.
 """
 
 from ._analyse import analyse_terms, reports_of, resolve_tracked
@@ -27,6 +28,7 @@ from ._models import (
     TermsResult,
     TrendTest,
 )
+from ._rubric_judge import RubricUsageJudge, load_term_rubric
 from ._tokenize import single_token, tokenize
 from ._tracked import TermList, TrackedTerm, load_term_file, parse_user_terms
 
@@ -45,6 +47,7 @@ __all__ = [
     "OutsideScenario",
     "Provenance",
     "RiseTest",
+    "RubricUsageJudge",
     "SuiteTerms",
     "TermAtCheckpoint",
     "TermList",
@@ -61,6 +64,7 @@ __all__ = [
     "judge_outside_scenario",
     "judge_report",
     "load_term_file",
+    "load_term_rubric",
     "log_odds",
     "parse_user_terms",
     "reports_of",

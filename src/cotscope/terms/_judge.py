@@ -3,9 +3,10 @@
 Whether "the watchers" means people in the story or the graders of the training
 run needs a reader. A judge is any object with a `name` and an async call that
 takes a term and one KWIC line (whose `sample_uid` leads to the full transcript)
-and answers `outside`, `inside`, or None when it could not grade. The grader
-framework (issue 6) will supply a rubric-based judge; until then this hook is
-tested with stand-ins. A failed grade is counted on its own, never as `inside`.
+and answers `outside`, `inside`, or None when it could not grade. `RubricUsageJudge`
+(`_rubric_judge.py`) is the one built on the grader framework, with the packaged
+`term-reference` rubric; `cotscope terms --judge MODEL` uses it. A failed grade is
+counted on its own, never as `inside`.
 """
 
 from __future__ import annotations
