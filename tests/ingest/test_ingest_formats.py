@@ -240,3 +240,11 @@ def test_progress_is_reported(tmp_path: Path) -> None:
     bar = _RichProgress(Console(file=io.StringIO(), force_terminal=True))
     ingest([src], IngestOptions(out=tmp_path / "out2"), bar)
     bar.close()
+
+
+def test_drop_extra(tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "r.jsonl", [{"prompt": "p", "answer": "a", "junk": 1}])
+    run([src], tmp_path / "keep")
+    run([src], tmp_path / "drop", keep_extra=False)
+    assert rows(tmp_path / "keep")[0]["metadata"]["junk"] == 1
+    assert "junk" not in rows(tmp_path / "drop")[0]["metadata"]

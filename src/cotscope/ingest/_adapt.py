@@ -22,7 +22,7 @@ Format = Literal["cotscope", "openai-chat", "anthropic", "inspect", "text", "map
 FORMATS: tuple[Format, ...] = ("cotscope", "openai-chat", "anthropic", "inspect", "text", "map")
 
 SCHEMA_FIELDS = frozenset(TranscriptRecord.model_fields)
-_SAMPLE_ONLY = frozenset(
+SAMPLE_ONLY = frozenset(
     {"sample_uid", "run", "model_args", "model_order", "label", "variant_id", "variant_hash",
      "seed", "parsed_answer", "latency_s", "source", "source_line", "log_file",
      "created_at"}
@@ -138,7 +138,7 @@ def adapt(raw: Any, fmt: Format, fmap: FieldMap, keep_extra: bool = True) -> dic
             continue
         if key in SCHEMA_FIELDS:
             _merge(out, key, value)
-        elif key in _SAMPLE_ONLY and fmt == "cotscope":
+        elif key in SAMPLE_ONLY and fmt == "cotscope":
             if value is not None:
                 sample_cols[key] = value
         elif keep_extra:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._adapt import _SAMPLE_ONLY, FieldMap, Format, adapt, detect_record_format, suggest_mapping
+from ._adapt import SAMPLE_ONLY, FieldMap, Format, adapt, detect_record_format, suggest_mapping
 from ._errors import RecordError
 from ._schema import TranscriptRecord
 from ._sources import RawRecord, invalid_utf8
@@ -63,7 +63,8 @@ class RecordParser:
             rec: TranscriptRecord = _VALIDATE_JSON(line)
         except ValidationError:
             return None  # let the reference path decide and phrase the error
-        if rec.model_extra and not _SAMPLE_ONLY.isdisjoint(rec.model_extra):
+        extra = rec.model_extra
+        if extra and (not self.keep_extra or not SAMPLE_ONLY.isdisjoint(extra)):
             return None
         _require_content(rec, None)
         return rec
