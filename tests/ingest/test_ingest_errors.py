@@ -194,3 +194,13 @@ def test_missing_input_and_bad_map(tmp_path: Path) -> None:
     with pytest.raises(IngestUsageError, match="mapped twice"):
         FieldMap.parse(["answer=a", "answer=b"])
     assert not (tmp_path / "out").exists()
+
+
+def test_store_in_use(tmp_path: Path, populated: Callable[[], Path]) -> None:
+    from cotscope.store import Store, StoreError
+
+    out = populated()
+    src = write_jsonl(tmp_path / "new.jsonl", [GOOD])
+    with Store(out), pytest.raises(StoreError, match="cannot open store"):
+        run([src], out)
+    assert run([src], out).total("added") == 1

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-from cotscope.store import DB_FILENAME, Store
+import duckdb
+
+from cotscope.store import DB_FILENAME, Store, StoreError
 
 from ._adapt import FieldMap, Format
 from ._errors import IngestAborted, IngestUsageError, Problem, RecordError
@@ -306,7 +308,8 @@ def ingest(
     Raises:
         IngestUsageError: for missing inputs.
         IngestAborted: under `on_error="fail"`, at the first problem (nothing written).
-        StoreError: when the store cannot be opened (e.g. another process holds it).
+        StoreError: when the store cannot be opened (e.g. another process holds it) or
+            DuckDB fails while writing (the transaction is rolled back).
     """
     started = time.monotonic()
     files = expand_inputs(paths)
@@ -330,6 +333,8 @@ def ingest(
         writer.drain()
         writer.commit(run, constants.created_at, _spec(files, options, reports), _environment())
         committed = True
+    except duckdb.Error as ex:
+        raise StoreError(f"writing to {store.path} failed, nothing was written: {ex}") from ex
     finally:
         if writer is not None and not committed:
             writer.rollback()
