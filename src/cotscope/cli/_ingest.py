@@ -19,8 +19,9 @@ Examples:\n
   cotscope ingest logs/*.eval -o runs/evals\n
   cotscope ingest chats.jsonl --format openai-chat --model-id o3-late --step 900 -o runs/x\n
 Map targets: id, model_id, model, step, suite, variant, variant_family, epoch, prompt,
-reasoning, reasoning_kind, answer, messages, outcome, error, labels.<name>,
-metadata.<name>. Sources are dotted paths (numbers index lists: messages.-1.content).
+reasoning, reasoning_kind, answer, messages, outcome, error, input_tokens, output_tokens,
+reasoning_tokens, labels.<name>, metadata.<name>. Sources are dotted paths (numbers index
+lists: messages.-1.content); end one with ? when records may lack it.
 The transcript schema: docs/transcript-schema.md (or --print-schema).
 """
 
