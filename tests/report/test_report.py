@@ -57,10 +57,13 @@ def test_report_on_synthetic_store(synthetic: Path) -> None:
     text = path.read_text()
     assert path.stat().st_size < 20_000_000
     _no_external_resources(text)
-    assert sorted(p.name for p in (synthetic / "figures").glob("*.png")) == [
+    assert sorted(p.name for p in (synthetic / "figures").glob("rate-*.png")) == [
         "rate-reward_hints-follows-hint.png",
         "rate-reward_hints-follows-instruction.png",
     ]
+    # Other sections (terms, graders, interventions) add their own, prefixed figures.
+    others = {p.name.split("-")[0] for p in (synthetic / "figures").glob("*.png")} - {"rate"}
+    assert others <= {"terms", "graders", "interventions"}
     for heading in ("Run", "Measures across checkpoints", "Per-variant rates", "Transcripts"):
         assert f">{heading}</h2>" in text
     assert "spec-hash-0" in text and "generation.seed = 0" in text and "packages.inspect-ai" in text
@@ -179,7 +182,7 @@ def test_hostile_names_in_figures_and_file_names(tmp_path: Path) -> None:
     with Store(tmp_path / "run") as store:
         store.insert_samples(rows)
     build_report(tmp_path / "run", options=ReportOptions(max_table_rows=1))
-    figures = sorted(p.name for p in (tmp_path / "run" / "figures").iterdir())
+    figures = sorted(p.name for p in (tmp_path / "run" / "figures").glob("rate-*"))
     assert len(figures) == 2 and all(name.startswith("rate-s_") for name in figures)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     text = (tmp_path / "run" / "report.html").read_text()

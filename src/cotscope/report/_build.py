@@ -22,6 +22,7 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "cotscope.report._transcripts",
     "cotscope.interventions._report",
     "cotscope.graders._report",
+    "cotscope.terms._report",
 )
 """Modules that register sections or span sources; a new measure adds its module here."""
 
