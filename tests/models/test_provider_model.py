@@ -115,16 +115,18 @@ def test_prefilled_assistant_turn_is_continued(no_network: None) -> None:
     api.close()
 
 
-def test_inspect_eval_runs_offline(tmp_path: Path, no_network: None) -> None:
+def test_inspect_eval_runs_offline_and_batches(tmp_path: Path, no_network: None) -> None:
+    questions = ["What is 2+2?", "What is 3+3?", "What is 4+4?", "What is 5+5?"]
     task = Task(
-        dataset=[Sample(input="What is 2+2? Answer with a number.", target="4")],
+        dataset=[Sample(input=q, target=str(2 * (i + 2))) for i, q in enumerate(questions)],
         solver=generate(),
         scorer=includes(),
     )
+    model = get_model("local/smollm2", max_batch_size=4)
+    assert isinstance(model.api, LocalModelAPI)
     [log] = eval(
         task,
-        model="local/smollm2",
-        model_args={"max_batch_size": 2},
+        model=model,
         max_tokens=8,
         temperature=0.0,
         seed=1,
@@ -132,9 +134,11 @@ def test_inspect_eval_runs_offline(tmp_path: Path, no_network: None) -> None:
         display="none",
     )
     assert log.status == "success", log.error
-    assert log.samples is not None
-    [sample] = log.samples
-    assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
-    assert sample.output.metadata is not None
-    assert sample.output.metadata["serving"]["engine"] == "cotscope.local"
+    assert log.samples is not None and len(log.samples) == len(questions)
+    for sample in log.samples:
+        assert sample.output.usage is not None and sample.output.usage.output_tokens > 0
+        assert sample.output.metadata is not None
+        assert sample.output.metadata["serving"]["engine"] == "cotscope.local"
     assert log.stats.model_usage["local/smollm2"].input_tokens > 0
+    # Inspect's concurrent samples reached the engine together.
+    assert max(model.api.scheduler.batch_sizes) > 1
