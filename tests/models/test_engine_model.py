@@ -117,9 +117,33 @@ def test_lora_adapter_loads_and_changes_outputs(
 def test_kv_cache_growth_does_not_change_outputs(
     engine: LocalEngine, prompts: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import cotscope.models._engine as engine_module
+    import cotscope.models._decode as decode_module
 
     expected = engine.generate(prompts[:2], max_new_tokens=10, temperature=0.0)
-    monkeypatch.setattr(engine_module, "_RESERVE_TOKENS", 1)  # buffers double several times
+    monkeypatch.setattr(decode_module, "RESERVE_TOKENS", 1)  # buffers double several times
     grown = engine.generate(prompts[:2], max_new_tokens=10, temperature=0.0)
     assert [c.token_ids for c in grown] == [c.token_ids for c in expected]
+
+
+def test_rows_joining_a_running_batch_match_single_runs(
+    engine: LocalEngine, prompts: list[str]
+) -> None:
+    from cotscope.models import Completion, GenerationRequest
+
+    budgets, temperatures = [3, 9, 5, 7], [0.0, 1.0, 0.0, 1.0]
+    requests = [
+        GenerationRequest(engine.tokenize(p), max_new_tokens=n, temperature=t, seed=40 + i)
+        for i, (p, n, t) in enumerate(zip(prompts, budgets, temperatures, strict=True))
+    ]
+    queue = list(enumerate(requests))
+    results: dict[int, Completion] = {}
+
+    def take(n: int) -> list[tuple[object, GenerationRequest]]:
+        taken = queue[: min(n, 1)]  # at most one newcomer per step: rows join mid-decode
+        del queue[: len(taken)]
+        return list(taken)
+
+    engine.serve(take, lambda key, done: results.__setitem__(key, done), max_rows=2)
+    single = [engine.generate_requests([r])[0] for r in requests]
+    assert [results[i].token_ids for i in range(4)] == [s.token_ids for s in single]
+    assert all(len(results[i].token_ids) <= n for i, n in enumerate(budgets))

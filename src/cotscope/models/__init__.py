@@ -7,7 +7,7 @@ is actually loaded.
 
 from ._batching import BatchScheduler
 from ._dequantize import dequantized_checkpoint
-from ._engine import Completion, Dtype, GenerationRequest, LocalEngine, get_engine
+from ._engine import LocalEngine, get_engine
 from ._reasoning import (
     DEFAULT_THINK_END,
     DEFAULT_THINK_START,
@@ -23,6 +23,7 @@ from ._resolve import (
     file_sha256,
     resolve_local_model,
 )
+from ._types import Completion, Dtype, GenerationRequest
 
 __all__ = [
     "BUNDLED_MODELS",

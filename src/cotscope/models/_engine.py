@@ -16,73 +16,18 @@ identical in practice but only bit-exact when the batch shape is the same.
 from __future__ import annotations
 
 import os
-import secrets
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel
-
+from ._decode import Deliver, Take, serve
 from ._dequantize import dequantized_checkpoint
-from ._kv_cache import growing_cache
 from ._resolve import ResolvedModel
-from ._sampling import choose_tokens, make_generator
-
-Dtype = Literal["float32", "bfloat16", "float16"]
-"""Weight and activation dtypes the engine can run in."""
-
-# KV room allocated up front for completions; longer ones grow the cache by doubling.
-_RESERVE_TOKENS = 256
+from ._types import Completion, Dtype, GenerationRequest
 
 # Turn-ending tokens of common chat templates, honoured when they are in the vocabulary.
 _END_OF_TURN = ("<|im_end|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "<|endoftext|>")
-
-
-class Completion(BaseModel):
-    """One generated continuation of one prompt."""
-
-    text: str
-    """Generated text: special tokens skipped, cut before the first stop string."""
-
-    token_ids: list[int]
-    """Every generated token id, including a final end-of-turn token."""
-
-    prompt_tokens: int
-    """Number of prompt tokens."""
-
-    completion_tokens: int
-    """Number of generated tokens (`len(token_ids)`)."""
-
-    finish_reason: Literal["stop", "max_tokens"]
-    """`stop`: end-of-turn token or stop string; `max_tokens`: the token budget ran out."""
-
-    seed: int
-    """Seed of this row's generator (drawn at random when none was given)."""
-
-
-@dataclass(frozen=True)
-class GenerationRequest:
-    """One row of a batch, with its own settings."""
-
-    prompt_ids: list[int]
-    """Tokenized prompt."""
-
-    max_new_tokens: int
-    """Token budget for the completion."""
-
-    temperature: float = 1.0
-    """Sampling temperature; 0 means greedy."""
-
-    top_p: float = 1.0
-    """Nucleus mass; 1 means the full distribution."""
-
-    seed: int | None = None
-    """Seed of the row's generator; None draws one at random."""
-
-    stop: tuple[str, ...] = ()
-    """Strings that end the completion (excluded from its text)."""
 
 
 class LocalEngine:
@@ -239,7 +184,7 @@ class LocalEngine:
         """Generate a batch whose rows each carry their own settings.
 
         Args:
-            requests: The rows.
+            requests: The rows, all decoded together.
 
         Returns:
             Completions in request order.
@@ -247,117 +192,33 @@ class LocalEngine:
         Raises:
             ValueError: A request has an empty prompt.
         """
-        if not requests:
-            return []
-        if any(not r.prompt_ids for r in requests):
-            raise ValueError("cannot generate from an empty prompt")
+        results: dict[int, Completion] = {}
+        waiting = list(enumerate(requests))
+
+        def take(n: int) -> list[tuple[Any, GenerationRequest]]:
+            nonlocal waiting
+            taken, waiting = waiting[:n], waiting[n:]
+            return list(taken)
+
+        def deliver(key: Any, completion: Completion) -> None:
+            results[key] = completion
+
+        self.serve(take, deliver, max_rows=max(1, len(requests)))
+        return [results[i] for i in range(len(requests))]
+
+    def serve(self, take: Take, deliver: Deliver, *, max_rows: int) -> None:
+        """Continuous batching: decode rows from `take` until it runs dry.
+
+        New requests join the running batch between decode steps, and each one is
+        delivered as soon as it finishes. Holds the engine's lock throughout.
+
+        Args:
+            take: Returns up to n new (key, request) pairs, without blocking.
+            deliver: Receives each finished request's key and completion.
+            max_rows: Most rows decoding at once.
+        """
         with self._lock:
-            return _decode(self, list(requests))
-
-
-def _decode(engine: LocalEngine, reqs: list[GenerationRequest]) -> list[Completion]:
-    """Left-padded batched decoding with a KV cache; finished rows leave the batch."""
-    import torch
-
-    seeds = [r.seed if r.seed is not None else secrets.randbits(63) for r in reqs]
-    gens = [make_generator(s) for s in seeds]
-    generated: list[list[int]] = [[] for _ in reqs]
-    finish: list[Literal["stop", "max_tokens"]] = ["max_tokens"] * len(reqs)
-    stop_window = [max((len(s) for s in r.stop), default=0) + 8 for r in reqs]
-
-    width = max(len(r.prompt_ids) for r in reqs)
-    input_ids = torch.full((len(reqs), width), engine.pad_id, dtype=torch.long)
-    mask = torch.zeros((len(reqs), width), dtype=torch.long)
-    for i, r in enumerate(reqs):
-        input_ids[i, width - len(r.prompt_ids) :] = torch.tensor(r.prompt_ids)
-        mask[i, width - len(r.prompt_ids) :] = 1
-    positions = (mask.cumsum(-1) - 1).clamp_(min=0)
-
-    rows = list(range(len(reqs)))  # request index of each batch row
-    active = [r.max_new_tokens > 0 for r in reqs]
-    budget = max(r.max_new_tokens for r in reqs)
-    cache = growing_cache(engine.model, reserve=width + min(budget, _RESERVE_TOKENS))
-    with torch.inference_mode():
-        out = engine.model(
-            input_ids=input_ids,
-            attention_mask=mask,
-            position_ids=positions,
-            past_key_values=cache,
-            use_cache=True,
-            logits_to_keep=1,
-        )
-        next_pos = positions[:, -1:] + 1
-        while any(active[i] for i in rows):
-            logits = out.logits[:, -1, :].float()
-            tokens = choose_tokens(
-                logits,
-                [reqs[i].temperature if active[i] else 0.0 for i in rows],
-                [reqs[i].top_p for i in rows],
-                [gens[i] if active[i] else None for i in rows],
-            )
-            for i, token in zip(rows, tokens.tolist(), strict=True):
-                if not active[i]:
-                    continue
-                generated[i].append(token)
-                if token in engine.eos_ids or _hit_stop(
-                    engine, generated[i], reqs[i].stop, stop_window[i]
-                ):
-                    finish[i], active[i] = "stop", False
-                elif len(generated[i]) >= reqs[i].max_new_tokens:
-                    active[i] = False
-            keep = [j for j, i in enumerate(rows) if active[i]]
-            if not keep:
-                break
-            if len(rows) - len(keep) >= max(1, len(rows) // 4):
-                # Dropping finished rows costs one copy of the KV cache and saves their
-                # share of every later step.
-                index = torch.tensor(keep, dtype=torch.long)
-                cache.batch_select_indices(index)
-                mask, next_pos, tokens = mask[index], next_pos[index], tokens[index]
-                rows = [rows[j] for j in keep]
-            mask = torch.cat([mask, mask.new_ones((len(rows), 1))], dim=-1)
-            out = engine.model(
-                input_ids=tokens.unsqueeze(-1),
-                attention_mask=mask,
-                position_ids=next_pos,
-                past_key_values=cache,
-                use_cache=True,
-            )
-            next_pos = next_pos + 1
-
-    return [
-        _completion(engine, r, ids, reason, seed)
-        for r, ids, reason, seed in zip(reqs, generated, finish, seeds, strict=True)
-    ]
-
-
-def _hit_stop(engine: LocalEngine, ids: list[int], stop: tuple[str, ...], window: int) -> bool:
-    if not stop:
-        return False
-    tail = engine.tokenizer.decode(ids[-window:], skip_special_tokens=True)
-    return any(s in tail for s in stop)
-
-
-def _completion(
-    engine: LocalEngine,
-    req: GenerationRequest,
-    ids: list[int],
-    reason: Literal["stop", "max_tokens"],
-    seed: int,
-) -> Completion:
-    text_ids = ids[:-1] if ids and ids[-1] in engine.eos_ids else ids
-    text: str = engine.tokenizer.decode(text_ids, skip_special_tokens=True)
-    cuts = [at for at in (text.find(s) for s in req.stop) if at != -1]
-    if cuts:
-        text, reason = text[: min(cuts)], "stop"
-    return Completion(
-        text=text,
-        token_ids=ids,
-        prompt_tokens=len(req.prompt_ids),
-        completion_tokens=len(ids),
-        finish_reason=reason,
-        seed=seed,
-    )
+            serve(self, take, deliver, max_rows)
 
 
 @contextmanager

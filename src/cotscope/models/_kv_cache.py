@@ -1,10 +1,13 @@
-"""A KV cache that writes each new token in place instead of re-concatenating.
+"""A KV cache that writes each new token in place, and can take rows in and out.
 
 transformers' DynamicCache grows every layer with `torch.cat`, copying the whole
 cache on every decode step: at a few hundred tokens that copy costs a quarter of
 the step on CPU. Here full-attention layers keep a buffer with spare room, write
-new keys and values into it, and hand attention views of the filled part. Sliding
-window layers (Gemma 3) keep transformers' own implementation.
+new keys and values into it, and hand attention views of the filled part. Rows are
+right-aligned (left padding), so finished rows can be dropped and freshly
+prefilled rows merged in by re-aligning everyone to a common width: that is what
+continuous batching needs. Sliding window layers (Gemma 3) keep transformers' own
+implementation, and a cache holding any of them cannot merge.
 """
 
 from __future__ import annotations
@@ -35,6 +38,36 @@ def growing_cache(model: Any, reserve: int) -> Any:
         kv.layer_class_to_replicate = None
     kv.layers = [layer(reserve) if type(x) is DynamicLayer else x for x in kv.layers]
     return kv
+
+
+def can_merge(kv: Any) -> bool:
+    """Whether `merge_rows` works on this cache (all layers grow in place).
+
+    Args:
+        kv: A cache from `growing_cache`.
+
+    Returns:
+        True when every layer is a growing full-attention layer.
+    """
+    layer = _growing_layer_class()
+    return all(isinstance(x, layer) for x in kv.layers)
+
+
+def merge_rows(kv: Any, keep: Any, other: Any | None, width: int, reserve: int) -> None:
+    """Keep some rows of `kv`, append all rows of `other`, right-aligned to `width`.
+
+    Positions left of a row's data are zero-filled (and masked by the caller).
+
+    Args:
+        kv: The cache to change in place (`can_merge(kv)` must hold).
+        keep: Long tensor of the rows of `kv` to keep, in order.
+        other: A freshly prefilled cache whose rows are appended, or None.
+        width: Positions per row after the merge; every kept row's data and every
+            appended row's prompt must fit.
+        reserve: Spare positions to allocate for the tokens to come.
+    """
+    for i, layer in enumerate(kv.layers):
+        layer.merge(keep, None if other is None else other.layers[i], width, reserve)
 
 
 @cache
@@ -72,6 +105,27 @@ def _growing_layer_class() -> type[Any]:
                 for dst, src in zip(new, old, strict=True):
                     dst[..., : self.length, :] = src[..., : self.length, :]
             self.buffers = new
+
+        def merge(self, keep: torch.Tensor, other: Any, width: int, reserve: int) -> None:
+            assert self.keys is not None and self.values is not None
+            sources = [(self.keys.index_select(0, keep), self.values.index_select(0, keep))]
+            if other is not None:
+                sources.append((other.keys, other.values))
+            rows = sum(k.shape[0] for k, _ in sources)
+            like = sources[0][0]
+            shape = (rows, like.shape[1], width + reserve, like.shape[-1])
+            keys = torch.zeros(shape, dtype=like.dtype)
+            values = torch.zeros(shape, dtype=like.dtype)
+            start = 0
+            for src_keys, src_values in sources:
+                n, used = src_keys.shape[0], min(src_keys.shape[-2], width)
+                dest = slice(start, start + n)
+                first = src_keys.shape[-2] - used
+                keys[dest, :, width - used : width] = src_keys[..., first:, :]
+                values[dest, :, width - used : width] = src_values[..., first:, :]
+                start += n
+            self.buffers, self.length = (keys, values), width
+            self.keys, self.values = keys[..., :width, :], values[..., :width, :]
 
         def batch_select_indices(self, indices: torch.Tensor) -> None:
             if self.buffers is not None:

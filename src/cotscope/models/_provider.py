@@ -35,9 +35,11 @@ from inspect_ai.tool import ToolChoice, ToolInfo
 from pydantic import BaseModel, ConfigDict, Field
 
 from ._batching import BatchScheduler
-from ._engine import Completion, Dtype, GenerationRequest, LocalEngine, get_engine
+from ._decode import Deliver, Take
+from ._engine import LocalEngine, get_engine
 from ._reasoning import DEFAULT_THINK_END, DEFAULT_THINK_START, join_reasoning, split_reasoning
 from ._resolve import ResolvedModel, resolve_local_model
+from ._types import Dtype, GenerationRequest
 
 DEFAULT_MAX_NEW_TOKENS = 1024
 """Token budget when neither the task nor the user sets max_tokens."""
@@ -143,7 +145,7 @@ class LocalModelAPI(ModelAPI):
             config=config,
         )
         self._engine: LocalEngine | None = None
-        self.scheduler = BatchScheduler(self._run_batch, max_batch_size=self.args.max_batch_size)
+        self.scheduler = BatchScheduler(self._serve, max_batch_size=self.args.max_batch_size)
 
     def _load(self) -> LocalEngine:
         if self._engine is None:
@@ -160,8 +162,8 @@ class LocalModelAPI(ModelAPI):
             return self._engine
         return await anyio.to_thread.run_sync(self._load)
 
-    def _run_batch(self, requests: list[GenerationRequest]) -> list[Completion]:
-        return self._load().generate_requests(requests)
+    def _serve(self, take: Take, deliver: Deliver, max_rows: int) -> None:
+        self._load().serve(take, deliver, max_rows=max_rows)
 
     async def generate(
         self,
