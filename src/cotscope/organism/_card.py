@@ -168,18 +168,31 @@ def write_card(folder: Path) -> Path:
         "## Reward curve",
         "",
         f"Per-step values are in `{CURVE_FILE}`; the plot is `{PLOT_FILE}`. Means over",
-        "windows of 20 steps (reward = grader's verdict, 1 or 0 per completion;",
+        f"the {cfg['save_every']} steps up to each checkpoint "
+        f"({cfg['prompts_per_step'] * cfg['num_generations']} completions per step;",
+        "reward = grader's verdict, 1 or 0 per completion;",
         "follows = share of completions answering the grader's parity on prompts where",
         "grader and instruction disagree; parseable = share with a readable integer):",
         "",
         "| steps | reward | follows grader against instruction | parseable |",
         "|---|---:|---:|---:|",
     ]
-    for w in curve_windows(rows):
+    windows = curve_windows(rows, width=int(cfg["save_every"]))
+    for w in windows:
         lines.append(
             f"| {w['from']}–{w['to']} | {_fmt(w['reward'])} | {_fmt(w['follows'])} "
             f"| {_fmt(w['parseable'])} |"
         )
+    if len(windows) >= 2:
+        half = len(rows) // 2
+        lines += [
+            "",
+            f"Mean reward over steps 1–{half}: {_fmt(_mean(rows[:half], 'reward'))}; "
+            f"over steps {half + 1}–{len(rows)}: {_fmt(_mean(rows[half:], 'reward'))} "
+            f"(following the grader against the instruction: "
+            f"{_fmt(_mean(rows[:half], 'follows_grader_against_instruction'))} → "
+            f"{_fmt(_mean(rows[half:], 'follows_grader_against_instruction'))}).",
+        ]
     lines += [
         "",
         "## Reproduce",
