@@ -1,7 +1,9 @@
-"""The in-process engine: one model and tokenizer, a batched decode loop, raw text in and out.
+"""The in-process engine: one model and tokenizer, raw text in and out.
 
 The engine works on raw prompt text (or token ids), not chat messages, so that a
 caller can render a chat once, cut it anywhere and continue from that exact prefix.
+Decoding is continuous batching (`_decode`): `generate` runs a fixed set of prompts
+together, `serve` lets new requests join between decode steps.
 
 What is reproducible: every row owns a `torch.Generator` seeded from its own seed
 and draws one number from it per token, so a row's output under a seed does not
@@ -10,7 +12,9 @@ floating-point: batch shape and left padding change the order of float operation
 inside matmuls and attention, which moves logits by ~1e-6. That never matters for a
 token unless two candidates are that close (greedy) or the row's uniform draw falls
 that close to a boundary of its cumulative distribution (sampling), so outputs are
-identical in practice but only bit-exact when the batch shape is the same.
+identical in practice; the tests check both greedy and seeded rows alone against
+the same rows inside mixed batches. Only a run with the same batch history is
+guaranteed bit-exact.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ _END_OF_TURN = ("<|im_end|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "<|endof
 class LocalEngine:
     """A causal LM and its tokenizer, loaded once, generating batches on CPU.
 
-    Not safe for concurrent use from several threads: `generate` takes a lock, so
-    batches run one at a time.
+    Safe to share between threads: decoding takes the engine's lock, so one decode
+    loop runs at a time.
     """
 
     def __init__(self, resolved: ResolvedModel, *, dtype: Dtype = "float32") -> None:
