@@ -154,8 +154,10 @@ def test_spec_hash_changes_with_content() -> None:
 
 
 def test_demo_spec_is_valid() -> None:
-    from cotscope.cli._run import demo_spec_text
+    from cotscope.cli._run import demo_spec_data
 
-    spec = parse_spec(yaml.safe_load(demo_spec_text()), "demo")
-    plan = plan_sweep(spec, "demo")
-    assert plan.total_samples > 0
+    plan = plan_sweep(parse_spec(demo_spec_data(), "demo"), "demo")
+    steps = [m.step for m in plan.models]
+    assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 2
+    assert all("adapter" in m.model_args for m in plan.models[1:])
+    assert plan.total_samples == len(plan.models) * 15 * 12

@@ -93,7 +93,7 @@ def run(
     except SpecError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
-    _execute(spec, source, base, display)
+    _execute(spec, source, base, display, report)
 
 
 def _execute(spec: Any, source: str, base: Path, display: str, report: bool = True) -> None:
@@ -128,9 +128,26 @@ def _execute(spec: Any, source: str, base: Path, display: str, report: bool = Tr
         typer.echo(f"report: {build_report(plan.run_dir, spec.name)}")
 
 
-def demo_spec_text() -> str:
-    """The bundled demo spec (YAML)."""
-    return resources.files("cotscope.spec").joinpath("demo.yaml").read_text(encoding="utf-8")
+def demo_spec_data(output: Path = Path("runs/demo"), full: bool = False) -> dict[str, Any]:
+    """The bundled demo spec, with the shipped organism folder and the output filled in.
+
+    Raises:
+        OrganismNotFoundError: when no shipped checkpoints can be found.
+    """
+    import yaml
+
+    from ..organism import shipped_organism_dir
+
+    text = resources.files("cotscope.spec").joinpath("demo.yaml").read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    data["output_dir"] = str(output)
+    for m in data["models"]:
+        if m.get("path") == "shipped":
+            m["path"] = str(shipped_organism_dir())
+    if full:
+        for s in data["suites"]:
+            s["variants"] = "all"
+    return data
 
 
 def demo(
@@ -140,15 +157,14 @@ def demo(
     full: Annotated[bool, typer.Option("--full", help="Run every variant of the suite.")] = False,
     display: DisplayOpt = "rich",
 ) -> None:
-    """Offline sweep of the bundled model over a reward-hint variant subset, then a summary."""
-    import yaml
-
+    """Offline sweep of the bundled model and the shipped organism checkpoints, then a report."""
+    from ..organism import OrganismNotFoundError
     from ..spec import parse_spec
 
-    data = yaml.safe_load(demo_spec_text())
-    data["output_dir"] = str(output)
-    if full:
-        for s in data["suites"]:
-            s["variants"] = "all"
+    try:
+        data = demo_spec_data(output, full)
+    except OrganismNotFoundError as ex:
+        typer.echo(f"error: {ex}", err=True)
+        raise typer.Exit(2) from None
     spec = parse_spec(data, "cotscope demo")
     _execute(spec, "cotscope demo", Path.cwd(), display)
