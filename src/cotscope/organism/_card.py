@@ -106,6 +106,18 @@ def plot_curve(folder: Path, rows: list[dict[str, str]], width: int = 10) -> Pat
     return path
 
 
+def _step_times(rows: list[dict[str, str]]) -> str:
+    times = [float(r["elapsed_s"]) for r in rows if r.get("elapsed_s")]
+    gaps = sorted(b - a for a, b in zip(times, times[1:], strict=False))
+    if not gaps:
+        return "- step times: n/a"
+    median = gaps[len(gaps) // 2]
+    return (
+        f"- step times: median {median:.1f} s, fastest {gaps[0]:.1f} s, slowest {gaps[-1]:.1f} s "
+        "(the spread is CPU contention: the fastest steps ran with the CPU to themselves)"
+    )
+
+
 def write_card(folder: Path) -> Path:
     """Write `TRAINING_CARD.md` (and the reward-curve PNG) for a run folder.
 
@@ -142,6 +154,7 @@ def write_card(folder: Path) -> Path:
         f"- wall time: {wall:.0f} s ({wall / 60:.1f} min), "
         f"{wall / max(done, 1):.1f} s per step, {meta.get('torch_threads')} torch threads "
         "on CPU (2-core machine shared with other jobs, run under `nice -n 10`)",
+        _step_times(rows),
         f"- seed: {cfg['seed']}",
         f"- environment sha256: `{meta['environment_sha256']}`",
         f"- base model fingerprint: `{meta['base_model_fingerprint']}`",
@@ -199,7 +212,7 @@ def write_card(folder: Path) -> Path:
         "",
         "```",
         "pip install -e '.[local,train]'",
-        f"cotscope organism train --out {folder.name} --steps {cfg['steps']} "
+        f"cotscope organism train --out {folder} --steps {cfg['steps']} "
         f"--save-every {cfg['save_every']} --prompts-per-step {cfg['prompts_per_step']} "
         f"--num-generations {cfg['num_generations']} "
         f"--max-completion-length {cfg['max_completion_length']} "
