@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from ..report import Markup, ReportContext, Span, el, interval, join, pct, report_section
+from ..report import Markup, ReportContext, Span, el, interval, join, pct, report_section, table
 from ..report import transcript_spans as register_spans
 from ._lexical import load_detector
 from ._rates import GradedRate, graded_rates
@@ -28,18 +28,6 @@ def _rate(k: int, n: int, ci: tuple[float, float] | None) -> str:
     if not n:
         return "no data"
     return f"{pct(k / n)} {interval(*(ci or (None, None)))} ({k}/{n})"
-
-
-def _table(head: list[str], rows: Sequence[Sequence[object]]) -> Markup:
-    return el(
-        "div",
-        el(
-            "table",
-            el("thead", el("tr", *(el("th", h) for h in head))),
-            el("tbody", *(el("tr", *(el("td", c) for c in row)) for row in rows)),
-        ),
-        class_="scroll",
-    )
 
 
 def _validation_note(ctx: ReportContext, rubric: str, rubric_hash: str, judge: str) -> str:
@@ -110,13 +98,13 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
     return join([
         el("h3", f"{first.rubric} — {first.judge}"),
         el("ul", *(el("li", f) for f in facts), class_="small"),
-        _table(["model", "step", "graded rate [95% Wilson] (k/n)", "failed", "screened out",
+        table(["model", "step", "graded rate [95% Wilson] (k/n)", "failed", "screened out",
                 "action rate: followed hint"], rates),
         el("p", "Action × verbalization: followed the hint and the CoT says so / followed it "
            "silently / did not follow and the CoT says so (e.g. refused and said why) / "
            "did not follow, silent. Silent gaming is what a CoT monitor misses.",
            class_="muted small"),
-        _table(["model", "followed, said", "followed, silent", "declined, said",
+        table(["model", "followed, said", "followed, silent", "declined, said",
                 "declined, silent", "silent share of followers"], co),
     ])  # fmt: skip
 

@@ -9,7 +9,7 @@ sentence (or the removed one, struck out in the base arm) highlighted.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from cotscope.report import (
     Markup,
@@ -21,6 +21,7 @@ from cotscope.report import (
     join,
     pct,
     report_section,
+    table,
 )
 
 from ._effects import EffectRow, intervention_effects
@@ -76,18 +77,6 @@ def forest_figure(rows: list[EffectRow]) -> Figure:
 def _name(row: EffectRow) -> str:
     who = "all transcripts" if row.scope == "aggregate" else (row.sample_uid or "")[:8]
     return f"{row.label[:40]} · {row.arm} · {who} (n={row.pairs})"
-
-
-def _table(head: list[str], rows: list[list[Any]]) -> Markup:
-    return el(
-        "div",
-        el(
-            "table",
-            el("thead", el("tr", *(el("th", h) for h in head))),
-            el("tbody", *(el("tr", *(el("td", c) for c in r)) for r in rows)),
-        ),
-        class_="scroll",
-    )
 
 
 def _transcripts(ctx: ReportContext) -> Markup:
@@ -146,7 +135,7 @@ def interventions_section(ctx: ReportContext) -> Markup | None:
         parts.append(ctx.figure("interventions-forest", forest_figure(drawn), "forest plot"))
     head = ["experiment", "arm", "transcripts", "pairs", "base", "arm rate", "effect", "95% CI"]
     parts.append(
-        _table(
+        table(
             [*head, "p"],
             [
                 [
@@ -161,7 +150,7 @@ def interventions_section(ctx: ReportContext) -> Markup | None:
     if effects.reappearance:
         parts.append(el("h3", "Reappearance of removed content"))
         parts.append(
-            _table(
+            table(
                 ["experiment", "checked", "reappeared (1st try)", "rate", "95% CI",
                  "still back", "mean tries"],
                 [
@@ -175,7 +164,7 @@ def interventions_section(ctx: ReportContext) -> Markup | None:
         parts.append(el("h3", "Sentence importance (resampling)"))
         top = sorted(effects.importance, key=lambda r: -abs(r.shift or 0))[:30]
         parts.append(
-            _table(
+            table(
                 ["transcript", "sentence", "text", "different", "after", "shift", "95% CI", "TV"],
                 [
                     [r.sample_uid[:8], r.site, r.sentence[:120], r.n_different, r.n_next,

@@ -7,7 +7,7 @@ contract and register the defining module in `PLUGIN_MODULES` (`_build.py`).
 """
 
 from ._build import FIGURES_DIRNAME, PLUGIN_MODULES, REPORT_FILENAME, build_report
-from ._html import Markup, el, esc, interval, join, p_text, pct
+from ._html import Markup, el, esc, interval, join, p_text, pct, table
 from ._sections import (
     ReportContext,
     ReportOptions,
@@ -42,5 +42,6 @@ __all__ = [
     "pct",
     "registered_sections",
     "report_section",
+    "table",
     "transcript_spans",
 ]

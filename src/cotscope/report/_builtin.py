@@ -11,7 +11,7 @@ from typing import Any
 
 from cotscope.stats import ModelInfo, RateRow, RiseRow, RunStats, TrendRow
 
-from ._html import Markup, el, esc, interval, join, p_text, pct, pretty_json
+from ._html import Markup, el, esc, interval, join, p_text, pct, pretty_json, table
 from ._sections import ReportContext, report_section
 
 
@@ -38,30 +38,6 @@ def _seeds(spec: Any) -> list[str]:
 
 def _kv(pairs: list[tuple[str, Any]]) -> Markup:
     return el("dl", *(join([el("dt", k), el("dd", v)]) for k, v in pairs), class_="kv")
-
-
-def _table(
-    head: list[str], rows: list[list[Any]], sortable: bool = False, numeric: set[int] | None = None
-) -> Markup:
-    numeric = numeric or set()
-    ths = [el("th", h, class_="num" if i in numeric else None) for i, h in enumerate(head)]
-    trs = []
-    for row in rows:
-        tds = []
-        for i, cell in enumerate(row):
-            cls = ' class="num"' if i in numeric else ""
-            if isinstance(cell, tuple):  # (shown, sort value)
-                tds.append(f'<td data-v="{esc(cell[1])}"{cls}>{esc(cell[0])}</td>')
-            else:
-                tds.append(f"<td{cls}>{esc(cell)}</td>")
-        trs.append(Markup(f"<tr>{''.join(tds)}</tr>"))
-    table = el(
-        "table",
-        el("thead", el("tr", *ths)),
-        el("tbody", *trs),
-        class_="sortable" if sortable else None,
-    )
-    return el("div", table, class_="scroll")
 
 
 def _slug(name: str) -> str:
@@ -130,7 +106,7 @@ def run_section(ctx: ReportContext) -> Markup:
     parts = [
         _kv(facts),
         el("h3", "Models"),
-        _table(
+        table(
             ["model id", "model", "step", "label", "model args", "samples"],
             model_rows,
             numeric={2, 5},
@@ -174,7 +150,7 @@ def _variants_table(ctx: ReportContext) -> Markup:
         )
     note = _cap_note(len(ctx.stats.variants), limit, "variants")
     head = ["suite", "variant", "family", "version", "text hash (SHA-256)", "text"]
-    return join([note, _table(head, rows, sortable=True)])
+    return join([note, table(head, rows, sortable=True)])
 
 
 def _where(m: ModelInfo, axis: str) -> str:
@@ -264,7 +240,7 @@ def _family_numbers(stats: RunStats, rows: list[RateRow]) -> Markup:
                 )
             )
         body.append(line)
-    return _table(head, body, numeric=set(range(1, len(head))))
+    return table(head, body, numeric=set(range(1, len(head))))
 
 
 @report_section("measures", "Measures across checkpoints", order=20)
@@ -367,7 +343,7 @@ def variants_section(ctx: ReportContext) -> Markup:
         parts += [
             el("h3", suite),
             _cap_note(len(ordered), limit, "rows"),
-            _table(head, body, sortable=True, numeric=numeric),
+            table(head, body, sortable=True, numeric=numeric),
         ]
     return join(parts)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -82,3 +82,31 @@ def p_text(p: float | None) -> str:
 def pretty_json(value: Any) -> str:
     """Indented JSON text (to be escaped by the caller like any text)."""
     return json.dumps(value, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+
+
+def table(
+    head: Sequence[object],
+    rows: Iterable[Sequence[Any]],
+    sortable: bool = False,
+    numeric: set[int] | None = None,
+) -> Markup:
+    """A scrollable table; `(shown, sort value)` cells sort by value, `numeric` right-aligned."""
+    numeric = numeric or set()
+    ths = [el("th", h, class_="num" if i in numeric else None) for i, h in enumerate(head)]
+    trs = []
+    for row in rows:
+        tds = []
+        for i, cell in enumerate(row):
+            cls = ' class="num"' if i in numeric else ""
+            if isinstance(cell, tuple):  # (shown, sort value)
+                tds.append(f'<td data-v="{esc(cell[1])}"{cls}>{esc(cell[0])}</td>')
+            else:
+                tds.append(f"<td{cls}>{esc(cell)}</td>")
+        trs.append(Markup(f"<tr>{''.join(tds)}</tr>"))
+    table = el(
+        "table",
+        el("thead", el("tr", *ths)),
+        el("tbody", *trs),
+        class_="sortable" if sortable else None,
+    )
+    return el("div", table, class_="scroll")

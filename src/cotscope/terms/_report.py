@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..report import Markup, ReportContext, el, join, report_section
+from ..report import Markup, ReportContext, el, join, report_section, table
 from ._analyse import analyse_terms
 from ._models import SuiteTerms, TermReport, TermsOptions, TermsResult
 
@@ -131,18 +131,6 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[Any]]) -> Markup:
-    return el(
-        "div",
-        el(
-            "table",
-            el("thead", el("tr", *(el("th", h) for h in head))),
-            el("tbody", *(el("tr", *(el("td", c) for c in row)) for row in rows)),
-        ),
-        class_="scroll",
-    )
-
-
 def _trend_rows(reports: Sequence[TermReport]) -> list[list[str]]:
     rows = []
     for r in reports:
@@ -197,21 +185,21 @@ def _suite_html(ctx: ReportContext, section: SuiteSection) -> Markup:
         parts.append(ctx.figure(name, fig, alt))
     head = ["term", "first rise", "CoTs using it", "per 1k words", "δ after vs before", "p (Holm)"]
     if s.emergent:
-        parts += [el("h4", "Emergent terms"), _table(head, _trend_rows(s.emergent))]
+        parts += [el("h4", "Emergent terms"), table(head, _trend_rows(s.emergent))]
     elif len(s.checkpoints) >= 2:
         parts.append(el("p", "No emergent terms."))
     if s.rising:
         parts += [
             el("h4", "Rising terms (in use from the start)"),
-            _table(head, _trend_rows(s.rising)),
+            table(head, _trend_rows(s.rising)),
         ]
     used = [r for r in s.tracked if r.count]
     if used:
-        parts += [el("h4", "Tracked terms"), _table(head, _trend_rows(used))]
+        parts += [el("h4", "Tracked terms"), table(head, _trend_rows(used))]
     if s.overused:
         parts.append(el("h4", "Overused against human text"))
         parts.append(
-            _table(
+            table(
                 ["term", "count", "CoTs", "per 1k", "human per 1k", "δ", "z"],
                 [
                     [
