@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib
+import importlib.util
 import os
 from datetime import datetime
 from pathlib import Path
@@ -24,7 +25,22 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "cotscope.graders._report",
     "cotscope.terms._report",
 )
-"""Modules that register sections or span sources; a new measure adds its module here."""
+"""Modules that register sections or span sources; a new measure adds its module here.
+
+Suite packages need no entry: `cotscope.suites.<suite>._report` is imported when it exists."""
+
+
+def plugin_modules() -> list[str]:
+    """PLUGIN_MODULES plus every built-in suite's `_report` module."""
+    from cotscope.suites._suite import builtin_suite_packages
+
+    suite_reports = [
+        f"{package}._report"
+        for package in builtin_suite_packages()
+        if importlib.util.find_spec(f"{package}._report") is not None
+    ]
+    return [*PLUGIN_MODULES, *suite_reports]
+
 
 REPORT_FILENAME = "report.html"
 FIGURES_DIRNAME = "figures"
@@ -52,7 +68,7 @@ def build_report(
     Returns:
         Path of the written report.
     """
-    for module in PLUGIN_MODULES:
+    for module in plugin_modules():
         importlib.import_module(module)
     options = options or ReportOptions()
     run_dir = Path(run_dir)

@@ -14,7 +14,8 @@ Sections render in `order` (built-ins: 10 run, 20 measures, 30 variants,
 that receives the transcripts chosen for the page and yields
 `(sample_uid, Span)` pairs; the browser highlights each span in its text.
 A module that defines either must be imported before the report is built:
-add it to `PLUGIN_MODULES` in `report/_build.py` (one line, like the CLI registry).
+add it to `PLUGIN_MODULES` in `report/_build.py` (one line, like the CLI registry);
+a suite package's `_report` module is found without that line.
 """
 
 from __future__ import annotations

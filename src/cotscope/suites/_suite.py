@@ -118,7 +118,24 @@ def get_suite(name: str) -> SuiteDef:
     return _SUITES[name]()
 
 
+def builtin_suite_packages() -> list[str]:
+    """Module names of the built-in suite packages (every public subpackage of `suites`)."""
+    import pkgutil
+
+    from cotscope import suites
+
+    return [
+        f"{suites.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(suites.__path__)
+        if info.ispkg and not info.name.startswith("_")
+    ]
+
+
 def _load_builtin() -> None:
     # Importing the built-in suite packages registers them; kept lazy so that
-    # importing cotscope stays cheap.
-    from . import reward_hints  # noqa: F401
+    # importing cotscope stays cheap. Discovered rather than listed, so that a new
+    # suite is one new package and no shared file changes.
+    import importlib
+
+    for module in builtin_suite_packages():
+        importlib.import_module(module)
