@@ -66,7 +66,8 @@ def _print_summary(s: GradeSummary) -> None:
     for j in s.judges:
         failures = ", ".join(f"{k} {v}" for k, v in sorted(j.failures.items())) or "none"
         echo(
-            f"  {j.judge}: flagged {j.positive}/{j.graded} graded = {_pct(j.rate)}"
+            f"  {j.judge}: flagged {j.positive}/{j.graded} graded = "
+            f"{'judged-only rate ' if j.corrected else ''}{_pct(j.rate)}"
             f"{_ci(j.interval)} (95% Wilson); failed: {failures}; screened out "
             f"{j.screened_out}; new {j.new}, copied {j.copied}; unverified quotes "
             f"{j.unverified_quotes}"
@@ -78,6 +79,13 @@ def _print_summary(s: GradeSummary) -> None:
                 f"prescreen audit ({j.judge}): {m.audit_positive}/{m.audited} unflagged CoTs "
                 f"positive ({_pct(m.miss_rate)}{_ci(m.miss_ci)}); estimated missed positives "
                 f"among {m.skipped} skipped: " + ("n/a" if m.missed is None else f"{m.missed:.1f}")
+            )
+        if j.corrected is not None:
+            c = j.corrected
+            echo(
+                f"  prescreen-corrected rate ({j.judge}): {_pct(c.rate)}{_ci(c.interval)} "
+                f"(95% parametric bootstrap, audit uncertainty included) over {c.n} CoTs = "
+                f"judged + {c.skipped} skipped; the judged-only rate above is biased up"
             )
     if s.agreement:
         parts = [

@@ -7,7 +7,7 @@ Grades go to the run store's `grades` table; failures are outcomes, never a "no"
 """
 
 from ._agreement import cohen_kappa, krippendorff_alpha
-from ._grade import GradeSummary, JudgeSummary, grade_run, lexical_row, panel_agreement
+from ._grade import GradeSummary, JudgeSummary, grade_run, lexical_row
 from ._judge import JudgeGrade, JudgeSpec, Transcript, chunk_spans, combine, judge_transcript
 from ._lexical import (
     LexicalDetector,
@@ -19,7 +19,9 @@ from ._lexical import (
     load_detector,
     plan_prescreen,
 )
+from ._panel import Agreement, judge_agreement, panel_agreement
 from ._parse import ParsedVerdict, locate_quote, parse_verdict
+from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
 from ._rubric import (
     Rubric,
     RubricError,
@@ -46,6 +48,8 @@ __all__ = [
     "FAILURE_OUTCOMES",
     "GRADE_COLUMNS",
     "GRADE_OUTCOMES",
+    "Agreement",
+    "CorrectedRate",
     "GradeRow",
     "GradeSummary",
     "JudgeGrade",
@@ -57,6 +61,7 @@ __all__ = [
     "MissedEstimate",
     "ParsedVerdict",
     "PrescreenPlan",
+    "PrescreenStratum",
     "Rubric",
     "RubricError",
     "Scale",
@@ -66,11 +71,13 @@ __all__ = [
     "chunk_spans",
     "cohen_kappa",
     "combine",
+    "corrected_rate",
     "ensure_grades_table",
     "estimate_missed",
     "get_rubric",
     "grade_run",
     "has_grades_table",
+    "judge_agreement",
     "judge_transcript",
     "krippendorff_alpha",
     "lexical_row",

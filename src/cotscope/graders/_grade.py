@@ -18,7 +18,6 @@ from typing import Any, Literal
 from cotscope.stats import wilson_interval
 from cotscope.store import Store
 
-from ._agreement import cohen_kappa, krippendorff_alpha
 from ._judge import JudgeSpec, Transcript, judge_transcript
 from ._lexical import (
     LexicalDetector,
@@ -27,6 +26,8 @@ from ._lexical import (
     load_detector,
     plan_prescreen,
 )
+from ._panel import panel_agreement
+from ._prescreen import CorrectedRate, corrected_rate, stratum
 from ._rubric import Rubric
 from ._store import FAILURE_OUTCOMES, GradeRow, read_grades, write_grades
 
@@ -60,6 +61,8 @@ class JudgeSummary:
     """Evidence quotes not found verbatim in the reasoning."""
     missed: MissedEstimate | None = None
     """Prescreen's missed-positive estimate, when a prescreen was used."""
+    corrected: CorrectedRate | None = None
+    """Prescreen-corrected rate over every CoT (judged and skipped), when a prescreen was used."""
 
     @property
     def rate(self) -> float | None:
@@ -88,28 +91,37 @@ class GradeSummary:
     """Panel agreement: `cohen_kappa` (two judges) and/or `krippendorff_alpha`."""
 
 
-def _transcripts(store: Store, run: str | None, limit: int | None) -> tuple[list[Any], int, int]:
+def _transcripts(
+    store: Store, run: str | None, limit: int | None, target: str = "reasoning"
+) -> tuple[list[Any], int, int, dict[str, str]]:
     where = "WHERE run = ?" if run else ""
     params = [run] if run else []
     rows = store.query(
-        f"SELECT sample_uid, run, prompt, reasoning, answer FROM samples {where} "
+        f"SELECT sample_uid, run, model_id, prompt, reasoning, answer FROM samples {where} "
         "ORDER BY model_order, sample_uid",
         params,
     )
-    with_cot = [r for r in rows if r["reasoning"] and r["reasoning"].strip()]
+    # `target` is the column graded: the CoT, or the visible answer for an answer rubric.
+    with_cot = [r for r in rows if r[target] and r[target].strip()]
     if limit is not None:
         with_cot = with_cot[:limit]
     items = [
         (
             r["run"],
-            Transcript(r["sample_uid"], r["prompt"] or "", r["reasoning"], r["answer"] or ""),
+            Transcript(
+                r["sample_uid"],
+                r["prompt"] or "",
+                r[target],
+                (r["answer"] or "") if target == "reasoning" else "",
+            ),
         )
         for r in with_cot
     ]
     return (
         items,
         len(rows),
-        len(rows) - len([r for r in rows if r["reasoning"] and r["reasoning"].strip()]),
+        len(rows) - len([r for r in rows if r[target] and r[target].strip()]),
+        {r["sample_uid"]: r["model_id"] for r in with_cot},
     )
 
 
@@ -220,7 +232,7 @@ def grade_run(
     detector = load_detector(rubric.name, lexicon_folders or []) if needs_detector else None
     summaries: list[JudgeSummary] = []
     with Store(run_dir) as store:
-        items, n_samples, no_cot = _transcripts(store, run, limit)
+        items, n_samples, no_cot, model_of = _transcripts(store, run, limit, rubric.target)
         uids = {t.sample_uid for _, t in items}
         if detector is not None and lexical:
             rows = [lexical_row(rubric, detector, r, t) for r, t in items]
@@ -231,7 +243,7 @@ def grade_run(
         plan = None
         if detector is not None and prescreen == "lexical":
             flags = {t.sample_uid: detector.flags(t.reasoning) for _, t in items}
-            plan = plan_prescreen(flags, audit_fraction, seed)
+            plan = plan_prescreen(flags, audit_fraction, seed, strata=model_of)
         role = {}
         if plan is not None:
             role = {u: "candidate" for u in plan.candidates}
@@ -240,6 +252,7 @@ def grade_run(
             summaries.append(_grade_with(store, rubric, spec, items, role, retry_failures, uids))
             if plan is not None:
                 summaries[-1].missed = _missed(store, rubric, spec, plan.audit, len(plan.skipped))
+                summaries[-1].corrected = _corrected(store, rubric, spec, model_of)
         agreement = panel_agreement(store, rubric, [j.key for j in judges], uids)
     return GradeSummary(
         rubric.name, rubric.version, rubric.sha256, n_samples, no_cot, summaries, agreement
@@ -317,40 +330,16 @@ def _missed(
     return estimate_missed(sum(bool(g.positive) for g in audited), len(audited), skipped)
 
 
-def panel_agreement(
-    store: Store, rubric: Rubric, judge_keys: list[str], uids: set[str] | None = None
-) -> dict[str, float | None]:
-    """Agreement of a panel's judges on the samples they graded (failures are missing).
-
-    Args:
-        store: The run's store.
-        rubric: The rubric.
-        judge_keys: The panel's judge keys (fewer than two: no agreement).
-        uids: Restrict to these samples.
-
-    Returns:
-        `cohen_kappa` for two judges, `krippendorff_alpha` for two or more, and `n_items`.
-    """
-    if len(judge_keys) < 2:
-        return {}
-    values: dict[str, dict[str, Any]] = {}
-    for g in read_grades(store, "rubric_hash = ?", [rubric.sha256]):
-        if (
-            g.judge in judge_keys
-            and g.outcome == "graded"
-            and (uids is None or g.sample_uid in uids)
-        ):
-            value: Any = g.label if rubric.kind == "label" else next(iter(g.scores.values()), None)
-            values.setdefault(g.sample_uid, {})[g.judge] = value
-    units = [[v.get(k) for k in judge_keys] for v in values.values()]
-    level: Literal["nominal", "interval"] = "nominal" if rubric.kind == "label" else "interval"
-    out: dict[str, float | None] = {
-        "krippendorff_alpha": krippendorff_alpha(units, level),
-        "n_items": float(sum(sum(x is not None for x in u) >= 2 for u in units)),
-    }
-    if len(judge_keys) == 2 and rubric.kind == "label":
-        out["cohen_kappa"] = cohen_kappa([u[0] for u in units], [u[1] for u in units])
-    return out
+def _corrected(
+    store: Store, rubric: Rubric, spec: JudgeSpec, model_of: dict[str, str]
+) -> CorrectedRate:
+    by_model: dict[str, list[tuple[str, bool | None, str | None]]] = {}
+    for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key]):
+        if g.sample_uid in model_of:
+            by_model.setdefault(model_of[g.sample_uid], []).append(
+                (g.outcome, g.positive, g.prescreen)
+            )
+    return corrected_rate([stratum(rows) for _, rows in sorted(by_model.items())])
 
 
 def outcome_counts(rows: list[GradeRow]) -> Counter[str]:

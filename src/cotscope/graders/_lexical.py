@@ -207,7 +207,11 @@ class PrescreenPlan:
 
 
 def plan_prescreen(
-    flagged: dict[str, bool], audit_fraction: float = 0.1, seed: int = 0, min_audit: int = 5
+    flagged: dict[str, bool],
+    audit_fraction: float = 0.1,
+    seed: int = 0,
+    min_audit: int = 5,
+    strata: dict[str, str] | None = None,
 ) -> PrescreenPlan:
     """Split ids into candidates, an audit sample of the rest, and the skipped remainder.
 
@@ -215,7 +219,9 @@ def plan_prescreen(
         flagged: Whether the detector flagged each id.
         audit_fraction: Share of unflagged ids sent to the judge anyway.
         seed: Seed of the audit sample (the same seed gives the same sample).
-        min_audit: Audit at least this many unflagged ids (or all of them).
+        min_audit: Audit at least this many unflagged ids (or all of them) per stratum.
+        strata: Stratum of each id (e.g. its checkpoint): the audit is drawn within
+            each, so every checkpoint's missed positives are estimated from its own CoTs.
 
     Returns:
         The plan.
@@ -224,8 +230,15 @@ def plan_prescreen(
         raise ValueError("audit_fraction must be in [0, 1]")
     candidates = sorted(k for k, v in flagged.items() if v)
     rest = sorted(k for k, v in flagged.items() if not v)
-    size = min(len(rest), max(min_audit, round(audit_fraction * len(rest))))
-    audit = sorted(random.Random(seed).sample(rest, size)) if size else []
+    groups: dict[str, list[str]] = {}
+    for k in rest:
+        groups.setdefault(strata.get(k, "") if strata else "", []).append(k)
+    audit: list[str] = []
+    for name, ids in sorted(groups.items()):
+        size = min(len(ids), max(min_audit, round(audit_fraction * len(ids))))
+        rng = random.Random(f"{seed}|{name}" if strata else seed)
+        audit.extend(rng.sample(ids, size) if size else [])
+    audit.sort()
     chosen = set(audit)
     skipped = [k for k in rest if k not in chosen]
     return PrescreenPlan(candidates, audit, skipped, audit_fraction, seed)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from cotscope.stats import EXCLUDED_OUTCOMES, wilson_interval
 
+from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
 from ._store import has_grades_table
 
 if TYPE_CHECKING:
@@ -42,6 +43,10 @@ class GradedRate:
     """Failed grades by outcome."""
     screened_out: int = 0
     """CoTs a prescreen did not send to the judge."""
+    audit_k: int = 0
+    """Of the graded, prescreen audit CoTs (unflagged, judged anyway) that were flagged."""
+    audit_n: int = 0
+    """Of the graded, prescreen audit CoTs."""
     unverified_quotes: int = 0
     """Evidence quotes not found in the reasoning."""
     action_n: int = 0
@@ -66,6 +71,21 @@ class GradedRate:
     def interval(self) -> tuple[float, float] | None:
         """Wilson interval of the graded rate."""
         return wilson_interval(self.flagged, self.graded)
+
+    @property
+    def prescreened(self) -> bool:
+        """Whether a prescreen chose which of this cell's CoTs the judge saw."""
+        return bool(self.screened_out or self.audit_n)
+
+    @property
+    def corrected(self) -> CorrectedRate | None:
+        """Prescreen-corrected rate over graded and skipped CoTs; None without a prescreen."""
+        if not self.prescreened:
+            return None
+        judged_k, judged_n = self.flagged - self.audit_k, self.graded - self.audit_n
+        return corrected_rate(
+            [PrescreenStratum(judged_k, judged_n, self.audit_k, self.audit_n, self.screened_out)]
+        )
 
     @property
     def action_rate(self) -> float | None:
@@ -97,7 +117,8 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
         run: Only this run.
 
     Returns:
-        One row per rubric hash × judge × model, in model order.
+        One row per rubric hash × judge × model, in model order (score rubrics:
+        see `score_rates`).
     """
     if not has_grades_table(store):
         return []
@@ -105,7 +126,7 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
     params = [run] if run else []
     rows = store.query(
         "SELECT g.rubric, g.rubric_version, g.rubric_hash, g.judge, g.method, g.outcome, "
-        "g.positive, g.unverified_quotes, g.label, g.scores, s.model_id, s.step, "
+        "g.positive, g.unverified_quotes, g.label, g.scores, g.prescreen, s.model_id, s.step, "
         "s.model_order, s.outcome AS action FROM grades g JOIN samples s USING (sample_uid) "
         f"{where}",
         params,
@@ -148,6 +169,9 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
         said = bool(r["positive"])
         cell.graded += 1
         cell.flagged += said
+        if r["prescreen"] == "audit":
+            cell.audit_n += 1
+            cell.audit_k += said
         action = str(r["action"]).lower()
         if action in EXCLUDED_OUTCOMES:
             continue

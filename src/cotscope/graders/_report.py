@@ -16,7 +16,10 @@ from typing import Any
 from ..report import Markup, ReportContext, Span, el, interval, join, pct, report_section, table
 from ..report import transcript_spans as register_spans
 from ._lexical import load_detector
+from ._panel import judge_agreement
 from ._rates import GradedRate, graded_rates
+from ._report_parts import agreement_block, score_blocks
+from ._scores import score_rates
 from ._store import has_grades_table
 from ._validate import load_labels, validate_lexical
 
@@ -28,6 +31,25 @@ def _rate(k: int, n: int, ci: tuple[float, float] | None) -> str:
     if not n:
         return "no data"
     return f"{pct(k / n)} {interval(*(ci or (None, None)))} ({k}/{n})"
+
+
+PRESCREEN_NOTE = (
+    "Under a lexical prescreen the judge saw the detector's candidates and a random audit "
+    "of the unflagged CoTs. The corrected rate counts every CoT: judged positives plus "
+    "(audit positive share × skipped CoTs), over graded + skipped; its interval draws each "
+    "part's rate from a Jeffreys Beta distribution, so the audit's uncertainty widens it."
+)
+
+
+def _corrected(c: GradedRate) -> str:
+    corr = c.corrected
+    if corr is None or corr.rate is None:
+        return "n/a: skipped CoTs but no audit grade"
+    missed = corr.missed or 0.0
+    return (
+        f"{pct(corr.rate)} {interval(*(corr.interval or (None, None)))} "
+        f"(≈{corr.estimated_positive:.1f}/{corr.n}, incl. ≈{missed:.1f} of {corr.skipped} skipped)"
+    )
 
 
 def _validation_note(ctx: ReportContext, rubric: str, rubric_hash: str, judge: str) -> str:
@@ -79,15 +101,22 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
         f"unverified quotes: {sum(c.unverified_quotes for c in cells)}",
         "precision/recall " + _validation_note(ctx, first.rubric, first.rubric_hash, first.judge),
     ]
+    prescreened = any(c.prescreened for c in cells)
     rates = [
         [
             c.model_id, "" if c.step is None else c.step,
             _rate(c.flagged, c.graded, c.interval),
+            *([_corrected(c)] if prescreened else []),
             ", ".join(f"{k} {v}" for k, v in sorted(c.failures.items())) or "0",
             c.screened_out, _rate(c.action_k, c.action_n, c.action_interval),
         ]
         for c in cells
     ]  # fmt: skip
+    rate_head = (
+        ["judged-only rate [95% Wilson] (k/n), biased up by the prescreen",
+         "prescreen-corrected rate [95% bootstrap] over judged + skipped"]
+        if prescreened else ["graded rate [95% Wilson] (k/n)"]
+    )  # fmt: skip
     co = [
         [
             c.model_id, c.followed_said, c.followed_silent, c.declined_said, c.declined_silent,
@@ -98,8 +127,9 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
     return join([
         el("h3", f"{first.rubric} — {first.judge}"),
         el("ul", *(el("li", f) for f in facts), class_="small"),
-        table(["model", "step", "graded rate [95% Wilson] (k/n)", "failed", "screened out",
+        table(["model", "step", *rate_head, "failed", "screened out",
                 "action rate: followed hint"], rates),
+        *([el("p", PRESCREEN_NOTE, class_="muted small")] if prescreened else []),
         el("p", "Action × verbalization: followed the hint and the CoT says so / followed it "
            "silently / did not follow and the CoT says so (e.g. refused and said why) / "
            "did not follow, silent. Silent gaming is what a CoT monitor misses.",
@@ -111,21 +141,27 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
 
 @report_section("graders", "Graders over reasoning", order=40)
 def graders_section(ctx: ReportContext) -> Markup | None:
-    """Graded rates per checkpoint with intervals, failures, validation and co-occurrence."""
+    """Graded rates per checkpoint, score rubrics, failures, validation, agreement."""
     cells = graded_rates(ctx.store, ctx.stats.run)
-    if not cells:
+    scores = score_rates(ctx.store, ctx.stats.run)
+    if not cells and not scores:
         return None
+    agreement = agreement_block(judge_agreement(ctx.store, ctx.stats.run))
     groups: dict[tuple[str, str], list[GradedRate]] = defaultdict(list)
     for c in cells:
         groups[(c.rubric_hash, c.judge)].append(c)
     intro = el(
         "p",
-        "Share of CoTs each grader flagged, per checkpoint, with n and Wilson intervals; "
+        "Share of CoTs each grader flagged, per checkpoint, with n and Wilson intervals, and "
+        "mean scores of score rubrics (e.g. illegibility) with bootstrap intervals; "
         "failed grades (refusal, unparseable, context overflow, API error) are counted apart "
         "and never read as 'no'. Flags link to their evidence in the transcript browser.",
         class_="muted",
     )
-    return join([intro, *(_block(ctx, g) for g in groups.values())])
+    return join([
+        intro, *(_block(ctx, g) for g in groups.values()), *score_blocks(scores),
+        *([agreement] if agreement is not None else []),
+    ])  # fmt: skip
 
 
 @register_spans("graders")
