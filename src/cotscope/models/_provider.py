@@ -19,8 +19,6 @@ from inspect_ai.model import (
     ChatCompletionChoice,
     ChatMessage,
     ChatMessageAssistant,
-    ChatMessageSystem,
-    ChatMessageUser,
     Content,
     ContentReasoning,
     ContentText,
@@ -37,8 +35,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._batching import BatchScheduler
 from ._decode import Deliver, Take
 from ._engine import LocalEngine, get_engine
-from ._reasoning import DEFAULT_THINK_END, DEFAULT_THINK_START, join_reasoning, split_reasoning
+from ._reasoning import DEFAULT_THINK_END, DEFAULT_THINK_START, split_reasoning
 from ._resolve import ResolvedModel, resolve_local_model
+from ._tool_protocol import chat_dicts, parse_tool_calls
 from ._types import Dtype, GenerationRequest
 
 DEFAULT_MAX_NEW_TOKENS = 1024
@@ -92,25 +91,40 @@ def cache_base_url(resolved: ResolvedModel, args: LocalModelArgs) -> str:
 
 
 def assistant_message(text: str, args: LocalModelArgs, model_name: str) -> ChatMessageAssistant:
+    """The assistant message for a completion without tools (see `assistant_reply`)."""
+    return assistant_reply(text, args, model_name)[0]
+
+
+def assistant_reply(
+    text: str, args: LocalModelArgs, model_name: str, tools: bool = False
+) -> tuple[ChatMessageAssistant, list[str]]:
     """The assistant message for a completion, its reasoning split out.
 
     Args:
         text: Generated text.
         args: Model args (for the reasoning markers).
         model_name: Model name recorded on the message.
+        tools: Whether tools were offered; if so, `<tool_call>` blocks in the
+            visible text become the message's tool calls (see `_tool_protocol`).
 
     Returns:
-        A message whose content is reasoning blocks then the visible text, or just
-        the visible text when there is no reasoning.
+        The message (content: reasoning blocks then the visible text, or just the
+        visible text when there is no reasoning) and the tool-call parse errors.
     """
     split = split_reasoning(text, args.think_start, args.think_end)
+    visible, calls, errors = split.visible, None, []
+    if tools:
+        parsed = parse_tool_calls(visible)
+        visible, calls, errors = parsed.text, parsed.calls or None, parsed.errors
     content: list[Content] = [ContentReasoning(reasoning=r) for r in split.reasoning]
-    content.append(ContentText(text=split.visible))
-    return ChatMessageAssistant(
-        content=content if split.reasoning else split.visible,
+    content.append(ContentText(text=visible))
+    message = ChatMessageAssistant(
+        content=content if split.reasoning else visible,
         model=model_name,
         source="generate",
+        tool_calls=calls,
     )
+    return message, errors
 
 
 class LocalModelAPI(ModelAPI):
@@ -176,8 +190,8 @@ class LocalModelAPI(ModelAPI):
 
         Args:
             input: Chat messages.
-            tools: Must be empty: local models have no tool calling.
-            tool_choice: Ignored.
+            tools: Tools offered, taught and parsed as text (`_tool_protocol`).
+            tool_choice: `none` hides the tools; a `ToolFunction` asks for that tool.
             config: Generation settings (max_tokens, temperature, top_p, stop_seqs,
                 seed are honoured).
 
@@ -185,11 +199,10 @@ class LocalModelAPI(ModelAPI):
             The output with token usage and serving metadata, and the raw call
             (rendered prompt and raw completion) for the log.
         """
-        if tools:
-            raise ValueError(f"local/{self.model_name} does not support tool calling.")
         started = time.monotonic()
         engine = await self.engine()
-        prompt = engine.render_chat([self._message_dict(m) for m in input])
+        think = (self.args.think_start, self.args.think_end)
+        prompt = engine.render_chat(chat_dicts(input, tools, tool_choice, think))
         request = GenerationRequest(
             prompt_ids=engine.tokenize(prompt),
             max_new_tokens=config.max_tokens or DEFAULT_MAX_NEW_TOKENS,
@@ -201,17 +214,24 @@ class LocalModelAPI(ModelAPI):
         completion = await self.scheduler.submit(request)
         elapsed = time.monotonic() - started
 
-        message = assistant_message(completion.text, self.args, self.model_name)
+        use_tools = bool(tools) and tool_choice != "none"
+        message, tool_errors = assistant_reply(
+            completion.text, self.args, self.model_name, use_tools
+        )
+        stop = "tool_calls" if message.tool_calls else completion.finish_reason
+        metadata: dict[str, Any] = {"serving": engine.serving_stack(), "seed": completion.seed}
+        if tool_errors:
+            metadata["tool_call_errors"] = tool_errors
         output = ModelOutput(
             model=self.model_name,
-            choices=[ChatCompletionChoice(message=message, stop_reason=completion.finish_reason)],
+            choices=[ChatCompletionChoice(message=message, stop_reason=stop)],
             usage=ModelUsage(
                 input_tokens=completion.prompt_tokens,
                 output_tokens=completion.completion_tokens,
                 total_tokens=completion.prompt_tokens + completion.completion_tokens,
             ),
             time=elapsed,
-            metadata={"serving": engine.serving_stack(), "seed": completion.seed},
+            metadata=metadata,
         )
         call = ModelCall.create(
             request={
@@ -231,23 +251,6 @@ class LocalModelAPI(ModelAPI):
             time=elapsed,
         )
         return output, call
-
-    def _message_dict(self, message: ChatMessage) -> dict[str, str]:
-        if isinstance(message, ChatMessageAssistant):
-            reasoning = "\n\n".join(
-                c.reasoning
-                for c in (message.content if isinstance(message.content, list) else [])
-                if isinstance(c, ContentReasoning)
-            )
-            text = join_reasoning(
-                reasoning, message.text, self.args.think_start, self.args.think_end
-            )
-            return {"role": "assistant", "content": text}
-        if isinstance(message, ChatMessageSystem):
-            return {"role": "system", "content": message.text}
-        if isinstance(message, ChatMessageUser):
-            return {"role": "user", "content": message.text}
-        return {"role": "user", "content": message.text}  # tool results, as plain text
 
     async def count_text_tokens(self, text: str) -> int:
         """Count tokens with the model's own tokenizer (never tiktoken).
