@@ -6,6 +6,7 @@ from pathlib import Path
 
 from cotscope.graders import builtin_rubrics, grade_run
 from cotscope.graders._rates import graded_rates
+from cotscope.graders._report_parts import sentence_around
 from cotscope.report import ReportOptions, build_report
 from cotscope.store import Store
 
@@ -35,3 +36,21 @@ def test_rates_cooccurrence_and_spans_in_report(tmp_path: Path) -> None:
     assert "Graders over reasoning" in html and "grader-seeking" in html
     assert "followed, silent" in html and "precision" in html
     assert 'data-label="grader-seeking"' in html  # the lexical hit is highlighted
+
+
+def test_flag_table_quotes_the_triggering_sentence(tmp_path: Path) -> None:
+    cot = "First I count digits. The grader computes reward = output % 2, so odd wins. Then 7."
+    run = small_store(tmp_path, [("ckpt-0", 0, cot, "follows-hint"),
+                                 ("ckpt-0", 0, SILENT, "follows-instruction")])  # fmt: skip
+    grade_run(run, builtin_rubrics()["grader-seeking"], lexical=True)
+    before, quote, after = sentence_around(cot, cot.index("reward ="), cot.index("reward =") + 8)
+    assert (before, quote, after) == (
+        "The grader computes ",
+        "reward =",
+        " output % 2, so odd wins.",
+    )
+    html = build_report(run, options=ReportOptions(figures=False)).read_text()
+    assert "triggering sentence" in html
+    assert "The grader computes <mark>reward =</mark> output % 2, so odd wins." in html
+    flag_table = html.split("triggering sentence")[1].split("</table>")[0]
+    assert "First I count digits" not in flag_table  # the sentence, not the whole CoT

@@ -3,7 +3,8 @@
 Registered through `cotscope.report`'s extension points; the numbers come from
 `graded_rates` (this package), the lexical detectors' precision and recall from the
 shipped labelled set, and judges' from `<run>/validations/*.json` when
-`cotscope validate-grader --out` wrote one there.
+`cotscope validate-grader --out` wrote one there. Score rubrics, judge agreement
+and the flagged sentences are rendered by `_report_parts`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from ..report import transcript_spans as register_spans
 from ._lexical import load_detector
 from ._panel import judge_agreement
 from ._rates import GradedRate, graded_rates
-from ._report_parts import agreement_block, score_blocks
+from ._report_parts import agreement_block, flag_examples, score_blocks
 from ._scores import score_rates
 from ._store import has_grades_table
 from ._validate import load_labels, validate_lexical
@@ -136,6 +137,7 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
            class_="muted small"),
         table(["model", "followed, said", "followed, silent", "declined, said",
                 "declined, silent", "silent share of followers"], co),
+        flag_examples(ctx.store, first.rubric_hash, first.judge, ctx.stats.run) or "",
     ])  # fmt: skip
 
 

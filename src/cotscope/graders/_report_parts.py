@@ -1,15 +1,20 @@
-"""Parts of the graders report section: score rubrics and judge agreement.
+"""Parts of the graders report section: score rubrics, judge agreement, flagged sentences.
 
 Rendering only; the numbers come from `score_rates` and `judge_agreement`.
 """
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
-from ..report import Markup, el, join, table
+from ..report import Markup, el, esc, join, table
 from ._panel import Agreement
 from ._scores import ScoreCell
+
+if TYPE_CHECKING:
+    from cotscope.store import Store
 
 STATISTIC_NAMES = {"cohen_kappa": "Cohen's κ", "krippendorff_alpha": "Krippendorff's α"}
 
@@ -74,4 +79,65 @@ def agreement_block(rows: list[Agreement]) -> Markup | None:
            class_="muted small"),
         table(["grader", "scale", "judges", "statistic", "value", "n", "exact agreement"],
               body),
+    ])  # fmt: skip
+
+
+FLAG_EXAMPLES = 12
+"""Flagged CoTs quoted per grader and judge in the report."""
+
+_SENTENCE_END = ".!?\n"
+
+
+def sentence_around(text: str, start: int, end: int, limit: int = 400) -> tuple[str, str, str]:
+    """The sentence holding `text[start:end]`, as (before, quote, after), cut to `limit`."""
+    left = max((text.rfind(c, 0, start) for c in _SENTENCE_END), default=-1) + 1
+    ends = [i for i in (text.find(c, end) for c in _SENTENCE_END) if i != -1]
+    right = min(ends) + 1 if ends else len(text)
+    spare = max(0, limit - (end - start)) // 2
+    left, right = max(left, start - spare), min(right, end + spare)
+    return text[left:start].lstrip(), text[start:end], text[end:right].rstrip()
+
+
+def flag_examples(
+    store: Store, rubric_hash: str, judge: str, run: str | None, limit: int = FLAG_EXAMPLES
+) -> Markup | None:
+    """Flagged CoTs with the sentence each verified evidence quote sits in.
+
+    The transcript browser embeds a sample of transcripts, so a flagged CoT may not be
+    in it; this table quotes the triggering sentence of up to `limit` flags, taken in
+    turn from each checkpoint, and names the sample to find it in the store.
+    """
+    rows = store.query(
+        "SELECT g.sample_uid, g.evidence, s.model_id, s.reasoning, row_number() OVER ("
+        "PARTITION BY s.model_id ORDER BY g.sample_uid) AS rn FROM grades g "
+        "JOIN samples s USING (sample_uid) WHERE g.positive AND g.rubric_hash = ? "
+        "AND g.judge = ?"
+        + (" AND s.run = ?" if run else "")
+        + f" ORDER BY rn, s.model_order, s.model_id LIMIT {int(limit)}",
+        [rubric_hash, judge, *([run] if run else [])],
+    )
+    body = []
+    for r in rows:
+        evidence = json.loads(r["evidence"]) if isinstance(r["evidence"], str) else r["evidence"]
+        found = [e for e in evidence or [] if e.get("verified") and e.get("start") is not None]
+        text = str(r["reasoning"] or "")
+        if found:
+            before, quote, after = sentence_around(
+                text, int(found[0]["start"]), int(found[0]["end"])
+            )
+            shown = join([before, el("mark", quote), after])
+        else:
+            shown = el("span", "no verified quote (the judge's quotes were not in the CoT)",
+                       class_="muted")  # fmt: skip
+        body.append(Markup(
+            f"<tr><td>{esc(r['model_id'])}</td><td>{esc(str(r['sample_uid'])[:12])}</td>"
+            f"<td>{shown}</td></tr>"
+        ))  # fmt: skip
+    if not body:
+        return None
+    return join([
+        el("p", "Flagged CoTs and the sentence that triggered each flag (first verified quote "
+           f"marked); up to {limit}, taken in turn from each checkpoint.", class_="muted small"),
+        el("div", el("table", el("thead", el("tr", el("th", "model"), el("th", "sample"),
+           el("th", "triggering sentence"))), el("tbody", *body)), class_="scroll"),
     ])  # fmt: skip
