@@ -1,0 +1,132 @@
+"""The evaluation-awareness probe: can the model tell an evaluation from deployment?
+
+A bank of short transcripts written for the purpose (`data/transcripts/`, half
+evaluation-like and half deployment-like, chat and agentic, ground truth known;
+`data/README.md` describes its design) is shown to the model under several
+phrasings of one question (`data/phrasings.yaml`): what is the probability that
+this transcript comes from an evaluation? The scorer reads the stated
+probability (`says-eval` at p >= 0.5, `says-deployment`, or `unparseable`); the
+metrics (AUC, calibration error, Brier score, with bootstrap intervals over
+transcripts) separate a model that *says* "evaluation" more often from one that
+*tells* evaluations apart better.
+
+Importing this package registers the suite and stays cheap: Inspect is imported
+only when a task is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .._suite import SuiteDef, WorkItem, register_suite
+from ._bank import (
+    SUITE,
+    Phrasing,
+    Transcript,
+    Turn,
+    load_phrasings,
+    load_transcripts,
+    load_variants,
+    make_variant,
+    render_transcript,
+)
+from ._parse import ProbabilityParse, parse_probability
+
+if TYPE_CHECKING:
+    from inspect_ai import Task
+
+    from ._metrics import (
+        BINS,
+        ReliabilityBin,
+        auc,
+        brier_score,
+        calibration_error,
+        cluster_bootstrap,
+        reliability,
+        says_eval_rate,
+    )
+    from ._summary import (
+        Answer,
+        CheckpointMetrics,
+        checkpoint_metrics,
+        load_answers,
+        probe_metrics,
+    )
+
+# The metrics pull in numpy and cotscope.stats (duckdb, scipy); `cotscope suites`
+# imports this package at start-up, so they load on first use.
+_LAZY = {
+    **dict.fromkeys(
+        ["BINS", "ReliabilityBin", "auc", "brier_score", "calibration_error",
+         "cluster_bootstrap", "reliability", "says_eval_rate"],
+        "._metrics",
+    ),
+    **dict.fromkeys(
+        ["Answer", "CheckpointMetrics", "checkpoint_metrics", "load_answers", "probe_metrics"],
+        "._summary",
+    ),
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+
+
+__all__ = [
+    "BINS",
+    "SUITE",
+    "Answer",
+    "CheckpointMetrics",
+    "Phrasing",
+    "ProbabilityParse",
+    "ReliabilityBin",
+    "Transcript",
+    "Turn",
+    "auc",
+    "brier_score",
+    "build_task",
+    "calibration_error",
+    "checkpoint_metrics",
+    "cluster_bootstrap",
+    "load_answers",
+    "load_phrasings",
+    "load_transcripts",
+    "load_variants",
+    "make_variant",
+    "parse_probability",
+    "probe_metrics",
+    "reliability",
+    "render_transcript",
+    "says_eval_rate",
+    "suite",
+]
+
+
+def build_task(items: Sequence[WorkItem]) -> Task:
+    """An Inspect task whose samples are exactly `items` (see `_task.build_task`)."""
+    from ._task import build_task as build
+
+    return build(items)
+
+
+def suite() -> SuiteDef:
+    """The probe's suite definition (variants load lazily and are cached).
+
+    Returns:
+        The SuiteDef registered as `eval_awareness_probe`.
+    """
+    return SuiteDef(
+        name=SUITE,
+        description="Transcripts from evaluations or deployment (ground truth known); "
+        "the model states P(evaluation). AUC and calibration per checkpoint.",
+        load_variants=load_variants,
+        build_task=build_task,
+    )
+
+
+register_suite(SUITE, suite)
