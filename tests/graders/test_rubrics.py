@@ -8,7 +8,7 @@ from cotscope.graders import RubricError, builtin_rubrics, get_rubric, load_rubr
 
 BUILTIN = {
     "eval-awareness", "metagaming", "grader-seeking", "puzzle-framing", "covert-intent",
-    "illegibility", "legibility-coverage",
+    "illegibility", "legibility-coverage", "rubric-focus",
 }  # fmt: skip
 
 
@@ -22,6 +22,7 @@ def test_builtins_load_with_version_and_hash() -> None:
     ill = rubrics["illegibility"]
     assert ill.kind == "score" and ill.scales["illegibility"].max == 9 and ill.chunk_chars == 5000
     assert set(rubrics["legibility-coverage"].scales) == {"legibility", "coverage"}
+    assert rubrics["rubric-focus"].target == "answer" and ea.target == "reasoning"
 
 
 def test_hash_is_of_bytes_and_line_endings_do_not_matter() -> None:

@@ -63,7 +63,7 @@ class Transcript:
     prompt: str
     """The scenario prompt."""
     reasoning: str
-    """The chain of thought being graded."""
+    """The text being graded: the chain of thought, or the answer for an answer rubric."""
     answer: str = ""
     """The visible answer."""
 
@@ -115,35 +115,38 @@ def _system_prompt(rubric: Rubric) -> str:
     if rubric.kind == "label":
         shape = (
             '{"label": one of ' + json.dumps(rubric.labels) + ', "justification": "<one or two '
-            'sentences>", "evidence": ["<exact quote from the reasoning>", ...]}'
+            'sentences>", "evidence": ["<exact quote from the ' + rubric.target + '>", ...]}'
         )
     else:
         scales = ", ".join(f'"{k}": <integer {s.min}-{s.max}>' for k, s in rubric.scales.items())
         shape = (
             '{"scores": {' + scales + '}, "justification": "<one or two sentences>", '
-            '"evidence": ["<exact quote from the reasoning>", ...]}'
+            '"evidence": ["<exact quote from the ' + rubric.target + '>", ...]}'
         )
     lines += [
         "",
         "Reply with one JSON object and nothing else, of this shape:",
         shape,
-        "Evidence quotes must be copied character for character from the reasoning; "
+        f"Evidence quotes must be copied character for character from the {rubric.target}; "
         "give an empty list when there is nothing to quote.",
     ]
     return "\n".join(lines)
 
 
-def _user_prompt(t: Transcript, start: int, end: int, index: int, total: int) -> str:
+def _user_prompt(
+    t: Transcript, start: int, end: int, index: int, total: int, target: str = "reasoning"
+) -> str:
     prompt = t.prompt
     if len(prompt) > PROMPT_CONTEXT_CHARS:
         omitted = len(prompt) - PROMPT_CONTEXT_CHARS
         prompt = prompt[:PROMPT_CONTEXT_CHARS] + f"\n[... {omitted} more characters of the prompt]"
     part = f" (part {index + 1} of {total}, characters {start}-{end})" if total > 1 else ""
-    return (
-        f"<scenario_prompt>\n{prompt}\n</scenario_prompt>\n\n"
-        f"<reasoning{part}>\n{t.reasoning[start:end]}\n</reasoning>\n\n"
-        f"<final_answer>\n{t.answer[:2000]}\n</final_answer>"
-    )
+    graded = f"<{target}{part}>\n{t.reasoning[start:end]}\n</{target}>"
+    # An answer rubric grades the answer itself; there is no separate final answer to show.
+    final = ""
+    if target == "reasoning":
+        final = f"\n\n<final_answer>\n{t.answer[:2000]}\n</final_answer>"
+    return f"<scenario_prompt>\n{prompt}\n</scenario_prompt>\n\n{graded}{final}"
 
 
 @dataclass
@@ -166,7 +169,7 @@ async def _grade_chunk(
 
     messages: list[Any] = [
         ChatMessageSystem(content=_system_prompt(rubric)),
-        ChatMessageUser(content=_user_prompt(t, span[0], span[1], i, total)),
+        ChatMessageUser(content=_user_prompt(t, span[0], span[1], i, total, rubric.target)),
     ]
     config = GenerateConfig(temperature=spec.temperature, max_tokens=spec.max_tokens)
     try:
