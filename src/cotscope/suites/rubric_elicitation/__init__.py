@@ -1,0 +1,75 @@
+"""The rubric-elicitation suite: the model writes the grading rubric of an alignment environment.
+
+Each variant describes one alignment environment (a sandbagging quiz, an editable
+oversight config, a leaked grader, a pressured chat, ...) in neutral words and
+asks for the rubric its designers would use, in one of several phrasings. The
+scorer classifies the written rubric with a lexical classifier whose term lists
+are data (`data/lexicon.yaml`): `alignment-centred`, `capability-centred`,
+`mixed` or `unparseable`. The prediction under test (SCIENCE.md §3) is that the
+capability-centred rate rises over capabilities training. The `rubric-focus`
+grader rubric (`cotscope grade --grader rubric-focus`) gives a judge-based label
+of the same answers; the report shows both.
+
+Importing this package registers the suite and stays cheap: Inspect is imported
+only when a task is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .._suite import SuiteDef, WorkItem, register_suite
+from ._lexicon import (
+    OUTCOMES,
+    Hit,
+    Lexicon,
+    LexiconError,
+    Outcome,
+    RubricFocus,
+    classify_rubric,
+    load_lexicon,
+    parse_lexicon,
+)
+from ._variants import SUITE, build_variants, load_variants
+
+if TYPE_CHECKING:
+    from inspect_ai import Task
+
+__all__ = [
+    "OUTCOMES",
+    "SUITE",
+    "Hit",
+    "Lexicon",
+    "LexiconError",
+    "Outcome",
+    "RubricFocus",
+    "build_task",
+    "build_variants",
+    "classify_rubric",
+    "load_lexicon",
+    "load_variants",
+    "parse_lexicon",
+    "suite",
+]
+
+
+def build_task(items: Sequence[WorkItem]) -> Task:
+    """An Inspect task whose samples are exactly `items` (see `_task.build_task`)."""
+    from ._task import build_task as build
+
+    return build(items)
+
+
+def suite() -> SuiteDef:
+    """The rubric-elicitation suite's definition."""
+    return SuiteDef(
+        name=SUITE,
+        description="The model writes the grading rubric of an alignment environment; "
+        "is it about alignment or about capability?",
+        load_variants=load_variants,
+        build_task=build_task,
+    )
+
+
+register_suite(SUITE, suite)

@@ -1,0 +1,146 @@
+"""Precision and recall of the lexical classifier on hand-labelled rubric texts.
+
+The labelled set is `data/labelled_rubrics.yaml` (see its header for how it was
+written; `dev` items tuned the lexicon, `heldout` items never did). Each class is
+scored one-vs-rest, with Wilson intervals; `unparseable` is a class too, because
+a real rubric the classifier cannot read drops out of the rate's denominator.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from cotscope.stats import wilson_interval
+
+from ._lexicon import OUTCOMES, Lexicon, Outcome, classify_rubric, load_lexicon
+
+LABELS_FILE = Path(__file__).parent / "data" / "labelled_rubrics.yaml"
+
+
+class LabelledRubric(BaseModel):
+    """One hand-labelled rubric text."""
+
+    id: str
+    """Stable id, e.g. `dev-a01`."""
+    split: Literal["dev", "heldout"]
+    """`dev`: used while writing the lexicon; `heldout`: written after it was frozen."""
+    label: Outcome
+    """The author's label."""
+    text: str
+    """The rubric text."""
+
+
+def load_labelled(path: Path = LABELS_FILE) -> list[LabelledRubric]:
+    """The labelled rubric texts.
+
+    Raises:
+        ValueError: naming the file and the item at fault.
+    """
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as ex:
+        raise ValueError(f"{path}: not valid YAML: {ex}") from None
+    items = raw.get("items") if isinstance(raw, dict) else None
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected an `items:` list")
+    out = []
+    for i, item in enumerate(items):
+        try:
+            out.append(LabelledRubric.model_validate(item))
+        except ValidationError as ex:
+            ident = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
+            raise ValueError(f"{path}: items[{i}] ({ident}): {ex.errors()[0]['msg']}") from None
+    return out
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    """One-vs-rest precision and recall of one outcome."""
+
+    outcome: Outcome
+    tp: int
+    fp: int
+    fn: int
+
+    @property
+    def precision(self) -> float | None:
+        """Precision: tp / (tp + fp)."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        """Recall: tp / (tp + fn)."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def precision_interval(self) -> tuple[float, float] | None:
+        """Wilson interval of the precision."""
+        return wilson_interval(self.tp, self.tp + self.fp)
+
+    @property
+    def recall_interval(self) -> tuple[float, float] | None:
+        """Wilson interval of the recall."""
+        return wilson_interval(self.tp, self.tp + self.fn)
+
+
+@dataclass(frozen=True)
+class LexiconValidation:
+    """The classifier against the labels of one split (or all)."""
+
+    split: str
+    """`dev`, `heldout` or `all`."""
+    n: int
+    """Labelled texts scored."""
+    correct: int
+    """Texts whose outcome equals the label."""
+    classes: tuple[ClassScore, ...]
+    """Per outcome, in OUTCOMES order."""
+    confusion: dict[tuple[str, str], int]
+    """(label, predicted) → count."""
+    misclassified: tuple[str, ...]
+    """Ids of the texts classified wrongly."""
+
+    def score(self, outcome: Outcome) -> ClassScore:
+        """The class score of one outcome."""
+        return next(c for c in self.classes if c.outcome == outcome)
+
+
+def validate_lexicon(
+    items: list[LabelledRubric] | None = None,
+    split: Literal["dev", "heldout"] | None = None,
+    lexicon: Lexicon | None = None,
+) -> LexiconValidation:
+    """Classify the labelled texts and compare with their labels.
+
+    Args:
+        items: Labelled texts; the shipped set by default.
+        split: Restrict to one split; None scores all.
+        lexicon: The lexicon; the shipped one by default.
+
+    Returns:
+        Accuracy, per-class precision/recall and the confusion counts.
+    """
+    items = load_labelled() if items is None else items
+    chosen = [i for i in items if split is None or i.split == split]
+    lexicon = lexicon or load_lexicon()
+    pairs = [(i.id, i.label, classify_rubric(i.text, lexicon).outcome) for i in chosen]
+    confusion: Counter[tuple[str, str]] = Counter((label, pred) for _, label, pred in pairs)
+    classes = tuple(
+        ClassScore(
+            o,
+            tp=confusion[(o, o)],
+            fp=sum(v for (lab, pred), v in confusion.items() if pred == o and lab != o),
+            fn=sum(v for (lab, pred), v in confusion.items() if lab == o and pred != o),
+        )
+        for o in OUTCOMES
+    )
+    wrong = tuple(i for i, label, pred in pairs if label != pred)
+    return LexiconValidation(
+        split or "all", len(pairs), len(pairs) - len(wrong), classes, dict(confusion), wrong
+    )
