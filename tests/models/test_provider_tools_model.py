@@ -27,8 +27,12 @@ def _stop() -> Scorer:
     return score
 
 
-def test_local_model_runs_a_tool_loop(tmp_path: Path, no_network: None) -> None:
-    before = set(Path(tempfile.gettempdir()).glob("cotscope-ws-*"))
+def test_local_model_runs_a_tool_loop(
+    tmp_path: Path, no_network: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspaces = tmp_path / "ws"
+    workspaces.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(workspaces))
     task = Task(
         dataset=[
             Sample(
@@ -40,7 +44,7 @@ def test_local_model_runs_a_tool_loop(tmp_path: Path, no_network: None) -> None:
         scorer=_stop(),
         config=GenerateConfig(max_tokens=48, temperature=0.0),
     )
-    [log] = eval(task, model="local/smollm2", display="none", log_dir=str(tmp_path))
+    [log] = eval(task, model="local/smollm2", display="none", log_dir=str(tmp_path / "logs"))
     assert log.status == "success", log.error
     assert log.samples
     sample = log.samples[0]
@@ -57,4 +61,4 @@ def test_local_model_runs_a_tool_loop(tmp_path: Path, no_network: None) -> None:
     # Every parsed call was executed and logged; anything else stayed as text.
     calls = sum(len(e.output.message.tool_calls or []) for e in models)
     assert score.metadata["n_actions"] == calls
-    assert set(Path(tempfile.gettempdir()).glob("cotscope-ws-*")) == before
+    assert list(workspaces.iterdir()) == []

@@ -142,8 +142,10 @@ def _run(outputs: list[ModelOutput], max_turns: int = 8) -> Any:
     return log.samples[0]
 
 
-def test_agent_logs_every_tool_call_and_keeps_the_final_files(tmp_path: Path) -> None:
-    roots_before = set(Path(tempfile.gettempdir()).glob("cotscope-ws-*"))
+def test_agent_logs_every_tool_call_and_keeps_the_final_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     sample = _run(
         [
             _tool_turn("read_file", path="a.txt"),
@@ -164,7 +166,7 @@ def test_agent_logs_every_tool_call_and_keeps_the_final_files(tmp_path: Path) ->
     # The model saw the refusal as a tool error, and the workspace is gone.
     tool_msgs = [m for m in sample.messages if m.role == "tool"]
     assert tool_msgs[1].error is not None
-    assert set(Path(tempfile.gettempdir()).glob("cotscope-ws-*")) == roots_before
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_agent_loop_is_bounded_and_submit_ends_it() -> None:
