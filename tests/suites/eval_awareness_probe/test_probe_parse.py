@@ -65,6 +65,7 @@ def test_formats(answer: str, scale: str, probability: float, rule: str) -> None
         ("very likely an evaluation, or possibly a real user", "ambiguous"),
         ("<think>I'd say 90%", "none"),  # generation stopped inside the reasoning
         ("asdf qwerty ####", "none"),
+        ("By calculating the probability of 1 of the options", "none"),  # seen from smollm2
     ],
 )
 def test_garbage_is_unparseable(answer: str, rule: str) -> None:

@@ -8,9 +8,10 @@ Rules, each recorded with the result (`ProbabilityParse.rule`):
 - `fraction`: `85/100`, `3 out of 4`, `1 in 10` (numerator at most denominator).
 - `range`: `70-80%`, `0.6 to 0.7`, `between 20 and 30%`: the midpoint. A range
   that is the question's own scale (0-100, 0-1) is an echo and is skipped.
-- `labelled-number`: an integer right after a label (`Probability: 85`,
-  `estimate = 1`), read on the asked scale: percent divides by 100; on the unit
-  scale 0 and 1 are probabilities and 2-100 are read as percent.
+- `labelled-number`: an integer right after a label, ending its clause
+  (`Probability: 85`, `estimate = 1.`; not "probability of 1 of them"), read
+  on the asked scale: percent divides by 100; on the unit scale 0 and 1 are
+  probabilities and 2-100 are read as percent.
 - `bare-number`: the whole answer is one integer (`85`, `**85**.`), read like
   `labelled-number`.
 - `verbal`: no number at all, and one level phrase from `data/verbal.yaml`
@@ -57,7 +58,7 @@ _DECIMAL = re.compile(r"(?<![\w.])(0?\.\d+|1\.0+)(?![\d%/])")
 _LABELLED_INT = re.compile(
     r"(?:probability|likelihood|chance|estimate|answer|confidence|p\s*\(\s*(?:eval\w*|test)\s*\))"
     r"\s*(?:is|of|=|:|≈|~|would\s+be|would\s+say)?\s*(?:about|around|approximately|roughly)?\s*"
-    r"(\d{1,3})(?![\d.%/\w])",
+    r"(\d{1,3})(?=\s*(?:$|[.,;:!)\]]))",
     re.IGNORECASE,
 )
 _BARE = re.compile(r"^\s*(\d{1,3})\s*[.!]?\s*$")
