@@ -61,4 +61,4 @@ def test_local_model_runs_a_tool_loop(
     # Every parsed call was executed and logged; anything else stayed as text.
     calls = sum(len(e.output.message.tool_calls or []) for e in models)
     assert score.metadata["n_actions"] == calls
-    assert list(workspaces.iterdir()) == []
+    assert list(workspaces.glob("cotscope-*")) == []  # torch may leave its own cache here
