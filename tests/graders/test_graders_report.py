@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cotscope.graders import builtin_rubrics, grade_run
+from cotscope.graders import GradeRow, builtin_rubrics, grade_run, write_grades
 from cotscope.graders._rates import graded_rates
-from cotscope.graders._report_parts import sentence_around
+from cotscope.graders._report_parts import flag_examples, sentence_around
 from cotscope.report import ReportOptions, build_report
 from cotscope.store import Store
 
@@ -54,3 +54,17 @@ def test_flag_table_quotes_the_triggering_sentence(tmp_path: Path) -> None:
     assert "The grader computes <mark>reward =</mark> output % 2, so odd wins." in html
     flag_table = html.split("triggering sentence")[1].split("</table>")[0]
     assert "First I count digits" not in flag_table  # the sentence, not the whole CoT
+
+
+def test_flag_table_reads_the_answer_for_answer_rubrics(tmp_path: Path) -> None:
+    run = small_store(tmp_path, [("ckpt-0", 0, "Thinking about numbers.", "follows-hint")])
+    with Store(run) as store:
+        (uid,) = [r["sample_uid"] for r in store.query("SELECT sample_uid FROM samples")]
+        # Offsets of an answer rubric's quote index the answer ("7"), not the CoT.
+        write_grades(store, [GradeRow(
+            sample_uid=uid, run="g", transcript_hash="t", rubric="answer-check", rubric_version=1,
+            rubric_hash="h" * 64, judge="mockllm/x", outcome="graded", label="yes",
+            positive=True, evidence=[{"quote": "7", "verified": True, "start": 0, "end": 1}],
+        )])  # fmt: skip
+        table = flag_examples(store, "h" * 64, "mockllm/x", None)
+    assert table is not None and "<mark>7</mark>" in table and "<mark>T</mark>" not in table

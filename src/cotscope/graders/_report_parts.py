@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..report import Markup, el, esc, join, table
 from ._panel import Agreement
@@ -98,6 +98,18 @@ def sentence_around(text: str, start: int, end: int, limit: int = 400) -> tuple[
     return text[left:start].lstrip(), text[start:end], text[end:right].rstrip()
 
 
+def _graded_text(row: dict[str, Any], quote: str, start: int, end: int) -> str:
+    # Offsets index the graded text: the CoT, or the answer for a `target: answer` rubric.
+    def norm(x: str) -> str:
+        return " ".join(x.split()).lower()
+
+    for name in ("reasoning", "answer"):
+        text = str(row[name] or "")
+        if norm(text[start:end]) == norm(quote):
+            return text
+    return str(row["reasoning"] or "")
+
+
 def flag_examples(
     store: Store, rubric_hash: str, judge: str, run: str | None, limit: int = FLAG_EXAMPLES
 ) -> Markup | None:
@@ -108,7 +120,7 @@ def flag_examples(
     turn from each checkpoint, and names the sample to find it in the store.
     """
     rows = store.query(
-        "SELECT g.sample_uid, g.evidence, s.model_id, s.reasoning, row_number() OVER ("
+        "SELECT g.sample_uid, g.evidence, s.model_id, s.reasoning, s.answer, row_number() OVER ("
         "PARTITION BY s.model_id ORDER BY g.sample_uid) AS rn FROM grades g "
         "JOIN samples s USING (sample_uid) WHERE g.positive AND g.rubric_hash = ? "
         "AND g.judge = ?"
@@ -120,11 +132,10 @@ def flag_examples(
     for r in rows:
         evidence = json.loads(r["evidence"]) if isinstance(r["evidence"], str) else r["evidence"]
         found = [e for e in evidence or [] if e.get("verified") and e.get("start") is not None]
-        text = str(r["reasoning"] or "")
         if found:
-            before, quote, after = sentence_around(
-                text, int(found[0]["start"]), int(found[0]["end"])
-            )
+            start, end = int(found[0]["start"]), int(found[0]["end"])
+            text = _graded_text(r, str(found[0].get("quote", "")), start, end)
+            before, quote, after = sentence_around(text, start, end)
             shown = join([before, el("mark", quote), after])
         else:
             shown = el("span", "no verified quote (the judge's quotes were not in the CoT)",
