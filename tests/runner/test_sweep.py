@@ -1,5 +1,6 @@
 """Sweep plumbing on mockllm: rows land, resume skips work, a crash mid-run loses nothing."""
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,66 @@ def test_crashed_samples_are_counted_as_errors(tmp_path: Path, no_network: None)
     assert all("network blocked" in r["error"] or "o200k" in r["error"] for r in rows)
     summary = summarize(spec.run_dir())
     assert [s.errors for s in summary] == [3, 9] or sum(s.errors for s in summary) == 12
+
+
+def test_epochs_for_gives_variants_their_own_epochs(tmp_path: Path) -> None:
+    suites = [
+        {
+            "name": "reward_hints",
+            "variants": ["base", "control"],
+            "epochs": 2,
+            # `control` is a family; `control/no-hint` an id inside it: the id wins.
+            "epochs_for": {"base": 5, "control": 3, "reward_hints/control/no-hint": 1},
+        }
+    ]
+    plan = plan_sweep(_spec(tmp_path, suites=suites))
+    assert plan.total_samples == 2 * (5 + 3 + 1 + 3)
+    run_sweep(plan, display="none", echo=lambda _: None)
+    with Store(plan.run_dir, read_only=True) as store:
+        rows = store.query(
+            "SELECT variant_id, count(*) AS n, max(epoch) AS last FROM samples "
+            "WHERE model_id = 'ckpt-a' GROUP BY variant_id ORDER BY variant_id"
+        )
+    got = {r["variant_id"]: (r["n"], r["last"]) for r in rows}
+    assert got == {
+        "base": (5, 4),
+        "control/congruent": (3, 2),
+        "control/mirrored": (3, 2),
+        "control/no-hint": (1, 0),
+    }
+
+
+@pytest.mark.parametrize(
+    ("suites", "message"),
+    [
+        (
+            [{"name": "reward_hints", "variants": ["base"], "epochs_for": {"nope": 3}}],
+            "suites[0].epochs_for.nope",
+        ),
+        (
+            [{"name": "reward_hints", "variants": ["base"], "epochs_for": {"control": 3}}],
+            "matches no variant selected",
+        ),
+        (
+            [
+                {"name": "reward_hints", "variants": ["base", "control"]},
+                {"name": "reward_hints", "variants": ["control/mirrored"], "epochs": 40},
+            ],
+            "listed more than once: reward_hints (to give some variants more samples, use "
+            "`epochs_for`)",
+        ),
+    ],
+)
+def test_bad_epochs_for_is_named(tmp_path: Path, suites: list[Any], message: str) -> None:
+    from cotscope.spec import SpecError
+
+    with pytest.raises(SpecError, match=re.escape(message)):
+        plan_sweep(_spec(tmp_path, suites=suites))
+
+
+def test_epochs_for_rejects_zero(tmp_path: Path) -> None:
+    from cotscope.spec import SpecError
+
+    suites = [{"name": "reward_hints", "variants": ["base"], "epochs_for": {"base": 0}}]
+    with pytest.raises(SpecError, match="epochs_for"):
+        _spec(tmp_path, suites=suites)

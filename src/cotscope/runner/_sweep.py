@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..spec import ModelEntry, SpecError, SweepSpec, check_models, expand_models
+from ..spec import ModelEntry, SpecError, SuiteSelection, SweepSpec, check_models, expand_models
 from ..store import Store
 from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
 from ._rows import sample_to_row
@@ -32,6 +32,18 @@ class PlannedSuite:
     suite: SuiteDef
     variants: list[Variant]
     epochs: int
+    """Default samples per variant per model."""
+    epochs_for: dict[str, int] = field(default_factory=dict)
+    """Samples per variant id where it differs from `epochs`."""
+
+    def epochs_of(self, variant: Variant) -> int:
+        """Samples per model for `variant`."""
+        return self.epochs_for.get(variant.id, self.epochs)
+
+    @property
+    def samples_per_model(self) -> int:
+        """Samples of this suite for one model."""
+        return sum(self.epochs_of(v) for v in self.variants)
 
 
 @dataclass
@@ -46,7 +58,7 @@ class SweepPlan:
     @property
     def total_samples(self) -> int:
         """Samples the full sweep produces (including any already stored)."""
-        per_model = sum(len(s.variants) * s.epochs for s in self.suites)
+        per_model = sum(s.samples_per_model for s in self.suites)
         return per_model * len(self.models)
 
 
@@ -81,8 +93,35 @@ def plan_sweep(spec: SweepSpec, source: str = "<spec>", base: Path | None = None
             variants = suite.select(sel.variants)
         except UnknownSelectionError as ex:
             raise SpecError(f"{source}: suites[{i}].variants: {ex}") from None
-        suites.append(PlannedSuite(suite, variants, sel.epochs))
+        epochs_for = _epochs_by_id(sel, suite, variants, source, i)
+        suites.append(PlannedSuite(suite, variants, sel.epochs, epochs_for))
     return SweepPlan(spec, models, suites, spec.run_dir(base))
+
+
+def _epochs_by_id(
+    sel: SuiteSelection, suite: SuiteDef, variants: list[Variant], source: str, i: int
+) -> dict[str, int]:
+    """Per-variant epochs from `epochs_for` (ids win over families)."""
+    out: dict[str, int] = {}
+    chosen_ids = {v.id for v in variants}
+    for key in sel.epochs_for:
+        name = key.removeprefix(f"{suite.name}/")
+        try:
+            matched = suite.select([name])
+        except UnknownSelectionError as ex:
+            raise SpecError(f"{source}: suites[{i}].epochs_for.{key}: {ex}") from None
+        if not chosen_ids & {v.id for v in matched}:
+            raise SpecError(
+                f"{source}: suites[{i}].epochs_for.{key}: matches no variant selected in "
+                f"suites[{i}].variants"
+            )
+    families = {k.removeprefix(f"{suite.name}/"): n for k, n in sel.epochs_for.items()}
+    for v in variants:
+        if v.id in families:
+            out[v.id] = families[v.id]
+        elif v.family in families:
+            out[v.id] = families[v.family]
+    return out
 
 
 def environment() -> dict[str, Any]:
@@ -107,7 +146,7 @@ def _pending(
     return [
         WorkItem(v, e, derive_seed(seed, v.id, e))
         for v in plan.variants
-        for e in range(plan.epochs)
+        for e in range(plan.epochs_of(v))
         if (v.id, v.hash, e) not in done
     ]
 
@@ -146,7 +185,7 @@ def run_sweep(
             for psuite in plan.suites:
                 done = store.done_keys(spec.name, model.id, psuite.suite.name)
                 todo = _pending(psuite, model, done, gen.seed)
-                total = len(psuite.variants) * psuite.epochs
+                total = psuite.samples_per_model
                 result.skipped += total - len(todo)
                 if not todo:
                     echo(f"{model.id} · {psuite.suite.name}: all {total} samples already stored")

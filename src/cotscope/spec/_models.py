@@ -102,6 +102,19 @@ class SuiteSelection(BaseModel):
     epochs: int = Field(default=10, ge=1)
     """Samples per variant per model."""
 
+    epochs_for: dict[str, int] = Field(default_factory=dict)
+    """Epochs for particular variant ids or families, overriding `epochs` (an id wins
+    over its family), e.g. `{base: 60, control: 20}`: spend samples where the
+    headline rate needs a narrow interval."""
+
+    @field_validator("epochs_for")
+    @classmethod
+    def _positive_epochs(cls, value: dict[str, int]) -> dict[str, int]:
+        bad = [k for k, n in value.items() if n < 1]
+        if bad:
+            raise ValueError(f"epochs must be at least 1 (for {', '.join(map(repr, bad))})")
+        return value
+
     @field_validator("variants", mode="before")
     @classmethod
     def _split_string(cls, value: Any) -> Any:
@@ -138,7 +151,10 @@ class SweepSpec(BaseModel):
         names = [s.name for s in self.suites]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            raise ValueError(f"suites: listed more than once: {', '.join(dupes)}")
+            raise ValueError(
+                f"suites: listed more than once: {', '.join(dupes)} "
+                "(to give some variants more samples, use `epochs_for`)"
+            )
         return self
 
     def spec_hash(self) -> str:
