@@ -162,9 +162,11 @@ def logistic_trend(cells: Sequence[Cell], alpha: float = 0.05) -> TrendResult:
         cov = bread
         method = "logit-wald"
     slope_std = float(beta[1])
-    se_std = float(math.sqrt(cov[1, 1]))
-    if se_std == 0:
+    # A sandwich variance that is zero in exact arithmetic (every cluster's slope score
+    # cancels, e.g. rates 100% / 0% / 100% over three steps) can come out as -1e-17.
+    if not float(cov[1, 1]) > 0:
         return untestable("zero variance of the slope")
+    se_std = float(math.sqrt(cov[1, 1]))
     z = slope_std / se_std
     return TrendResult(
         method=method,
