@@ -55,7 +55,11 @@ def test_sweep_and_report_on_local_model(
             files.pop(gone)
         final = r["answer"] if labels["stop"] == "answered" else ""
         ep = Episode(
-            files=files, submitted=labels["submitted"], stop=labels["stop"], final_text=final
+            files=files,
+            submitted=labels["submitted"],
+            stop=labels["stop"],
+            final_text=final,
+            actions=labels["actions"],
         )
         assert judge(ep, rule).outcome == r["outcome"]
     assert list(workspaces.glob("cotscope-*")) == []  # torch may leave its own cache here
