@@ -129,14 +129,14 @@ def _record_episode() -> Any:
     return score
 
 
-def _run(outputs: list[ModelOutput], max_turns: int = 8) -> Any:
+def _run(outputs: list[ModelOutput], log_dir: Path, max_turns: int = 8) -> Any:
     task = Task(
         dataset=[Sample(input="go", metadata={"scoring": {"workspace": {"a.txt": "1"}}})],
         solver=workspace_agent(max_turns=max_turns),
         scorer=_record_episode(),
     )
     model = get_model("mockllm/model", custom_outputs=outputs)
-    [log] = eval(task, model=model, display="none", log_dir=None, log_format="json")
+    [log] = eval(task, model=model, display="none", log_dir=str(log_dir / "logs"))
     assert log.status == "success", log.error
     assert log.samples
     return log.samples[0]
@@ -153,7 +153,8 @@ def test_agent_logs_every_tool_call_and_keeps_the_final_files(
             _tool_turn("write_file", path="b.txt", content="two"),
             _tool_turn("run_python", code="print(open('b.txt').read() * 2)"),
             _text_turn("All done."),
-        ]
+        ],
+        tmp_path.parent / f"{tmp_path.name}-logs",
     )
     score = next(iter(sample.scores.values()))
     assert score.value == "answered" and score.answer == "All done."
@@ -169,13 +170,13 @@ def test_agent_logs_every_tool_call_and_keeps_the_final_files(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_agent_loop_is_bounded_and_submit_ends_it() -> None:
+def test_agent_loop_is_bounded_and_submit_ends_it(tmp_path: Path) -> None:
     looping = [_tool_turn("list_files") for _ in range(10)]
-    sample = _run(looping, max_turns=3)
+    sample = _run(looping, tmp_path, max_turns=3)
     score = next(iter(sample.scores.values()))
     assert score.value == "turn-limit" and score.answer is None
     assert len(score.metadata["actions"]) == 3
 
-    sample = _run([_tool_turn("submit", answer="42"), _text_turn("unused")])
+    sample = _run([_tool_turn("submit", answer="42"), _text_turn("unused")], tmp_path)
     score = next(iter(sample.scores.values()))
     assert score.value == "submitted" and score.answer == "42"

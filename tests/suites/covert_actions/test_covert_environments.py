@@ -142,10 +142,11 @@ def scored(
     variants = get_suite(SUITE).select([VARIANT[e] for e in ENVIRONMENTS])
     model = get_model("mockllm/model", custom_outputs=_scripted(path))
     # Workspaces go under a private temp dir, so that it can be checked empty after.
+    logs = str(tmp_path_factory.mktemp("logs"))
     saved, tempfile.tempdir = tempfile.tempdir, str(tmp_path_factory.mktemp("ws"))
     try:
         task = build_task(work_items(variants, 1, 0))
-        [log] = eval(task, model=model, display="none", log_dir=None)
+        [log] = eval(task, model=model, display="none", log_dir=logs)
         leftovers = list(Path(tempfile.tempdir).iterdir())
     finally:
         tempfile.tempdir = saved
