@@ -14,20 +14,27 @@ REASONING = (
 )
 
 
-def make_run(run_dir: Path, model: str = "local/smollm2", n: int = 2) -> list[str]:
-    variant = get_suite("reward_hints").select("base")[0]
+def make_run(
+    run_dir: Path,
+    model: str = "local/smollm2",
+    n: int = 2,
+    suite: str = "reward_hints",
+    reasoning: str = REASONING,
+) -> list[str]:
+    chosen = get_suite(suite)
+    variant = chosen.select("base")[0] if suite == "reward_hints" else chosen.variants()[0]
     rows = [
         SampleRow(
             run="tiny",
             model_id="m0",
             model=model,
-            suite="reward_hints",
+            suite=suite,
             variant_id=variant.id,
             variant_family=variant.family,
             variant_hash=variant.hash,
             epoch=e,
             prompt=variant.text,
-            reasoning=REASONING,
+            reasoning=reasoning,
             reasoning_kind="think-tags",
             answer="4",
             outcome="follows-instruction",

@@ -3,7 +3,8 @@
 Segment a transcript's reasoning into sentences, find targets (regex, lexicon or
 grader evidence), plan an edit whose arms are cut at the same point (edited,
 unedited base, neutral control), continue each arm from its exact prefix with a
-backend that accepts one, score every continuation with its suite's own scorer,
+backend that accepts one (replaying the conversation up to the edited turn),
+score every continuation with its suite's own Inspect scorer,
 and store the rows in the run's `interventions` table. Effects are differences of
 action rates between arms, per transcript and aggregated, with intervals.
 """
@@ -36,8 +37,16 @@ from ._effects import (
     ReappearanceRow,
     intervention_effects,
 )
+from ._replay import Replay, inspect_messages, replay
 from ._run import InterventionOptions, InterventionSummary, read_continuation, run_interventions
-from ._score import ScorerError, outcome_fn
+from ._score import (
+    ContinuationScore,
+    ContinuationScorer,
+    ScorerError,
+    agentic_reason,
+    find_variant,
+    score_batch,
+)
 from ._segment import MAX_WORDS, Sentence, segment
 from ._table import TABLE, InterventionRow
 from ._targets import (
@@ -56,6 +65,8 @@ __all__ = [
     "Backend",
     "CompletionsBackend",
     "Continuation",
+    "ContinuationScore",
+    "ContinuationScorer",
     "InterventionOptions",
     "InterventionRow",
     "InterventionSummary",
@@ -65,10 +76,15 @@ __all__ = [
     "ImportanceRow",
     "InterventionEffects",
     "ReappearanceRow",
+    "Replay",
     "ScorerError",
     "intervention_effects",
     "backend_for",
-    "outcome_fn",
+    "agentic_reason",
+    "find_variant",
+    "inspect_messages",
+    "replay",
+    "score_batch",
     "read_continuation",
     "run_interventions",
     "Arm",

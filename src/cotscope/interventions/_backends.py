@@ -8,6 +8,10 @@ for a plain text continuation. Two backends can do that:
 * `completions`: an OpenAI-compatible *completions* endpoint (vLLM, SGLang,
   llama.cpp server) given by `--base-url`; the chat template comes from the
   model's tokenizer (`--tokenizer`, a local folder or hub name in the cache).
+  A batch is sent as concurrent requests, one per prompt, so the server's
+  continuous batching decodes them together. Not one request with a list of
+  prompts: the API takes one `seed` per request, and the arms of a resample
+  must share a seed while resamples must not.
 
 Hosted chat APIs (OpenAI, Anthropic, Google, ...) take messages, not text, and
 reject or re-render edited reasoning; `backend_for` refuses them before anything
@@ -109,7 +113,12 @@ class CompletionsBackend:
     name = "completions"
 
     def __init__(
-        self, base_url: str, model: str, tokenizer: str, api_key: str | None = None
+        self,
+        base_url: str,
+        model: str,
+        tokenizer: str,
+        api_key: str | None = None,
+        concurrency: int = 16,
     ) -> None:
         """Load the tokenizer (for its chat template) and remember the endpoint.
 
@@ -118,12 +127,14 @@ class CompletionsBackend:
             model: Model name the server expects.
             tokenizer: Tokenizer folder or cached hub name holding the chat template.
             api_key: Bearer token, if the server wants one.
+            concurrency: Requests in flight at once.
         """
         from transformers import AutoTokenizer
 
         self.base_url = base_url.rstrip("/")
         self.served_model = model
         self.api_key = api_key
+        self.concurrency = max(1, concurrency)
         self.tokenizer: Any = AutoTokenizer.from_pretrained(tokenizer)
         if not getattr(self.tokenizer, "chat_template", None):
             raise PrefillUnsupportedError(f"tokenizer {tokenizer!r} has no chat template")
@@ -156,9 +167,10 @@ class CompletionsBackend:
         temperature: float,
         seeds: Sequence[int],
     ) -> list[Continuation]:
-        """One request per prompt (raw text, no template applied by the server)."""
-        out = []
-        for prompt, seed in zip(prompts, seeds, strict=True):
+        """One request per prompt, up to `concurrency` in flight (raw text, no server template)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        def one(prompt: str, seed: int) -> Continuation:
             result = self._post(
                 {
                     "model": self.served_model,
@@ -170,12 +182,14 @@ class CompletionsBackend:
                 }
             )
             usage = result.get("usage") or {}
-            out.append(
-                Continuation(
-                    str(result["choices"][0]["text"]), None, usage.get("prompt_tokens"), seed
-                )
-            )
-        return out
+            text = str(result["choices"][0]["text"])
+            return Continuation(text, None, usage.get("prompt_tokens"), seed)
+
+        if len(prompts) != len(seeds):
+            raise ValueError(f"got {len(seeds)} seeds for {len(prompts)} prompts")
+        workers = min(self.concurrency, len(prompts)) or 1
+        with ThreadPoolExecutor(workers, thread_name_prefix="cotscope-completions") as pool:
+            return list(pool.map(one, prompts, seeds))
 
 
 def backend_for(
@@ -185,6 +199,7 @@ def backend_for(
     base_url: str | None = None,
     tokenizer: str | None = None,
     served_model: str | None = None,
+    concurrency: int = 16,
 ) -> Backend:
     """The backend that can continue this sample's model from a prefix, or a refusal.
 
@@ -194,6 +209,7 @@ def backend_for(
         base_url: OpenAI-compatible completions endpoint, when the model is served.
         tokenizer: Tokenizer with the chat template (completions backend).
         served_model: Model name on the server (defaults to the part after the provider).
+        concurrency: Requests in flight at once (completions backend).
 
     Returns:
         A backend.
@@ -208,7 +224,11 @@ def backend_for(
                 "--base-url needs --tokenizer: cotscope renders the chat template itself"
             )
         return CompletionsBackend(
-            base_url, served_model or name or model, tokenizer, os.environ.get("COTSCOPE_API_KEY")
+            base_url,
+            served_model or name or model,
+            tokenizer,
+            os.environ.get("COTSCOPE_API_KEY"),
+            concurrency,
         )
     if provider == "local":
         from cotscope.models import get_engine, resolve_local_model

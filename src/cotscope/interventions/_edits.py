@@ -63,6 +63,8 @@ class EditPlan:
     """Text removed (remove) or cut (truncate, resample-from): what may reappear."""
     inserted: str | None = None
     """Sentence injected into the edited arm."""
+    cut: int = 0
+    """Offset in the original reasoning where the arms leave it (which turn they continue)."""
 
     def arm(self, name: Arm) -> ArmPrefix | None:
         """The named arm, or None when the plan has no such arm."""
@@ -110,7 +112,8 @@ def plan_remove(
         kept = [s for s in sentences if s.index not in set(targets)]
         edited = _join_kept(text, kept)
         base = ArmPrefix("base", text.rstrip(), (first.start, first.end))
-        return EditPlan("remove", first.index, (ArmPrefix("edited", edited), base), removed)
+        arms = (ArmPrefix("edited", edited), base)
+        return EditPlan("remove", first.index, arms, removed, cut=len(text))
     base_text = text[: first.end]
     return EditPlan(
         "remove",
@@ -120,6 +123,7 @@ def plan_remove(
             ArmPrefix("base", base_text, (first.start, first.end)),
         ),
         removed,
+        cut=first.start,
     )
 
 
@@ -183,7 +187,7 @@ def plan_inject(
     if control is not None:
         controlled, cmark = _append(base, control.strip(), sep)
         arms.append(ArmPrefix("control", controlled, cmark))
-    return EditPlan("inject", site, tuple(arms), inserted=sentence.strip())
+    return EditPlan("inject", site, tuple(arms), inserted=sentence.strip(), cut=pos)
 
 
 def plan_truncate(
@@ -214,6 +218,7 @@ def plan_truncate(
             ArmPrefix("base", text[: s.end], (s.start, s.end)),
         ),
         removed=s.text,
+        cut=s.start,
     )
 
 

@@ -3,6 +3,8 @@
 * Per transcript: the edited (or control) arm against the unedited base arm cut at
   the same point, paired by resample index (the arms share seeds), with McNemar's
   exact test and the Jeffreys paired-bootstrap interval of `cotscope.stats`.
+  A continuation whose outcome is `unparseable` or `error` has no action value:
+  its pair is left out of the rate and counted beside it, never read as "no".
 * Aggregated over transcripts: the unweighted mean of the per-transcript
   differences, with a bootstrap over transcripts (one transcript: its own interval).
 * Reappearance after a removal: the share of first tries whose reasoning brings
@@ -21,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from cotscope.stats import (
+    EXCLUDED_OUTCOMES,
     bootstrap_mean_interval,
     paired_comparison,
     rate_estimate,
@@ -47,7 +50,15 @@ class EffectRow(BaseModel):
     transcripts: int
     """Transcripts behind the number."""
     pairs: int
-    """Paired continuations behind the number."""
+    """Paired continuations behind the number (both sides parseable)."""
+    unparseable_base: int = 0
+    """Base-arm continuations left out as `unparseable`."""
+    unparseable_arm: int = 0
+    """Compared-arm continuations left out as `unparseable`."""
+    errors_base: int = 0
+    """Base-arm continuations left out as `error` (the scorer failed)."""
+    errors_arm: int = 0
+    """Compared-arm continuations left out as `error`."""
     rate_base: float | None
     """Action rate of the base arm."""
     rate_arm: float | None
@@ -161,36 +172,45 @@ def intervention_effects(store: Any, run: str | None = None) -> InterventionEffe
 
 def _effects(key: str, group: list[dict[str, Any]]) -> list[EffectRow]:
     label = group[0]["edit_label"]
-    cells: dict[tuple[str, int, str], dict[int, bool]] = defaultdict(dict)
+    cells: dict[tuple[str, int, str], dict[int, dict[str, Any]]] = defaultdict(dict)
     for r in group:
-        cells[(r["sample_uid"], r["site"], r["arm"])][r["resample"]] = bool(r["action"])
+        cells[(r["sample_uid"], r["site"], r["arm"])][r["resample"]] = r
     out: list[EffectRow] = []
     for arm in ("edited", "control"):
         per: list[EffectRow] = []
         every: list[tuple[bool, bool]] = []
-        for (uid, site, name), actions in cells.items():
+        for (uid, site, name), rows in cells.items():
             if name != arm:
                 continue
             base = cells.get((uid, site, "base"), {})
-            pairs = [(base[i], a) for i, a in sorted(actions.items()) if i in base]
-            if not pairs:
+            both = [(base[i], r) for i, r in sorted(rows.items()) if i in base]
+            if not both:
                 continue
+            pairs = [(_action(b), _action(a)) for b, a in both if _parseable(b) and _parseable(a)]
             every += pairs
             c = paired_comparison(pairs)
             per.append(
                 EffectRow(
                     edit_key=key, label=label, arm=arm, scope="transcript", sample_uid=uid,
-                    transcripts=1, pairs=len(pairs), rate_base=c.rate_a, rate_arm=c.rate_b,
-                    difference=c.difference, ci_low=c.ci_low, ci_high=c.ci_high,
-                    p_value=c.p_value, ci_method="paired-bootstrap",
+                    transcripts=1, pairs=len(pairs), **_left_out(both), rate_base=c.rate_a,
+                    rate_arm=c.rate_b, difference=c.difference, ci_low=c.ci_low,
+                    ci_high=c.ci_high, p_value=c.p_value, ci_method="paired-bootstrap",
                 )
             )  # fmt: skip
         if not per:
             continue
         pooled = paired_comparison(every)
         diffs = [p.difference for p in per if p.difference is not None]
-        if len(per) == 1:
-            low, high, method = per[0].ci_low, per[0].ci_high, "paired-bootstrap"
+        counted = [p for p in per if p.difference is not None]
+        left_out = {
+            f: sum(getattr(p, f) for p in per)
+            for f in ("unparseable_base", "unparseable_arm", "errors_base", "errors_arm")
+        }
+        if not diffs:
+            low = high = None
+            method = "no parseable pairs"
+        elif len(counted) == 1:
+            low, high, method = counted[0].ci_low, counted[0].ci_high, "paired-bootstrap"
         else:
             low, high = bootstrap_mean_interval(diffs)
             # A handful of identical transcript effects gives a zero-width bootstrap;
@@ -200,14 +220,32 @@ def _effects(key: str, group: list[dict[str, Any]]) -> list[EffectRow]:
             method = "bootstrap-over-transcripts (at least pooled paired)"
         out.append(
             EffectRow(
-                edit_key=key, label=label, arm=arm, scope="aggregate", transcripts=len(per),
-                pairs=len(every), rate_base=pooled.rate_a, rate_arm=pooled.rate_b,
-                difference=sum(diffs) / len(diffs), ci_low=low, ci_high=high,
+                edit_key=key, label=label, arm=arm, scope="aggregate", transcripts=len(counted),
+                pairs=len(every), **left_out, rate_base=pooled.rate_a, rate_arm=pooled.rate_b,
+                difference=sum(diffs) / len(diffs) if diffs else None, ci_low=low, ci_high=high,
                 p_value=pooled.p_value, ci_method=method,
             )
         )  # fmt: skip
         out += per
     return out
+
+
+def _parseable(row: dict[str, Any]) -> bool:
+    return row["outcome"] not in EXCLUDED_OUTCOMES
+
+
+def _action(row: dict[str, Any]) -> bool:
+    return bool(row["action"])
+
+
+def _left_out(both: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str, int]:
+    """Continuations of each side whose outcome has no action value."""
+    return {
+        "unparseable_base": sum(b["outcome"] == "unparseable" for b, _ in both),
+        "unparseable_arm": sum(a["outcome"] == "unparseable" for _, a in both),
+        "errors_base": sum(b["outcome"] == "error" for b, _ in both),
+        "errors_arm": sum(a["outcome"] == "error" for _, a in both),
+    }
 
 
 def _reappearance(key: str, group: list[dict[str, Any]]) -> ReappearanceRow | None:
@@ -241,9 +279,10 @@ def _importance(key: str, group: list[dict[str, Any]]) -> list[ImportanceRow]:
         different = [
             r for r in rows if r["similarity"] is not None and r["similarity"] < DIFFERENT_BELOW
         ]
-        kd = sum(1 for r in different if r["action"])
-        kn = sum(1 for r in after if r["action"])
-        c = unpaired_comparison(kn, len(after), kd, len(different))
+        # Rates over parseable continuations; the outcome distributions keep every label.
+        dp, ap = [r for r in different if _parseable(r)], [r for r in after if _parseable(r)]
+        kd, kn = sum(_action(r) for r in dp), sum(_action(r) for r in ap)
+        c = unpaired_comparison(kn, len(ap), kd, len(dp))
         out.append(
             ImportanceRow(
                 edit_key=key,

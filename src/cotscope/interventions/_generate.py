@@ -1,7 +1,10 @@
 """Generate, score and check one batch of continuations.
 
-Prompts are `template(user prompt) + think_start + prefix`, so the model resumes
-inside its reasoning exactly where the edited prefix ends. With `--resilient`,
+Prompts are `template(replayed messages) + think_start + prefix`, so the model
+resumes inside its reasoning exactly where the edited prefix ends; the messages
+are rendered as cotscope's local provider renders a conversation (earlier
+reasoning in its think markers, tool calls and results in the text protocol).
+Each continuation is scored by its suite's own scorer (`_score`). With `--resilient`,
 edited continuations of a removal whose reasoning brings the removed content
 back are resampled with the next try's seed, at most `max_tries` times; the
 row records how many tries it took and whether the first one reappeared.
@@ -14,7 +17,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cotscope.models import DEFAULT_THINK_END, DEFAULT_THINK_START
+from cotscope.stats import EXCLUDED_OUTCOMES
 
+from ._score import ContinuationScore, score_batch
 from ._segment import segment
 from ._table import InterventionRow
 from ._targets import TargetSpec
@@ -24,11 +29,21 @@ if TYPE_CHECKING:
     from ._run import InterventionOptions, _Job
 
 
+def _think(job: _Job) -> tuple[str, str]:
+    args = job.sample["model_args"]
+    return (
+        str(args.get("think_start", DEFAULT_THINK_START)),
+        str(args.get("think_end", DEFAULT_THINK_END)),
+    )
+
+
 def _prompt(job: _Job) -> str:
+    from cotscope.models._tool_protocol import chat_dicts
+
     backend: Backend = job.sample["_backend"]
-    start = str(job.sample["model_args"].get("think_start", DEFAULT_THINK_START))
-    rendered: str = backend.render([{"role": "user", "content": job.sample["prompt"]}])
-    return rendered + start + job.arm.prefix
+    think = _think(job)
+    rendered: str = backend.render(chat_dicts(job.replay.history, [], "none", think))
+    return rendered + think[0] + job.replay.prefix
 
 
 def _reappears(job: _Job, spec: TargetSpec | None, reasoning: str) -> bool | None:
@@ -99,8 +114,30 @@ def generate_rows(
             if back and options.resilient and tries[i] < options.max_tries:
                 retry.append(i)
         pending = retry
+    scores = score_batch(
+        [
+            (
+                j.sample["_scorer"],
+                j.replay.history,
+                j.replay.prefix + read_continuation(results[i].text, _think(j)[1])[0],
+                read_continuation(results[i].text, _think(j)[1])[1],
+            )
+            for i, j in enumerate(jobs)
+        ]
+    )
     rows = [
-        _row(j, results[i], tries[i], first[i], prompts[i], spec, options, edit_key, params)
+        _row(
+            j,
+            results[i],
+            scores[i],
+            tries[i],
+            first[i],
+            prompts[i],
+            spec,
+            options,
+            edit_key,
+            params,
+        )
         for i, j in enumerate(jobs)
     ]
     _add_similarity(jobs, rows)
@@ -110,6 +147,7 @@ def generate_rows(
 def _row(
     job: _Job,
     done: Continuation,
+    score: ContinuationScore,
     tries: int,
     first: bool | None,
     prompt: str,
@@ -121,9 +159,8 @@ def _row(
     from ._run import edit_label, read_continuation
 
     s = job.sample
-    end = s["model_args"].get("think_end", DEFAULT_THINK_END)
-    reasoning, answer = read_continuation(done.text, end)
-    outcome = s["_outcome"](s["scoring"], s["prompt"], answer)
+    reasoning, answer = read_continuation(done.text, _think(job)[1])
+    outcome = score.outcome
     backend: Backend = s["_backend"]
     mark = job.arm.mark
     return InterventionRow(
@@ -153,8 +190,11 @@ def _row(
         prompt_tokens=done.prompt_tokens,
         completion_tokens=len(done.token_ids) if done.token_ids is not None else None,
         answer=answer,
+        parsed_answer=score.answer,
         outcome=outcome,
-        action=outcome == options.action,
+        action=None if outcome in EXCLUDED_OUTCOMES else outcome == options.action,
+        labels=score.labels,
+        error=score.error,
         reappeared=_reappears(job, spec, reasoning),
         reappeared_first=first,
     )

@@ -133,13 +133,25 @@ def interventions_section(ctx: ReportContext) -> Markup | None:
     drawn = (aggregates + per)[:MAX_FOREST_ROWS]
     if ctx.options.figures and drawn:
         parts.append(ctx.figure("interventions-forest", forest_figure(drawn), "forest plot"))
-    head = ["experiment", "arm", "transcripts", "pairs", "base", "arm rate", "effect", "95% CI"]
+    head = ["experiment", "arm", "transcripts", "pairs", "unparseable base / arm",
+            "errors base / arm", "base", "arm rate", "effect", "95% CI", "p"]  # fmt: skip
+    parts.append(
+        el(
+            "p",
+            "Rates are over pairs whose two continuations were both scored; a continuation "
+            "that is unparseable (e.g. the reasoning never closed within the token budget) "
+            "or whose scorer failed is left out of its pair and counted here.",
+            class_="muted",
+        )
+    )
     parts.append(
         table(
-            [*head, "p"],
+            head,
             [
                 [
-                    e.label, e.arm, e.transcripts, e.pairs, pct(e.rate_base), pct(e.rate_arm),
+                    e.label, e.arm, e.transcripts, e.pairs,
+                    f"{e.unparseable_base} / {e.unparseable_arm}",
+                    f"{e.errors_base} / {e.errors_arm}", pct(e.rate_base), pct(e.rate_arm),
                     pct(e.difference), interval(e.ci_low, e.ci_high),
                     "–" if e.p_value is None else f"{e.p_value:.3g}",
                 ]

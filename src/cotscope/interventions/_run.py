@@ -36,7 +36,8 @@ from ._edits import (
     plan_remove,
     plan_truncate,
 )
-from ._score import outcome_fn, scoring_rule
+from ._replay import Replay, replay
+from ._score import ContinuationScorer, find_variant
 from ._segment import segment
 from ._table import ensure_table, insert_rows, row_id, stored_ids
 from ._targets import TargetSpec, grader_spans, lexicon_hash, parse_target, target_sentences
@@ -86,7 +87,7 @@ class InterventionOptions(BaseModel):
     limit: int | None = None
     """Transcripts at most (in sample-uid order)."""
     batch_size: int = Field(default=16, ge=1)
-    """Continuations generated per batch."""
+    """Continuations generated per batch (decoded together, or requests in flight at once)."""
     base_url: str | None = None
     """OpenAI-compatible completions endpoint."""
     tokenizer: str | None = None
@@ -119,6 +120,7 @@ class _Job:
     sample: dict[str, Any]
     plan: EditPlan
     arm: ArmPrefix
+    replay: Replay
     resample: int
     row_id: str
 
@@ -197,7 +199,7 @@ def _plans(
         if last < len(sentences):  # its edited arm is the base of the last planned site
             return [*plans, plan_truncate(text, sentences, last, "resample-from")]
         full = ArmPrefix("edited", text.rstrip())
-        return [*plans, EditPlan("resample-from", len(sentences), (full,))]
+        return [*plans, EditPlan("resample-from", len(sentences), (full,), cut=len(text))]
     cut = targets[0] if targets else options.at_sentence
     if cut is None:
         raise ValueError(f"{options.edit} needs --where or --at-sentence")
@@ -227,7 +229,7 @@ def run_interventions(
 
     Raises:
         PrefillUnsupportedError: A sample's model cannot continue from a prefix.
-        ScorerError: A sample's suite has no continuation scorer.
+        ScorerError: A sample's suite cannot score a continuation (unknown, or agentic).
         TargetError: The target spec is invalid.
     """
     from cotscope.store import Store
@@ -250,9 +252,9 @@ def run_interventions(
                     base_url=options.base_url,
                     tokenizer=options.tokenizer,
                     served_model=options.served_model,
+                    concurrency=options.batch_size,
                 )
             s["_backend"] = backends[key]
-            s["_outcome"] = outcome_fn(s["suite"])
         params = edit_params(options)
         key_models = sorted({b.model for b in backends.values()})
         edit_key = hashlib.sha256(
@@ -268,15 +270,23 @@ def run_interventions(
         for s in samples:
             try:
                 plans = _plans(s, options, spec, spans.get(s["sample_uid"]) if spans else None)
+                arms = [
+                    (
+                        plan,
+                        arm,
+                        replay(s["prompt"], s["reasoning"], s["messages"], plan.cut, arm.prefix),
+                    )
+                    for plan in plans
+                    for arm in _arms(plan, options)
+                ]
             except EditError as ex:
                 summary.skipped[str(ex)] = summary.skipped.get(str(ex), 0) + 1
                 continue
             summary.transcripts += 1
-            for plan in plans:
-                for arm in _arms(plan, options):
-                    for r in range(options.resamples):
-                        rid = row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
-                        jobs.append(_Job(s, plan, arm, r, rid))
+            for plan, arm, played in arms:
+                for r in range(options.resamples):
+                    rid = row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
+                    jobs.append(_Job(s, plan, arm, played, r, rid))
         done = stored_ids(store.con, [j.row_id for j in jobs])
         summary.stored_before = len(done)
         todo = [j for j in jobs if j.row_id not in done]
@@ -304,15 +314,23 @@ def _load_samples(store: Any, options: InterventionOptions) -> list[dict[str, An
             params.extend(values)
     sql = (
         "SELECT sample_uid, run, model_id, model, model_args, suite, variant_id, variant_hash, "
-        f"prompt, reasoning, outcome FROM samples WHERE {' AND '.join(where)} ORDER BY sample_uid"
+        "epoch, seed, prompt, reasoning, messages, outcome FROM samples "
+        f"WHERE {' AND '.join(where)} ORDER BY sample_uid"
     )
     if options.limit is not None:
         sql += f" LIMIT {int(options.limit)}"
     rows: list[dict[str, Any]] = store.query(sql, params)
+    scorers: dict[tuple[Any, ...], ContinuationScorer] = {}
     for row in rows:
-        raw = row["model_args"]
-        row["model_args"] = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
-        row["scoring"] = scoring_rule(store, row["suite"], row["variant_id"], row["variant_hash"])
+        for column in ("model_args", "messages"):
+            raw = row[column]
+            row[column] = json.loads(raw) if isinstance(raw, str) else raw
+        row["model_args"] = dict(row["model_args"] or {})
+        key = (row["suite"], row["variant_id"], row["variant_hash"], row["epoch"], row["seed"])
+        if key not in scorers:  # refuses agentic or unknown suites before any generation
+            variant = find_variant(store, row)
+            scorers[key] = ContinuationScorer(row["suite"], variant, row["epoch"], row["seed"])
+        row["_scorer"] = scorers[key]
     return rows
 
 

@@ -74,10 +74,16 @@ class InterventionRow(BaseModel):
     """Generated tokens, when the backend reports them."""
     answer: str
     """Visible answer after the reasoning closed ('' when it never closed)."""
+    parsed_answer: str | None = None
+    """The answer the suite scorer parsed (`score.answer`)."""
     outcome: str
-    """The suite scorer's outcome for `answer`."""
-    action: bool
-    """Whether the outcome is the measured action (e.g. `follows-hint`)."""
+    """The suite scorer's outcome for `answer` (`error` when the scorer raised)."""
+    action: bool | None
+    """Whether the outcome is the measured action; None for `unparseable` and `error`."""
+    labels: dict[str, Any] = Field(default_factory=dict)
+    """The suite scorer's metadata for this continuation."""
+    error: str | None = None
+    """What the scorer raised, for outcome `error`."""
     reappeared: bool | None = None
     """Removed content detected again in the continuation's reasoning (final try)."""
     reappeared_first: bool | None = None
@@ -103,6 +109,7 @@ _TYPES = {
     "reappeared_first": "BOOLEAN",
     "similarity": "DOUBLE",
     "params": "JSON",
+    "labels": "JSON",
     "created_at": "TIMESTAMP",
 }
 COLUMNS: dict[str, str] = {
@@ -120,6 +127,10 @@ def ensure_table(con: Any) -> None:
     """Create the table if it does not exist."""
     cols = ",\n  ".join(f"{n} {t}" for n, t in COLUMNS.items())
     con.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (\n  {cols}\n)")
+    # Tables written by an older cotscope gain the newer columns (NULL in old rows).
+    for name, kind in COLUMNS.items():
+        if name != "row_id":
+            con.execute(f"ALTER TABLE {TABLE} ADD COLUMN IF NOT EXISTS {name} {kind}")
 
 
 def has_table(con: Any) -> bool:
@@ -151,7 +162,8 @@ def insert_rows(con: Any, rows: Sequence[InterventionRow]) -> None:
     records = []
     for row in rows:
         data = row.model_dump()
-        data["params"] = json.dumps(data["params"], sort_keys=True, default=str)
+        for name in ("params", "labels"):
+            data[name] = json.dumps(data[name], sort_keys=True, default=str)
         records.append(tuple(data[n] for n in names))
     con.execute("BEGIN TRANSACTION")
     try:
