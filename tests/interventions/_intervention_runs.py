@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from cotscope.store import SampleRow, Store
 from cotscope.suites import get_suite
@@ -20,6 +21,7 @@ def make_run(
     n: int = 2,
     suite: str = "reward_hints",
     reasoning: str = REASONING,
+    model_args: dict[str, Any] | None = None,
 ) -> list[str]:
     chosen = get_suite(suite)
     variant = chosen.select("base")[0] if suite == "reward_hints" else chosen.variants()[0]
@@ -28,6 +30,7 @@ def make_run(
             run="tiny",
             model_id="m0",
             model=model,
+            model_args=model_args or {},
             suite=suite,
             variant_id=variant.id,
             variant_family=variant.family,

@@ -85,3 +85,49 @@ def test_end_to_end_remove_and_inject(tmp_path: Path) -> None:
     aggregates = [e for e in effects.effects if e.scope == "aggregate"]
     assert {e.arm for e in aggregates} == {"edited", "control"}
     assert all(e.pairs in (4,) for e in aggregates)
+
+
+def test_report_section_counts_every_continuation(tmp_path: Path) -> None:
+    import re
+
+    from cotscope.report import ReportOptions, build_report
+
+    # SmolLM2 has no reasoning markers and rarely closes `</think>` within a tiny budget;
+    # a newline stands in for the end of the reasoning (a model arg, as for any model),
+    # so some continuations carry an answer and others stay unparseable.
+    make_run(tmp_path, n=2, model_args={"think_end": "\n"})
+    opts = InterventionOptions(
+        edit="remove", where="lexical:eval-awareness", resamples=3, max_new_tokens=24
+    )
+    summary = run_interventions(tmp_path, opts)
+    assert summary.generated == 12
+    with Store(tmp_path, read_only=True) as store:
+        rows = store.query("SELECT arm, resample, sample_uid, outcome, action FROM interventions")
+        [agg] = [e for e in intervention_effects(store).effects if e.scope == "aggregate"]
+    by = {(r["sample_uid"], r["resample"], r["arm"]): r for r in rows}
+    unparseable = {a: sum(r["outcome"] == "unparseable" for r in rows if r["arm"] == a)
+                   for a in ("base", "edited")}  # fmt: skip
+    errors = sum(r["outcome"] == "error" for r in rows)
+    both = [
+        k
+        for k in by
+        if k[2] == "base"
+        and "unparseable" not in (by[k]["outcome"], by[(k[0], k[1], "edited")]["outcome"])
+    ]
+    assert errors == 0
+    assert all((r["action"] is None) == (r["outcome"] == "unparseable") for r in rows)
+    assert agg.unparseable_base == unparseable["base"]
+    assert agg.unparseable_arm == unparseable["edited"]
+    assert agg.pairs == len(both) <= 6
+    page = build_report(tmp_path, options=ReportOptions(figures=False)).read_text()
+    section = page[page.index('id="interventions"') :]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", section[: section.index("</table>")])
+    assert cells[2:6] == [
+        str(agg.transcripts),
+        str(agg.pairs),
+        f"{unparseable['base']} / {unparseable['edited']}",
+        "0 / 0",
+    ]
+    assert "Edited transcripts" in section
+    if agg.pairs == 0:  # every pair lost a side: no rate is shown, never a 0%
+        assert agg.difference is None and cells[8] == "no data"

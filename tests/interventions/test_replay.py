@@ -36,7 +36,12 @@ class Recording:
         return "".join(f"<{m['role']}>{m['content']}</{m['role']}>" for m in messages) + "<a>"
 
     def continue_from(
-        self, prompts: Sequence[str], *, max_new_tokens: int, temperature: float, seeds: Sequence[int]
+        self,
+        prompts: Sequence[str],
+        *,
+        max_new_tokens: int,
+        temperature: float,
+        seeds: Sequence[int],
     ) -> list[Continuation]:
         self.prompts += prompts
         return [Continuation(" Even it is. </think>4", None, None, s) for s in seeds]
@@ -98,8 +103,9 @@ def test_edit_in_second_turn_replays_tools_and_first_turn(
     assert [m["role"] for m in history] == ["system", "user", "assistant", "user"]
     assert history[0]["content"] == "You are careful."
     assert TURN1 in history[2]["content"] and "<think>" in history[2]["content"]
-    assert '<tool_call>{"name": "calc", "arguments": {"expr": "2+2"}}</tool_call>' in (
-        history[2]["content"]
+    assert (
+        '<tool_call>{"name": "calc", "arguments": {"expr": "2+2"}}</tool_call>'
+        in (history[2]["content"])
     )
     assert history[3]["content"].startswith('<tool_response name="calc">\n4')
     edited = [p for p in recording.prompts if p.endswith("<think>The tool says 4.")]
