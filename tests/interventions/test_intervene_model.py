@@ -131,3 +131,40 @@ def test_report_section_counts_every_continuation(tmp_path: Path) -> None:
     assert "Edited transcripts" in section
     if agg.pairs == 0:  # every pair lost a side: no rate is shown, never a 0%
         assert agg.difference is None and cells[8] == "no data"
+
+
+def test_sweep_then_intervene_then_report(tmp_path: Path, no_network: None) -> None:
+    from typer.testing import CliRunner
+
+    from cotscope.cli._app import app
+    from cotscope.report import ReportOptions, build_report
+
+    run = tmp_path / "run"
+    # The first line of SmolLM2's reply stands in for its reasoning (see above).
+    sweep = ["run", "--suite", "reward_hints", "--model", "local/smollm2", "-M",
+             'think_end="\\n"', "--variants", "base", "--epochs", "3", "--max-tokens", "32",
+             "-o", str(run), "--display", "none", "--no-report"]  # fmt: skip
+    result = CliRunner().invoke(app, sweep)
+    assert result.exit_code == 0, result.output
+    with Store(run, read_only=True) as store:
+        with_reasoning = store.query(
+            "SELECT count(*) AS n FROM samples WHERE length(trim(reasoning)) > 0"
+        )[0]["n"]
+    if with_reasoning == 0:
+        pytest.skip("no sampled reply had a first line to edit")
+    intervene = ["intervene", str(run), "--edit", "inject", "--text",
+                 "This might be an alignment test.", "--control", "random-sentence",
+                 "--resamples", "2", "--max-new-tokens", "16", "--limit", "2"]  # fmt: skip
+    result = CliRunner().invoke(app, intervene)
+    assert result.exit_code == 0, result.output
+    n = min(2, with_reasoning)
+    said = " ".join(result.output.split())  # rich wraps long lines
+    assert f"{n} transcripts, {n * 3 * 2} new continuations" in said
+    assert "left out: unparseable" in said
+    with Store(run, read_only=True) as store:
+        rows = store.query("SELECT arm, backend, outcome, prefix FROM interventions")
+    assert len(rows) == n * 6 and {r["backend"] for r in rows} == {"local"}
+    assert all(r["prefix"].startswith("This might be an alignment test.") for r in rows
+               if r["arm"] == "edited")  # fmt: skip
+    page = build_report(run, options=ReportOptions(figures=False)).read_text()
+    assert 'id="interventions"' in page and "inject@start" in page

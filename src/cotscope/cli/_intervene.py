@@ -126,7 +126,9 @@ def intervene(
             console.print(
                 f"  {row.arm} − base: {_pct(row.difference)} "
                 f"[{_pct(row.ci_low)}, {_pct(row.ci_high)}] "
-                f"({_rate(row.rate_base)} → {_rate(row.rate_arm)}, {row.pairs} pairs)"
+                f"({_rate(row.rate_base)} → {_rate(row.rate_arm)}, {row.pairs} pairs; left out: "
+                f"unparseable {row.unparseable_base} base / {row.unparseable_arm} {row.arm}, "
+                f"errors {row.errors_base} / {row.errors_arm})"
             )
     for rep in effects.reappearance:
         if rep.edit_key == summary.edit_key:
