@@ -84,7 +84,17 @@ def test_end_to_end_remove_and_inject(tmp_path: Path) -> None:
     assert all(REASONING.startswith(r["prefix"]) and "test" not in r["prefix"] for r in edited)
     aggregates = [e for e in effects.effects if e.scope == "aggregate"]
     assert {e.arm for e in aggregates} == {"edited", "control"}
-    assert all(e.pairs in (4,) for e in aggregates)
+    # Pairs count only continuations scored on both sides; the rest are counted beside.
+    outcome = {(r["edit"], r["sample_uid"], r["resample"], r["arm"]): r["outcome"] for r in rows}
+    for e in aggregates:
+        edit = "remove" if e.arm == "edited" and "remove" in e.label else "inject"
+        scored = [
+            k
+            for k, o in outcome.items()
+            if k[0] == edit and k[3] == "base" and o != "unparseable"
+            and outcome[(*k[:3], e.arm)] != "unparseable"
+        ]  # fmt: skip
+        assert e.pairs == len(scored) <= 4
 
 
 def test_report_section_counts_every_continuation(tmp_path: Path) -> None:
