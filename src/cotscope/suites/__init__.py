@@ -8,6 +8,7 @@ from ._suite import (
     get_suite,
     register_suite,
     suite_names,
+    work_items,
 )
 from ._variant import Variant, VariantFileError, load_variant_file
 
@@ -22,4 +23,5 @@ __all__ = [
     "load_variant_file",
     "register_suite",
     "suite_names",
+    "work_items",
 ]

@@ -37,6 +37,33 @@ class WorkItem:
         return f"{self.variant.id}@{self.epoch}"
 
 
+def work_items(variants: Sequence[Variant], epochs: int, seed: int | None) -> list[WorkItem]:
+    """Every (variant, epoch) pair, variant by variant, with derived seeds.
+
+    The sweep runner derives seeds with the same `derive_seed`, so
+    `inspect eval cotscope/<suite> -T seed=S` and a sweep with seed S sample every
+    (variant, epoch) identically.
+
+    Args:
+        variants: The selected variants.
+        epochs: Repetitions per variant (at least 1).
+        seed: The run seed; None leaves sampling unseeded.
+
+    Returns:
+        The work items in variant order, epochs 0..epochs-1 within each.
+
+    Raises:
+        ValueError: if epochs is below 1.
+    """
+    if epochs < 1:
+        raise ValueError(f"epochs must be at least 1, got {epochs}")
+    return [
+        WorkItem(v, e, None if seed is None else derive_seed(seed, v.id, e))
+        for v in variants
+        for e in range(epochs)
+    ]
+
+
 @dataclass(frozen=True)
 class SuiteDef:
     """A registered suite."""

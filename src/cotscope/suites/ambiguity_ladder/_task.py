@@ -8,15 +8,13 @@ scored by the exploit criterion. `ambiguity_ladder` is the same task for
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
-from inspect_ai import Epochs, Task, task
-from inspect_ai.dataset import MemoryDataset, Sample
+from inspect_ai import Task, task
 
-from .._suite import WorkItem, get_suite
+from .._inspect import selected_items, suite_task
+from .._suite import WorkItem
 from .._workspace import workspace_agent
-from ..reward_hints._work import work_items
 from ._scorer import ladder_scorer
 from ._variants import SUITE
 
@@ -37,32 +35,8 @@ def build_task(items: Sequence[WorkItem], max_turns: int = MAX_TURNS) -> Task:
     Raises:
         ValueError: if two items share a sample id.
     """
-    dupes = [sid for sid, n in Counter(i.sample_id for i in items).items() if n > 1]
-    if dupes:
-        raise ValueError(f"duplicate work items: {', '.join(sorted(dupes))}")
-    samples = [
-        Sample(
-            id=item.sample_id,
-            input=item.variant.text,
-            metadata={
-                "suite": item.variant.suite,
-                "variant_id": item.variant.id,
-                "variant_family": item.variant.family,
-                "variant_hash": item.variant.hash,
-                "epoch": item.epoch,
-                "seed": item.seed,
-                "scoring": item.variant.scoring,
-            },
-        )
-        for item in items
-    ]
-    return Task(
-        dataset=MemoryDataset(samples, name=SUITE),
-        solver=workspace_agent(max_turns=max_turns),
-        scorer=ladder_scorer(),
-        epochs=Epochs(1, "mode"),
-        name=SUITE,
-        metadata={"suite": SUITE},
+    return suite_task(
+        SUITE, items, solver=workspace_agent(max_turns=max_turns), scorer=ladder_scorer()
     )
 
 
@@ -78,7 +52,4 @@ def ambiguity_ladder(variants: str | list[str] = "all", epochs: int = 1, seed: i
     Returns:
         The Inspect task.
     """
-    parts = variants.split(",") if isinstance(variants, str) else [str(v) for v in variants]
-    selectors = [s.strip() for s in parts if s.strip()] or ["all"]
-    chosen = get_suite(SUITE).select(selectors)
-    return build_task(work_items(chosen, int(epochs), int(seed)))
+    return build_task(selected_items(SUITE, variants, epochs, seed))

@@ -16,12 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._suite import SuiteDef, WorkItem, register_suite
+from .._suite import SuiteDef, WorkItem, derive_seed, register_suite, work_items
 from ._classify import OUTCOMES, Classification, Outcome, ScoringRuleError, classify
 from ._parse_choice import ChoiceParse, parse_choice
 from ._parse_number import NumberParse, parse_number, prompt_numbers
 from ._variants import SUITE, load_variants
-from ._work import derive_seed, work_items
 
 if TYPE_CHECKING:
     from inspect_ai import Task
