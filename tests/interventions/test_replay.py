@@ -146,3 +146,12 @@ def test_replay_refuses_an_edit_before_the_continued_turn() -> None:
     assert ok.prefix == TURN2 and len(ok.history) == 3
     with pytest.raises(EditError, match="does not match"):
         replay("q", "something else", messages, 0, "")
+
+
+def test_reasoning_is_opened_once_when_the_template_already_opens_it() -> None:
+    from cotscope.interventions._generate import open_reasoning
+
+    r1_style = "<｜User｜>Pick a number.<｜Assistant｜><think>\n"
+    assert open_reasoning(r1_style, "<think>") == r1_style
+    chatml = "<|im_start|>user\nPick a number.<|im_end|>\n<|im_start|>assistant\n"
+    assert open_reasoning(chatml, "<think>") == chatml + "<think>"

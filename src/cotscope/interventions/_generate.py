@@ -43,7 +43,19 @@ def _prompt(job: _Job) -> str:
     backend: Backend = job.sample["_backend"]
     think = _think(job)
     rendered: str = backend.render(chat_dicts(job.replay.history, [], "none", think))
-    return rendered + think[0] + job.replay.prefix
+    return open_reasoning(rendered, think[0]) + job.replay.prefix
+
+
+def open_reasoning(rendered: str, think_start: str) -> str:
+    """The rendered prompt with the reasoning opened exactly once.
+
+    Some chat templates (DeepSeek-R1 and its distills, Qwen3 with thinking on) end
+    the generation prompt with the think marker already; appending another would
+    put the model somewhere it has never been.
+    """
+    if rendered.rstrip().endswith(think_start.strip()):
+        return rendered
+    return rendered + think_start
 
 
 def _reappears(job: _Job, spec: TargetSpec | None, reasoning: str) -> bool | None:
