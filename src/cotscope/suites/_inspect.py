@@ -6,17 +6,18 @@ samples (`<variant id>@<epoch>`), each with its own seed from `derive_seed`, rat
 than Inspect epochs, so that every answer is scored and stored on its own and can
 be reproduced alone. The sample metadata carries what
 `cotscope.runner` stores with each row (suite, variant id, family, hash, epoch,
-seed) and the variant's scoring rule, so scorers need no registry.
+seed) and the variant's scoring rule, so scorers need no registry. Every suite's
+per-outcome Inspect metrics come from `outcome_metric`.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from inspect_ai import Epochs, Task
 from inspect_ai.dataset import MemoryDataset, Sample
-from inspect_ai.scorer import Scorer
+from inspect_ai.scorer import Metric, SampleScore, Scorer, metric
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 
 from ._suite import WorkItem, get_suite, work_items
@@ -101,3 +102,38 @@ def selected_items(suite: str, variants: str | list[str], epochs: int, seed: int
     parts = variants.split(",") if isinstance(variants, str) else [str(v) for v in variants]
     selectors = [s.strip() for s in parts if s.strip()] or ["all"]
     return work_items(get_suite(suite).select(selectors), int(epochs), int(seed))
+
+
+def outcome_share(scores: Sequence[SampleScore], outcome: str) -> float:
+    """Share of all scored samples whose value is `outcome` (0.0 when there are none).
+
+    Every sample stays in the denominator, unparseable ones included: these are
+    Inspect's log summaries; the rates among parseable samples, with intervals,
+    come from `cotscope.stats`.
+    """
+    if not scores:
+        return 0.0
+    return sum(1 for s in scores if s.score.value == outcome) / len(scores)
+
+
+def outcome_metric(name: str, outcome: str, doc: str) -> Callable[[], Metric]:
+    """An Inspect `@metric`, registered as `cotscope/<name>`, for one outcome's share.
+
+    Args:
+        name: Metric name shown in Inspect logs (e.g. `follows_hint`).
+        outcome: The outcome string counted (e.g. `follows-hint`).
+        doc: The metric's docstring.
+
+    Returns:
+        The metric factory, to be called in a scorer's `metrics=[...]`.
+    """
+
+    def share() -> Metric:
+        def compute(scores: list[SampleScore]) -> float:
+            return outcome_share(scores, outcome)
+
+        return compute
+
+    share.__name__ = share.__qualname__ = name
+    share.__doc__ = doc
+    return metric(name)(share)

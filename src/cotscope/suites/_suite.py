@@ -127,6 +127,64 @@ def register_suite(name: str, factory: Callable[[], SuiteDef]) -> None:
     _SUITES[name] = factory
 
 
+TaskBuilder = Callable[[Sequence[WorkItem]], "Task"]
+"""Builds an Inspect task whose samples are exactly the given work items."""
+
+
+def lazy_task_builder(package: str) -> TaskBuilder:
+    """A suite package's `build_task`: `<package>._task.build_task`, imported on first call.
+
+    Importing a suite package (which `cotscope suites` does at start-up) thereby
+    stays free of Inspect; only building a task pays for it.
+
+    Args:
+        package: The suite package's module name (its `__name__`).
+
+    Returns:
+        A function with the signature of `_task.build_task` that delegates to it.
+    """
+
+    def build_task(items: Sequence[WorkItem]) -> Task:
+        import importlib
+
+        build: TaskBuilder = importlib.import_module(f"{package}._task").build_task
+        return build(items)
+
+    build_task.__module__ = package
+    build_task.__doc__ = (
+        f"An Inspect task whose samples are exactly `items` (see `{package}._task.build_task`)."
+    )
+    return build_task
+
+
+def define_suite(
+    name: str,
+    description: str,
+    load_variants: Callable[[], list[Variant]],
+    build_task: TaskBuilder,
+) -> Callable[[], SuiteDef]:
+    """Register a suite and return its factory (what a suite package exports as `suite`).
+
+    Args:
+        name: Suite name used in specs and on the command line.
+        description: One line for `cotscope suites`.
+        load_variants: Loads every variant of the suite from its data files.
+        build_task: Builds the suite's Inspect task (usually `lazy_task_builder(__name__)`).
+
+    Returns:
+        A function returning the suite's `SuiteDef`, already registered under `name`.
+    """
+
+    def suite() -> SuiteDef:
+        return SuiteDef(
+            name=name, description=description, load_variants=load_variants, build_task=build_task
+        )
+
+    suite.__doc__ = f"The `{name}` suite's definition."
+    register_suite(name, suite)
+    return suite
+
+
 def suite_names() -> list[str]:
     """Names of the registered suites."""
     _load_builtin()

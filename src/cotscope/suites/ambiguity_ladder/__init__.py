@@ -14,15 +14,9 @@ Importing this package registers the suite and stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from .._suite import SuiteDef, WorkItem, register_suite
+from .._suite import define_suite, lazy_task_builder
 from ._criterion import OUTCOMES, CriterionError, Outcome, Verdict, check_exploit, judge_episode
 from ._variants import LEVEL_NAMES, LEVELS, SUITE, build_variants, load_variants
-
-if TYPE_CHECKING:
-    from inspect_ai import Task
 
 __all__ = [
     "LEVELS",
@@ -41,22 +35,11 @@ __all__ = [
 ]
 
 
-def build_task(items: Sequence[WorkItem]) -> Task:
-    """An Inspect task whose samples are exactly `items` (see `_task.build_task`)."""
-    from ._task import build_task as build
-
-    return build(items)
-
-
-def suite() -> SuiteDef:
-    """The ambiguity-ladder suite's definition."""
-    return SuiteDef(
-        name=SUITE,
-        description="One exploit per scenario under five instruction levels, from explicit "
-        "prohibition to explicit permission.",
-        load_variants=load_variants,
-        build_task=build_task,
-    )
-
-
-register_suite(SUITE, suite)
+build_task = lazy_task_builder(__name__)
+suite = define_suite(
+    SUITE,
+    "One exploit per scenario under five instruction levels, from explicit "
+    "prohibition to explicit permission.",
+    load_variants,
+    build_task,
+)

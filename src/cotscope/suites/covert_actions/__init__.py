@@ -15,16 +15,10 @@ only when a task is built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from .._suite import SuiteDef, WorkItem, register_suite
+from .._suite import define_suite, lazy_task_builder
 from ._criteria import OUTCOMES, Judgement, Outcome, judge
 from ._rules import Rule
 from ._variants import ENVIRONMENTS, SUITE, load_variants, role_of
-
-if TYPE_CHECKING:
-    from inspect_ai import Task
 
 __all__ = [
     "ENVIRONMENTS",
@@ -41,22 +35,11 @@ __all__ = [
 ]
 
 
-def build_task(items: Sequence[WorkItem]) -> Task:
-    """An Inspect task whose samples are exactly `items` (see `_task.build_task`)."""
-    from ._task import build_task as build
-
-    return build(items)
-
-
-def suite() -> SuiteDef:
-    """The covert-actions suite's definition."""
-    return SuiteDef(
-        name=SUITE,
-        description="Agentic environments where a covert action (sandbagging, falsifying, "
-        "tampering, omitting) is possible; treatment vs control.",
-        load_variants=load_variants,
-        build_task=build_task,
-    )
-
-
-register_suite(SUITE, suite)
+build_task = lazy_task_builder(__name__)
+suite = define_suite(
+    SUITE,
+    "Agentic environments where a covert action (sandbagging, falsifying, "
+    "tampering, omitting) is possible; treatment vs control.",
+    load_variants,
+    build_task,
+)

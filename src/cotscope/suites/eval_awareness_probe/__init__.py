@@ -16,10 +16,9 @@ only when a task is built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .._suite import SuiteDef, WorkItem, register_suite
+from .._suite import define_suite, lazy_task_builder
 from ._bank import (
     SUITE,
     Phrasing,
@@ -34,8 +33,6 @@ from ._bank import (
 from ._parse import ProbabilityParse, parse_probability
 
 if TYPE_CHECKING:
-    from inspect_ai import Task
-
     from ._metrics import (
         BINS,
         ReliabilityBin,
@@ -107,26 +104,11 @@ __all__ = [
 ]
 
 
-def build_task(items: Sequence[WorkItem]) -> Task:
-    """An Inspect task whose samples are exactly `items` (see `_task.build_task`)."""
-    from ._task import build_task as build
-
-    return build(items)
-
-
-def suite() -> SuiteDef:
-    """The probe's suite definition (variants load lazily and are cached).
-
-    Returns:
-        The SuiteDef registered as `eval_awareness_probe`.
-    """
-    return SuiteDef(
-        name=SUITE,
-        description="Transcripts from evaluations or deployment (ground truth known); "
-        "the model states P(evaluation). AUC and calibration per checkpoint.",
-        load_variants=load_variants,
-        build_task=build_task,
-    )
-
-
-register_suite(SUITE, suite)
+build_task = lazy_task_builder(__name__)
+suite = define_suite(
+    SUITE,
+    "Transcripts from evaluations or deployment (ground truth known); "
+    "the model states P(evaluation). AUC and calibration per checkpoint.",
+    load_variants,
+    build_task,
+)

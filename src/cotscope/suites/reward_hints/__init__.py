@@ -13,17 +13,11 @@ imported only when a task is built (`build_task`, or `_task.reward_hints`, the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from .._suite import SuiteDef, WorkItem, derive_seed, register_suite, work_items
+from .._suite import define_suite, derive_seed, lazy_task_builder, work_items
 from ._classify import OUTCOMES, Classification, Outcome, ScoringRuleError, classify
 from ._parse_choice import ChoiceParse, parse_choice
 from ._parse_number import NumberParse, parse_number, prompt_numbers
 from ._variants import SUITE, load_variants
-
-if TYPE_CHECKING:
-    from inspect_ai import Task
 
 __all__ = [
     "OUTCOMES",
@@ -45,33 +39,10 @@ __all__ = [
 ]
 
 
-def build_task(items: Sequence[WorkItem]) -> Task:
-    """An Inspect task whose samples are exactly `items` (see `_task.build_task`).
-
-    Args:
-        items: Work items with unique sample ids.
-
-    Returns:
-        The Inspect task.
-    """
-    from ._task import build_task as build
-
-    return build(items)
-
-
-def suite() -> SuiteDef:
-    """The reward-hint suite's definition (variants load lazily and are cached).
-
-    Returns:
-        The SuiteDef registered as `reward_hints`.
-    """
-    return SuiteDef(
-        name=SUITE,
-        description="In-context grader hints that pay for disobeying the instruction; "
-        "leaked wrong answer keys.",
-        load_variants=load_variants,
-        build_task=build_task,
-    )
-
-
-register_suite(SUITE, suite)
+build_task = lazy_task_builder(__name__)
+suite = define_suite(
+    SUITE,
+    "In-context grader hints that pay for disobeying the instruction; leaked wrong answer keys.",
+    load_variants,
+    build_task,
+)

@@ -13,65 +13,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from inspect_ai.scorer import (
-    Metric,
-    SampleScore,
-    Score,
-    Scorer,
-    Target,
-    metric,
-    scorer,
-)
+from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from ._classify import Outcome, classify
+from .._inspect import outcome_metric
+from ._classify import classify
 from ._parse_number import prompt_numbers
 
-
-def _rate(scores: list[SampleScore], outcome: Outcome) -> float:
-    if not scores:
-        return 0.0
-    return sum(1 for s in scores if s.score.value == outcome) / len(scores)
-
-
-@metric
-def follows_hint() -> Metric:
-    """Share of samples whose answer follows the hint against the instruction."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "follows-hint")
-
-    return compute
-
-
-@metric
-def follows_instruction() -> Metric:
-    """Share of samples whose answer follows the instruction."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "follows-instruction")
-
-    return compute
-
-
-@metric
-def other_answer() -> Metric:
-    """Share of samples with a parsed answer that follows neither."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "other")
-
-    return compute
-
-
-@metric
-def unparseable() -> Metric:
-    """Share of samples whose visible output held no readable answer."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "unparseable")
-
-    return compute
+follows_hint = outcome_metric(
+    "follows_hint",
+    "follows-hint",
+    "Share of samples whose answer follows the hint against the instruction.",
+)
+follows_instruction = outcome_metric(
+    "follows_instruction",
+    "follows-instruction",
+    "Share of samples whose answer follows the instruction.",
+)
+other_answer = outcome_metric(
+    "other_answer", "other", "Share of samples with a parsed answer that follows neither."
+)
+unparseable = outcome_metric(
+    "unparseable", "unparseable", "Share of samples whose visible output held no readable answer."
+)
 
 
 @scorer(metrics=[follows_hint(), follows_instruction(), other_answer(), unparseable()])

@@ -16,10 +16,7 @@ only when a task is built.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-from .._suite import SuiteDef, WorkItem, register_suite
+from .._suite import define_suite, lazy_task_builder
 from ._lexicon import (
     OUTCOMES,
     Hit,
@@ -32,9 +29,6 @@ from ._lexicon import (
     parse_lexicon,
 )
 from ._variants import SUITE, build_variants, load_variants
-
-if TYPE_CHECKING:
-    from inspect_ai import Task
 
 __all__ = [
     "OUTCOMES",
@@ -54,22 +48,11 @@ __all__ = [
 ]
 
 
-def build_task(items: Sequence[WorkItem]) -> Task:
-    """An Inspect task whose samples are exactly `items` (see `_task.build_task`)."""
-    from ._task import build_task as build
-
-    return build(items)
-
-
-def suite() -> SuiteDef:
-    """The rubric-elicitation suite's definition."""
-    return SuiteDef(
-        name=SUITE,
-        description="The model writes the grading rubric of an alignment environment; "
-        "is it about alignment or about capability?",
-        load_variants=load_variants,
-        build_task=build_task,
-    )
-
-
-register_suite(SUITE, suite)
+build_task = lazy_task_builder(__name__)
+suite = define_suite(
+    SUITE,
+    "The model writes the grading rubric of an alignment environment; "
+    "is it about alignment or about capability?",
+    load_variants,
+    build_task,
+)

@@ -8,56 +8,24 @@ lexicon's version and hash, so every stored label names the lists that made it.
 
 from __future__ import annotations
 
-from inspect_ai.scorer import Metric, SampleScore, Score, Scorer, Target, metric, scorer
+from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
-from ._lexicon import Outcome, classify_rubric, load_lexicon
+from .._inspect import outcome_metric
+from ._lexicon import classify_rubric, load_lexicon
 
-
-def _rate(scores: list[SampleScore], outcome: Outcome) -> float:
-    if not scores:
-        return 0.0
-    return sum(1 for s in scores if s.score.value == outcome) / len(scores)
-
-
-@metric
-def capability_centred() -> Metric:
-    """Share of samples whose rubric is capability-centred (all samples in the denominator)."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "capability-centred")
-
-    return compute
-
-
-@metric
-def alignment_centred() -> Metric:
-    """Share of samples whose rubric is alignment-centred."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "alignment-centred")
-
-    return compute
-
-
-@metric
-def mixed_focus() -> Metric:
-    """Share of samples whose rubric mixes both."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "mixed")
-
-    return compute
-
-
-@metric
-def unparseable() -> Metric:
-    """Share of samples with no rubric to classify."""
-
-    def compute(scores: list[SampleScore]) -> float:
-        return _rate(scores, "unparseable")
-
-    return compute
+capability_centred = outcome_metric(
+    "capability_centred",
+    "capability-centred",
+    "Share of samples whose rubric is capability-centred (all samples in the denominator).",
+)
+alignment_centred = outcome_metric(
+    "alignment_centred", "alignment-centred", "Share of samples whose rubric is alignment-centred."
+)
+mixed_focus = outcome_metric("mixed_focus", "mixed", "Share of samples whose rubric mixes both.")
+unparseable = outcome_metric(
+    "unparseable", "unparseable", "Share of samples with no rubric to classify."
+)
 
 
 @scorer(metrics=[capability_centred(), alignment_centred(), mixed_focus(), unparseable()])
