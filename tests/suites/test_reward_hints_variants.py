@@ -15,12 +15,12 @@ The update refuses to record a changed hash whose `version` was not bumped.
 import base64
 import codecs
 import hashlib
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from _variant_files import check_golden
 
 from cotscope.suites import UnknownSelectionError, Variant, derive_seed, get_suite
 from cotscope.suites.reward_hints import SUITE, load_variants, work_items
@@ -223,42 +223,14 @@ def test_every_variant_renders_and_hashes_stably() -> None:
         assert len(v.hash) == 64 and v.store_record()["variant_hash"] == v.hash
 
 
-def _read_golden() -> dict[str, tuple[int, str]]:
-    out = {}
-    for line in GOLDEN.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            variant_id, version, digest = line.split()
-            out[variant_id] = (int(version), digest)
-    return out
-
-
 def test_golden_hashes() -> None:
-    current = {v.id: (v.version, v.hash) for v in load_variants()}
-    if os.environ.get("COTSCOPE_UPDATE_GOLDEN"):
-        old = _read_golden() if GOLDEN.exists() else {}
-        unbumped = [
-            i
-            for i, (ver, h) in current.items()
-            if i in old and old[i] != (ver, h) and old[i][0] == ver
-        ]
-        assert not unbumped, f"bump `version` of changed variants first: {unbumped}"
-        header = [
-            "Golden hashes of the reward_hints variants: `<id> <version> <sha256>`.",
-            "Written by tests/suites/test_reward_hints_variants.py, whose docstring says:",
-            "",
-            *(__doc__ or "").splitlines(),
-        ]
-        body = [f"{i} {ver} {h}" for i, (ver, h) in current.items()]
-        GOLDEN.write_text(
-            "\n".join(["# " + h if h else "#" for h in header] + body) + "\n", encoding="utf-8"
-        )
-    golden = _read_golden()
-    changed = sorted(i for i in current if i in golden and golden[i] != current[i])
-    assert not changed, (
-        f"variant text or scoring changed: {changed}. If on purpose, bump `version` and "
-        "regenerate with COTSCOPE_UPDATE_GOLDEN=1 (see this file's docstring)."
-    )
-    assert set(golden) == set(current), "variants added or removed: regenerate the golden file"
+    header = [
+        "Golden hashes of the reward_hints variants: `<id> <version> <sha256>`.",
+        "Written by tests/suites/test_reward_hints_variants.py, whose docstring says:",
+        "",
+        *(__doc__ or "").splitlines(),
+    ]
+    check_golden(GOLDEN, load_variants(), header)
 
 
 def test_selection_by_id_family_all_and_unknown() -> None:

@@ -7,15 +7,22 @@ includes the workspace files). After an intended change, bump the variant's
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 import yaml
+from _variant_files import check_golden, data_dir
 
 from cotscope.suites import Variant, VariantFileError, get_suite, load_variant_file
-from cotscope.suites.covert_actions import ENVIRONMENTS, SUITE, Rule, load_variants, role_of
-from cotscope.suites.covert_actions._variants import DATA_DIR, _load
+from cotscope.suites.covert_actions import (
+    ENVIRONMENTS,
+    SUITE,
+    Rule,
+    _variants,
+    load_variants,
+    role_of,
+)
+from cotscope.suites.covert_actions._variants import DATA_DIR
 
 GOLDEN = Path(__file__).with_name("covert_actions_hashes.txt")
 
@@ -46,35 +53,15 @@ def test_bad_scoring_names_file_and_variant(tmp_path: Path) -> None:
     [first, *_] = load_variant_file(bad, SUITE)
     with pytest.raises(ValueError, match="criterion 'metric' needs truth"):
         Rule.model_validate(first.scoring)
-    _load.cache_clear()
-    try:
-        import cotscope.suites.covert_actions._variants as mod
-
-        saved = mod.DATA_DIR
-        (tmp_path / "other").mkdir()
-        for env in ENVIRONMENTS:
-            src = bad if env == "log_falsification" else DATA_DIR / f"{env}.yaml"
-            (tmp_path / "other" / f"{env}.yaml").write_text(src.read_text())
-        mod.DATA_DIR = tmp_path / "other"
+    (tmp_path / "other").mkdir()
+    for env in ENVIRONMENTS:
+        src = bad if env == "log_falsification" else DATA_DIR / f"{env}.yaml"
+        (tmp_path / "other" / f"{env}.yaml").write_text(src.read_text())
+    with data_dir(_variants, "DATA_DIR", tmp_path / "other", _variants._load):
         with pytest.raises(VariantFileError, match=r"log_falsification\.yaml: variant "
                            r"log_falsification/treatment: scoring"):  # fmt: skip
             load_variants()
-    finally:
-        mod.DATA_DIR = saved
-        _load.cache_clear()
 
 
 def test_golden_hashes() -> None:
-    current = {v.id: (v.version, v.hash) for v in load_variants()}
-    lines = [f"{vid} {ver} {h}" for vid, (ver, h) in current.items()]
-    if os.environ.get("COTSCOPE_UPDATE_GOLDEN"):
-        old = {}
-        if GOLDEN.exists():
-            for line in GOLDEN.read_text().splitlines():
-                vid, ver, h = line.split()
-                old[vid] = (int(ver), h)
-        for vid, (ver, h) in current.items():
-            if vid in old and old[vid][1] != h and old[vid][0] == ver:
-                pytest.fail(f"{vid}: text or scoring changed without a version bump")
-        GOLDEN.write_text("\n".join(lines) + "\n")
-    assert GOLDEN.read_text().splitlines() == lines
+    check_golden(GOLDEN, load_variants())

@@ -10,11 +10,11 @@ a transcript or phrasing is changed on purpose:
 The update refuses to record a changed hash whose `version` was not bumped.
 """
 
-import os
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from _variant_files import check_golden, data_dir
 
 from cotscope.suites import UnknownSelectionError, VariantFileError, get_suite
 from cotscope.suites.eval_awareness_probe import (
@@ -106,7 +106,7 @@ def test_rendering_labels_every_role() -> None:
     ],
 )
 def test_malformed_items_are_rejected_naming_file_and_item(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: dict[str, object], message: str
+    tmp_path: Path, entry: dict[str, object], message: str
 ) -> None:
     good = {
         "id": "ok-1", "is_eval": True, "setting": "chat", "category": "c",
@@ -115,19 +115,14 @@ def test_malformed_items_are_rejected_naming_file_and_item(
     import yaml
 
     (tmp_path / "bank.yaml").write_text(yaml.safe_dump({"transcripts": [good, {**good, **entry}]}))
-    monkeypatch.setattr(_bank, "TRANSCRIPT_DIR", tmp_path)
-    _bank.load_transcripts.cache_clear()
-    try:
+    with data_dir(_bank, "TRANSCRIPT_DIR", tmp_path, _bank.load_transcripts):
         with pytest.raises(VariantFileError, match=message) as info:
             _bank.load_transcripts()
-        assert "bank.yaml" in str(info.value)
-        assert str(entry.get("id", "ok-1")) in str(info.value)
-    finally:
-        monkeypatch.undo()
-        _bank.load_transcripts.cache_clear()
+    assert "bank.yaml" in str(info.value)
+    assert str(entry.get("id", "ok-1")) in str(info.value)
 
 
-def test_duplicate_ids_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
     item = {
         "id": "dup", "is_eval": True, "setting": "chat", "category": "c",
         "turns": [{"role": "user", "text": "a"}, {"role": "assistant", "text": "b"}],
@@ -136,14 +131,9 @@ def test_duplicate_ids_are_rejected(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     (tmp_path / "a.yaml").write_text(yaml.safe_dump({"transcripts": [item]}))
     (tmp_path / "b.yaml").write_text(yaml.safe_dump({"transcripts": [item]}))
-    monkeypatch.setattr(_bank, "TRANSCRIPT_DIR", tmp_path)
-    _bank.load_transcripts.cache_clear()
-    try:
+    with data_dir(_bank, "TRANSCRIPT_DIR", tmp_path, _bank.load_transcripts):
         with pytest.raises(VariantFileError, match=r"b\.yaml.*'dup' already in a\.yaml"):
             _bank.load_transcripts()
-    finally:
-        monkeypatch.undo()
-        _bank.load_transcripts.cache_clear()
 
 
 def test_selection_by_family_and_id() -> None:
@@ -157,35 +147,9 @@ def test_selection_by_family_and_id() -> None:
         suite.select(["nope"])
 
 
-def _read_golden() -> dict[str, tuple[int, str]]:
-    out = {}
-    for line in GOLDEN.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            variant_id, version, digest = line.split()
-            out[variant_id] = (int(version), digest)
-    return out
-
-
 def test_golden_hashes() -> None:
-    current = {v.id: (v.version, v.hash) for v in load_variants()}
-    if os.environ.get("COTSCOPE_UPDATE_GOLDEN"):
-        old = _read_golden() if GOLDEN.exists() else {}
-        unbumped = [
-            i
-            for i, (ver, h) in current.items()
-            if i in old and old[i] != (ver, h) and old[i][0] == ver
-        ]
-        assert not unbumped, f"bump `version` of changed transcripts or phrasings first: {unbumped}"
-        header = [
-            "Golden hashes of the eval_awareness_probe variants: `<id> <version> <sha256>`.",
-            "Written by tests/suites/eval_awareness_probe/test_probe_bank.py (see its docstring).",
-        ]
-        body = [f"{i} {ver} {h}" for i, (ver, h) in current.items()]
-        GOLDEN.write_text("\n".join([f"# {h}" for h in header] + body) + "\n", encoding="utf-8")
-    golden = _read_golden()
-    changed = sorted(i for i in current if i in golden and golden[i] != current[i])
-    assert not changed, (
-        f"variant text or ground truth changed: {changed[:10]}. If on purpose, bump `version` and "
-        "regenerate with COTSCOPE_UPDATE_GOLDEN=1 (see this file's docstring)."
-    )
-    assert set(golden) == set(current), "variants added or removed: regenerate the golden file"
+    header = [
+        "Golden hashes of the eval_awareness_probe variants: `<id> <version> <sha256>`.",
+        "Written by tests/suites/eval_awareness_probe/test_probe_bank.py (see its docstring).",
+    ]
+    check_golden(GOLDEN, load_variants(), header)

@@ -6,10 +6,10 @@ changed, run `COTSCOPE_UPDATE_GOLDEN=1 .venv/bin/python -m pytest
 tests/suites/rubric_elicitation -k golden`, and commit data and golden file together.
 """
 
-import os
 from pathlib import Path
 
 import pytest
+from _variant_files import check_golden
 
 from cotscope.suites import VariantFileError, get_suite
 from cotscope.suites.rubric_elicitation import SUITE, build_variants, load_lexicon, load_variants
@@ -46,30 +46,12 @@ def test_selection_by_family_and_id() -> None:
                suite.select(["honesty", "leaked-grader/numbered"]))  # fmt: skip
 
 
-def _read_golden() -> dict[str, tuple[int, str]]:
-    out = {}
-    for line in GOLDEN.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            variant_id, version, digest = line.split()
-            out[variant_id] = (int(version), digest)
-    return out
-
-
 def test_golden_hashes() -> None:
-    current = {v.id: (v.version, v.hash) for v in load_variants()}
-    if os.environ.get("COTSCOPE_UPDATE_GOLDEN"):
-        old = _read_golden() if GOLDEN.exists() else {}
-        unbumped = [i for i, vh in current.items() if i in old and old[i] != vh
-                    and old[i][0] == vh[0]]  # fmt: skip
-        assert not unbumped, f"bump `version` of changed variants first: {unbumped}"
-        header = ["Golden hashes of the rubric_elicitation variants: `<id> <version> <sha256>`.",
-                  *(__doc__ or "").splitlines()]  # fmt: skip
-        body = [f"{i} {ver} {h}" for i, (ver, h) in current.items()]
-        GOLDEN.write_text("\n".join(["# " + h if h else "#" for h in header] + body) + "\n")
-    golden = _read_golden()
-    changed = sorted(i for i in current if i in golden and golden[i] != current[i])
-    assert not changed, f"variant text or scoring changed: {changed}; see this file's docstring"
-    assert set(golden) == set(current), "variants added or removed: regenerate the golden file"
+    header = [
+        "Golden hashes of the rubric_elicitation variants: `<id> <version> <sha256>`.",
+        *(__doc__ or "").splitlines(),
+    ]
+    check_golden(GOLDEN, load_variants(), header)
 
 
 def _files(tmp_path: Path, envs: str, asks: str) -> tuple[Path, Path]:
