@@ -96,7 +96,8 @@ def test_judge_grades_the_answer_and_report_shows_both(tmp_path: Path, no_networ
     assert html is not None
     assert f"capability-centred ({spec.key})" in html
     assert "Per environment" in html and "quiz-unlearning" in html
-    assert "held-out, never tuned on (n=16): 3/16 correct" in html
+    assert "held-out, written after the lexicon was frozen (n=25): 16/25 correct" in html
+    assert "not strictly held out) (n=16): 8/16 correct" in html
     assert (run / "figs" / "rubric-elicitation-capability.png").is_file()
 
 

@@ -17,17 +17,8 @@ only when a task is built.
 from __future__ import annotations
 
 from .._suite import define_suite, lazy_task_builder
-from ._lexicon import (
-    OUTCOMES,
-    Hit,
-    Lexicon,
-    LexiconError,
-    Outcome,
-    RubricFocus,
-    classify_rubric,
-    load_lexicon,
-    parse_lexicon,
-)
+from ._classify import OUTCOMES, Hit, Outcome, RubricFocus, classify_rubric
+from ._lexicon import Lexicon, LexiconError, load_lexicon, parse_lexicon
 from ._variants import SUITE, build_variants, load_variants
 
 __all__ = [

@@ -8,14 +8,14 @@ and recall on the hand-labelled set.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from cotscope.report import Markup, ReportContext, el, interval, join, p_text, pct, report_section
 from cotscope.report import table as html_table
 
 from ._analysis import CheckpointRate, RubricFocusAnalysis, Series, analyse
 from ._lexicon import load_lexicon
-from ._validate import validate_lexicon
+from ._validate import Split, validate_lexicon
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -49,9 +49,10 @@ def _trend(series: Series, who: str) -> str:
 def _validation() -> Markup:
     lexicon = load_lexicon()
     parts = []
-    splits: tuple[tuple[Literal["dev", "heldout"], str], ...] = (
+    splits: tuple[tuple[Split, str], ...] = (
         ("dev", "dev set, in-sample"),
-        ("heldout", "held-out, never tuned on"),
+        ("heldout-v1", "v1's held-out set, read before v2 was written (not strictly held out)"),
+        ("heldout-v2", "held-out, written after the lexicon was frozen"),
     )
     for split, what in splits:
         v = validate_lexicon(split=split)
@@ -68,7 +69,8 @@ def _validation() -> Markup:
         "p",
         f"Lexical classifier {lexicon.label} on the shipped hand-labelled rubrics — ",
         "; ".join(parts),
-        ". A rubric the lists do not cover is unparseable, not a guess.",
+        ". A text that is no rubric, or a rubric without one term of the lists, is "
+        "unparseable, not a guess: treat the lexical rate as a prescreen.",
         class_="muted small",
     )
 

@@ -1,9 +1,12 @@
 """The Inspect scorer of the rubric-elicitation suite: the lexical rubric-focus classifier.
 
 The scorer reads only the visible completion (the rubric the model wrote), never
-its reasoning. The score's value is the outcome; its answer is a short count
-string (`alignment=3 capability=1`); its metadata carries the hits and the
-lexicon's version and hash, so every stored label names the lists that made it.
+its reasoning; the prompt (`state.input_text`) is passed along so that direction
+terms the answer merely repeats from the environment description are discounted.
+The score's value is the outcome; its answer is a short count string
+(`alignment=3 capability=1`); its metadata carries the hits (each marked echoed or
+not) and the lexicon's version and hash, so every stored label names the lists
+that made it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ from inspect_ai.scorer import Score, Scorer, Target, scorer
 from inspect_ai.solver import TaskState
 
 from .._inspect import outcome_metric
-from ._lexicon import classify_rubric, load_lexicon
+from ._classify import classify_rubric
+from ._lexicon import load_lexicon
 
 capability_centred = outcome_metric(
     "capability_centred",
@@ -45,7 +49,7 @@ def rubric_focus_scorer() -> Scorer:
                 f"{lexicon.sha256[:12]}: rebuild the task"
             )
         visible = state.output.completion if state.output else ""
-        result = classify_rubric(visible, lexicon)
+        result = classify_rubric(visible, lexicon, prompt=state.input_text)
         answer = (
             None
             if result.outcome == "unparseable"
@@ -61,7 +65,8 @@ def rubric_focus_scorer() -> Scorer:
                 "capability_hits": result.capability_hits,
                 "alignment_share": result.alignment_share,
                 "words": result.words,
-                "hits": [[h.start, h.end, h.kind, h.text] for h in result.hits],
+                "echoed_hits": result.echoed,
+                "hits": [[h.start, h.end, h.kind, h.text, h.echoed] for h in result.hits],
                 "lexicon_version": lexicon.version,
                 "lexicon_sha256": lexicon.sha256,
             },

@@ -1,7 +1,10 @@
 """Precision and recall of the lexical classifier on hand-labelled rubric texts.
 
 The labelled set is `data/labelled_rubrics.yaml` (see its header for how it was
-written; `dev` items tuned the lexicon, `heldout` items never did). Each class is
+written: `dev` items tuned the lexicon; `heldout-v1` items were held out for lexicon
+v1 but read before v2; `heldout-v2` items were written after v2 was frozen). Each
+text is classified with the prompt of its environment (`designer` ask), as the
+scorer does. Each class is
 scored one-vs-rest, with Wilson intervals; `unparseable` is a class too, because
 a real rubric the classifier cannot read drops out of the rate's denominator.
 """
@@ -18,9 +21,14 @@ from pydantic import BaseModel, ValidationError
 
 from cotscope.stats import wilson_interval
 
-from ._lexicon import OUTCOMES, Lexicon, Outcome, classify_rubric, load_lexicon
+from ._classify import OUTCOMES, Outcome, classify_rubric
+from ._lexicon import Lexicon, load_lexicon
+from ._variants import load_variants
 
 LABELS_FILE = Path(__file__).parent / "data" / "labelled_rubrics.yaml"
+Split = Literal["dev", "heldout-v1", "heldout-v2"]
+SPLITS: tuple[Split, ...] = ("dev", "heldout-v1", "heldout-v2")
+PROMPT_ASK = "designer"
 
 
 class LabelledRubric(BaseModel):
@@ -28,8 +36,10 @@ class LabelledRubric(BaseModel):
 
     id: str
     """Stable id, e.g. `dev-a01`."""
-    split: Literal["dev", "heldout"]
-    """`dev`: used while writing the lexicon; `heldout`: written after it was frozen."""
+    split: Split
+    """Which split: `dev` (tuned on), `heldout-v1` (seen before v2), `heldout-v2` (held out)."""
+    environment: str | None = None
+    """Environment the rubric was written for; its `designer` prompt is the classifier's prompt."""
     label: Outcome
     """The author's label."""
     text: str
@@ -50,13 +60,27 @@ def load_labelled(path: Path = LABELS_FILE) -> list[LabelledRubric]:
     if not isinstance(items, list):
         raise ValueError(f"{path}: expected an `items:` list")
     out = []
+    environments = {v.scoring["environment"] for v in load_variants()}
     for i, item in enumerate(items):
         try:
             out.append(LabelledRubric.model_validate(item))
         except ValidationError as ex:
             ident = item.get("id", f"#{i}") if isinstance(item, dict) else f"#{i}"
-            raise ValueError(f"{path}: items[{i}] ({ident}): {ex.errors()[0]['msg']}") from None
+            err = ex.errors()[0]
+            where = ".".join(map(str, err["loc"]))
+            raise ValueError(f"{path}: items[{i}] ({ident}): {where}: {err['msg']}") from None
+        env = out[-1].environment
+        if env is not None and env not in environments:
+            raise ValueError(f"{path}: items[{i}] ({out[-1].id}): unknown environment {env!r}")
     return out
+
+
+def prompt_of(item: LabelledRubric) -> str | None:
+    """The prompt the rubric answers: its environment under the `designer` ask, if any."""
+    if item.environment is None:
+        return None
+    variant_id = f"{item.environment}/{PROMPT_ASK}"
+    return next(v.text for v in load_variants() if v.id == variant_id)
 
 
 @dataclass(frozen=True)
@@ -94,7 +118,7 @@ class LexiconValidation:
     """The classifier against the labels of one split (or all)."""
 
     split: str
-    """`dev`, `heldout` or `all`."""
+    """One of SPLITS, or `all`."""
     n: int
     """Labelled texts scored."""
     correct: int
@@ -113,7 +137,7 @@ class LexiconValidation:
 
 def validate_lexicon(
     items: list[LabelledRubric] | None = None,
-    split: Literal["dev", "heldout"] | None = None,
+    split: Split | None = None,
     lexicon: Lexicon | None = None,
 ) -> LexiconValidation:
     """Classify the labelled texts and compare with their labels.
@@ -129,7 +153,9 @@ def validate_lexicon(
     items = load_labelled() if items is None else items
     chosen = [i for i in items if split is None or i.split == split]
     lexicon = lexicon or load_lexicon()
-    pairs = [(i.id, i.label, classify_rubric(i.text, lexicon).outcome) for i in chosen]
+    pairs = [
+        (i.id, i.label, classify_rubric(i.text, lexicon, prompt_of(i)).outcome) for i in chosen
+    ]
     confusion: Counter[tuple[str, str]] = Counter((label, pred) for _, label, pred in pairs)
     classes = tuple(
         ClassScore(
