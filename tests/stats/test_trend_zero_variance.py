@@ -15,3 +15,27 @@ def test_symmetric_rates_give_an_untestable_trend_not_a_crash() -> None:
     ]
     result = logistic_trend(cells)
     assert result.p_value is None and result.z is None
+
+
+def test_fit_onto_rates_of_zero_and_one_falls_back_to_the_score_test() -> None:
+    # A real rubric_elicitation family over three checkpoints, one sample per cell:
+    # Newton converges with fitted rates of 0 and 1, the information matrix is
+    # singular, and inverting it raised LinAlgError out of `cotscope run`.
+    cells = [
+        Cell(cluster, x, k, 1)
+        for cluster, x, k in [
+            ("candidate-ranking/five-bullets", 0.0, 0),
+            ("candidate-ranking/numbered", 0.0, 0),
+            ("contradictory-tests/five-bullets", 0.0, 0),
+            ("contradictory-tests/numbered", 0.0, 0),
+            ("candidate-ranking/numbered", 24.0, 1),
+            ("contradictory-tests/designer", 24.0, 0),
+            ("contradictory-tests/five-bullets", 24.0, 0),
+            ("contradictory-tests/numbered", 24.0, 0),
+            ("candidate-ranking/designer", 48.0, 1),
+        ]
+    ]
+    result = logistic_trend(cells)
+    assert result.method in ("score", "score-cluster")
+    assert result.p_value is not None and 0.0 <= result.p_value <= 1.0
+    assert result.direction == "increasing"

@@ -151,7 +151,11 @@ def logistic_trend(cells: Sequence[Cell], alpha: float = 0.05) -> TrendResult:
 
     p = 1 / (1 + np.exp(-(design @ beta)))
     w = n * p * (1 - p)
-    bread = np.linalg.inv(design.T @ (design * w[:, None]))
+    try:
+        bread = np.linalg.inv(design.T @ (design * w[:, None]))
+    except np.linalg.LinAlgError:
+        # Converged onto fitted rates of 0 or 1 (weights underflow): as with separation.
+        return _score_trend(x, k, n, groups, g, len(levels))
     if g >= 2:
         per_cluster = _clustered_sum(design * (k - n * p)[:, None], groups, g)
         meat = per_cluster.T @ per_cluster
