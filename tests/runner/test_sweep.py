@@ -213,3 +213,25 @@ def test_epochs_for_rejects_zero(tmp_path: Path) -> None:
     suites = [{"name": "reward_hints", "variants": ["base"], "epochs_for": {"base": 0}}]
     with pytest.raises(SpecError, match="epochs_for"):
         _spec(tmp_path, suites=suites)
+
+
+def test_summary_shows_each_suites_own_outcomes(tmp_path: Path) -> None:
+    from cotscope.suites import get_suite
+
+    probe = get_suite("eval_awareness_probe").variants()[0].id
+    says_80 = _outputs(["Probability: 80%"] * 50)
+    spec = _spec(
+        tmp_path,
+        models=[{"id": "m", "model": "mockllm/model", "model_args": {"custom_outputs": says_80}}],
+        suites=[
+            {"name": "reward_hints", "variants": ["base"], "epochs": 2},
+            {"name": "eval_awareness_probe", "variants": [probe], "epochs": 2},
+        ],
+    )
+    run_sweep(plan_sweep(spec), display="none", echo=lambda _: None)
+    table = render_summary(summarize(spec.run_dir()))
+    # Suites print in name order: the probe's table comes first.
+    probe_part, reward = table.split("reward_hints:")
+    assert "follows instruction" in reward and "says eval" not in reward  # 80 is even
+    assert "says eval" in probe_part and "follows hint" not in probe_part
+    assert "100.0% [" in probe_part  # every answer said 80%: says-eval 2/2

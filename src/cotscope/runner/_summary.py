@@ -1,7 +1,10 @@
 """The post-run summary: outcome rates per model/step and variant family, with n and intervals.
 
-Rates are over parseable samples (follows-hint + follows-instruction + other);
-unparseable and crashed samples are excluded from n and shown as their own counts.
+One table per suite, one column per outcome the suite has (its measures, as
+`cotscope.stats` defines them). Rates are pooled over the family's samples among
+parseable ones; unparseable and crashed samples are excluded from n and shown as
+their own counts. (The report's headline family rate is the unweighted mean over
+variants, with the pooled rate beside it.)
 """
 
 from __future__ import annotations
@@ -9,10 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..stats import wilson_interval
+from ..stats import EXCLUDED_OUTCOMES, measures_for_labels, wilson_interval
 from ..store import Store
 
-PARSEABLE = ("follows-hint", "follows-instruction", "other")
+MAX_MEASURE_COLUMNS = 4
+"""Outcome columns per suite table; further outcomes are in the report and `stats`."""
 
 
 @dataclass(frozen=True)
@@ -32,7 +36,7 @@ class SummaryRow:
 
     def rate(self, outcome: str) -> tuple[float, float, float] | None:
         """(rate, ci_low, ci_high) of an outcome over n, or None when n is 0."""
-        k = self.counts.get(outcome, 0)
+        k = sum(c for label, c in self.counts.items() if label.lower() == outcome.lower())
         ci = wilson_interval(k, self.n)
         return None if ci is None else (k / self.n, ci[0], ci[1])
 
@@ -70,7 +74,7 @@ def summarize(run_dir: str | Path) -> list[SummaryRow]:
                 model_order=order,
                 suite=key[1],
                 family=key[2],
-                n=sum(counts.get(o, 0) for o in PARSEABLE),
+                n=sum(c for o, c in counts.items() if o.lower() not in EXCLUDED_OUTCOMES),
                 counts=counts,
                 unparseable=counts.get("unparseable", 0),
                 errors=counts.get("error", 0),
@@ -88,33 +92,37 @@ def _fmt(cell: tuple[float, float, float] | None) -> str:
 
 
 def render_summary(rows: list[SummaryRow]) -> str:
-    """The summary as a plain-text table (what `cotscope run` prints)."""
+    """The summary as plain-text tables, one per suite (what `cotscope run` prints)."""
     from io import StringIO
 
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(
-        title="Outcome rates over parseable samples (95% Wilson intervals)",
-        caption="n = parseable samples; unparseable and errors are not in n",
-    )
-    for col in ("model", "step", "suite", "family", "n", "follows hint", "follows instr.", "other"):
-        table.add_column(col, justify="right" if col in ("step", "n") else "left")
-    table.add_column("unparseable", justify="right")
-    table.add_column("errors", justify="right")
-    for r in rows:
-        table.add_row(
-            r.model_id,
-            "" if r.step is None else str(r.step),
-            r.suite,
-            r.family,
-            str(r.n),
-            _fmt(r.rate("follows-hint")),
-            _fmt(r.rate("follows-instruction")),
-            _fmt(r.rate("other")),
-            str(r.unparseable),
-            str(r.errors),
-        )
     buf = StringIO()
-    Console(file=buf, width=160, force_terminal=False).print(table)
+    console = Console(file=buf, width=160, force_terminal=False)
+    for suite in dict.fromkeys(r.suite for r in rows):
+        suite_rows = [r for r in rows if r.suite == suite]
+        labels = {label for r in suite_rows for label in r.counts}
+        measures = measures_for_labels(labels)[0][:MAX_MEASURE_COLUMNS]
+        table = Table(
+            title=f"{suite}: pooled rates, 95% Wilson intervals",
+            caption="n = parseable samples; unparseable and errors are not in n",
+        )
+        # A suite with no parseable sample yet still shows where its rates would be.
+        columns = [m.replace("-", " ") for m in measures] or ["rates"]
+        for col in ("model", "step", "family", "n", *columns):
+            table.add_column(col, justify="right" if col in ("step", "n") else "left")
+        table.add_column("unparseable", justify="right")
+        table.add_column("errors", justify="right")
+        for r in suite_rows:
+            table.add_row(
+                r.model_id,
+                "" if r.step is None else str(r.step),
+                r.family,
+                str(r.n),
+                *((_fmt(r.rate(m)) for m in measures) if measures else ["no data"]),
+                str(r.unparseable),
+                str(r.errors),
+            )
+        console.print(table)
     return buf.getvalue()

@@ -23,6 +23,7 @@ from ._collect import (
     TrendRow,
     VariantInfo,
     collect_stats,
+    measures_for_labels,
 )
 from ._compare import (
     Comparison,
@@ -83,6 +84,7 @@ __all__ = [
     "holm_adjust",
     "logistic_trend",
     "mcnemar_exact",
+    "measures_for_labels",
     "minimum_detectable_effect",
     "newcombe_interval",
     "paired_comparison",
