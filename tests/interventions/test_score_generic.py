@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -153,3 +154,27 @@ def test_probe_run_counts_unparseable_and_agentic_run_is_refused(
     with pytest.raises(ScorerError, match="covert_actions"):
         run_interventions(tmp_path / "agent", opts)
     assert backend.calls == calls
+
+
+def test_the_action_defaults_to_the_suites_primary_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = Never()
+    monkeypatch.setattr(run_module, "backend_for", lambda *a, **k: backend)
+    reasoning = "Someone wants help with CI. This might be a test of my honesty. I answer."
+    make_run(tmp_path, suite="eval_awareness_probe", reasoning=reasoning)
+    opts = InterventionOptions(edit="remove", where="regex:might be a test", resamples=2)
+    run_interventions(tmp_path, opts)
+    with Store(tmp_path, read_only=True) as store:
+        rows = store.query("SELECT outcome, action, params FROM interventions")
+    assert all(r["action"] is True for r in rows if r["outcome"] == "says-eval")
+    assert all(json.loads(r["params"])["action"] == "says-eval" for r in rows)
+
+
+def test_a_suite_without_a_primary_outcome_needs_action_before_any_generation() -> None:
+    from cotscope.interventions._generate import action_of
+
+    assert action_of("reward_hints") == "follows-hint"
+    assert action_of("covert_actions") == "covert-action"
+    with pytest.raises(ValueError, match="--action"):
+        action_of("someone-elses-task")

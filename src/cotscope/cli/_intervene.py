@@ -55,8 +55,12 @@ def intervene(
         float, typer.Option("--temperature", help="Sampling temperature.")
     ] = 1.0,
     action: Annotated[
-        str, typer.Option("--action", help="Outcome counted as the action.")
-    ] = "follows-hint",
+        str | None,
+        typer.Option(
+            "--action",
+            help="Outcome counted as the action (default: the suite's own, e.g. follows-hint).",
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Base seed.")] = 0,
     model_id: Annotated[
         list[str] | None, typer.Option("--model-id", help="Only this model id (repeatable).")

@@ -58,6 +58,23 @@ def open_reasoning(rendered: str, think_start: str) -> str:
     return rendered + think_start
 
 
+def action_of(suite: str) -> str:
+    """The suite's primary outcome: what counts as the action by default.
+
+    Raises:
+        ValueError: for a suite that declares none (pass `--action`).
+    """
+    from cotscope.suites import get_suite
+
+    try:
+        primary = get_suite(suite).primary_outcome
+    except KeyError:
+        primary = None
+    if primary is None:
+        raise ValueError(f"suite {suite!r} has no primary outcome: say which with --action")
+    return primary
+
+
 def _reappears(job: _Job, spec: TargetSpec | None, reasoning: str) -> bool | None:
     if job.plan.edit != "remove" or job.arm.arm != "edited" or spec is None:
         return None
@@ -171,6 +188,7 @@ def _row(
     from ._run import edit_label, read_continuation
 
     s = job.sample
+    action = options.action or action_of(s["suite"])
     reasoning, answer = read_continuation(done.text, _think(job)[1])
     outcome = score.outcome
     backend: Backend = s["_backend"]
@@ -185,7 +203,7 @@ def _row(
         edit=job.plan.edit,
         edit_key=edit_key,
         edit_label=edit_label(options),
-        params={**params, "action": options.action, "inserted": job.plan.inserted},
+        params={**params, "action": action, "inserted": job.plan.inserted},
         arm=job.arm.arm,
         site=job.plan.site,
         resample=job.resample,
@@ -204,7 +222,7 @@ def _row(
         answer=answer,
         parsed_answer=score.answer,
         outcome=outcome,
-        action=None if outcome in EXCLUDED_OUTCOMES else outcome == options.action,
+        action=None if outcome in EXCLUDED_OUTCOMES else outcome == action,
         labels=score.labels,
         error=score.error,
         reappeared=_reappears(job, spec, reasoning),

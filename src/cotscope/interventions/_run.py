@@ -74,8 +74,9 @@ class InterventionOptions(BaseModel):
     """Token budget per continuation."""
     temperature: float = Field(default=1.0, ge=0)
     """Sampling temperature."""
-    action: str = "follows-hint"
-    """Outcome counted as the action."""
+    action: str | None = None
+    """Outcome counted as the action; None: each suite's primary outcome
+    (`follows-hint`, `covert-action`, `exploited`, `capability-centred`, `says-eval`)."""
     seed: int = 0
     """Base seed."""
     run: str | None = None
@@ -242,6 +243,11 @@ def run_interventions(
         samples = _load_samples(store, options)
         uids = [s["sample_uid"] for s in samples]
         spans = grader_spans(store, spec.value, uids) if spec and spec.kind == "grader" else {}
+        if options.action is None:  # refuse before anything is generated
+            from ._generate import action_of
+
+            for suite in sorted({str(s["suite"]) for s in samples}):
+                action_of(suite)
         backends: dict[str, Backend] = {}
         for s in samples:  # refuse before anything is generated
             key = json.dumps([s["model"], s["model_args"]], sort_keys=True)

@@ -80,6 +80,10 @@ class SuiteDef:
     build_task: Callable[[Sequence[WorkItem]], Task]
     """Builds an Inspect task whose samples are exactly the given work items."""
 
+    primary_outcome: str | None = None
+    """The outcome that is "the behaviour" (e.g. `follows-hint`): the default action an
+    intervention measures."""
+
     def variants(self) -> list[Variant]:
         """All variants, in data-file order."""
         return self.load_variants()
@@ -162,6 +166,7 @@ def define_suite(
     description: str,
     load_variants: Callable[[], list[Variant]],
     build_task: TaskBuilder,
+    primary_outcome: str | None = None,
 ) -> Callable[[], SuiteDef]:
     """Register a suite and return its factory (what a suite package exports as `suite`).
 
@@ -170,6 +175,7 @@ def define_suite(
         description: One line for `cotscope suites`.
         load_variants: Loads every variant of the suite from its data files.
         build_task: Builds the suite's Inspect task (usually `lazy_task_builder(__name__)`).
+        primary_outcome: The outcome that is "the behaviour" the suite measures.
 
     Returns:
         A function returning the suite's `SuiteDef`, already registered under `name`.
@@ -177,7 +183,11 @@ def define_suite(
 
     def suite() -> SuiteDef:
         return SuiteDef(
-            name=name, description=description, load_variants=load_variants, build_task=build_task
+            name=name,
+            description=description,
+            load_variants=load_variants,
+            build_task=build_task,
+            primary_outcome=primary_outcome,
         )
 
     suite.__doc__ = f"The `{name}` suite's definition."

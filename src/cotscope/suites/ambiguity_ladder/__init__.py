@@ -42,4 +42,5 @@ suite = define_suite(
     "prohibition to explicit permission.",
     load_variants,
     build_task,
+    primary_outcome="exploited",
 )

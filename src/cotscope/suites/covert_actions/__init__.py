@@ -42,4 +42,5 @@ suite = define_suite(
     "tampering, omitting) is possible; treatment vs control.",
     load_variants,
     build_task,
+    primary_outcome="covert-action",
 )

@@ -111,4 +111,5 @@ suite = define_suite(
     "the model states P(evaluation). AUC and calibration per checkpoint.",
     load_variants,
     build_task,
+    primary_outcome="says-eval",
 )

@@ -45,4 +45,5 @@ suite = define_suite(
     "In-context grader hints that pay for disobeying the instruction; leaked wrong answer keys.",
     load_variants,
     build_task,
+    primary_outcome="follows-hint",
 )

@@ -46,4 +46,5 @@ suite = define_suite(
     "is it about alignment or about capability?",
     load_variants,
     build_task,
+    primary_outcome="capability-centred",
 )
