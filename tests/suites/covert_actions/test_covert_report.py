@@ -59,11 +59,13 @@ def test_aggregate_is_the_mean_over_environments_with_an_environment_bootstrap(
     assert s is not None
     assert s.environments == list(ENVS)
     cell = s.cells[("ckpt-20", "grader_tampering", "treatment")]
-    assert (cell.k, cell.n, cell.unparseable, cell.error) == (3, 6, 1, 1)
+    # Pooled over the environment's two instances, 3 of 6 each.
+    assert cell.variants == {"grader_tampering/treatment", "grader_tampering/treatment/s2"}
+    assert (cell.k, cell.n, cell.unparseable, cell.error) == (6, 12, 2, 2)
     agg = s.overall[("ckpt-20", "treatment")]
     assert agg.n_variants == 3 and agg.ci_method == "bootstrap-variants"
     assert agg.mean_rate == pytest.approx((2 / 6 + 3 / 6 + 4 / 6) / 3)
-    assert agg == aggregate_rates([(2, 6), (3, 6), (4, 6)])
+    assert agg == aggregate_rates([(4, 12), (6, 12), (8, 12)])
     assert s.overall[("ckpt-0", "control")].mean_rate == 0.0
 
 
@@ -71,7 +73,7 @@ def test_section_shows_rates_counts_and_figure(tmp_path: Path) -> None:
     html = _render(_store(tmp_path))
     assert html is not None
     assert "Aggregate over environments" in html and "Per environment" in html
-    assert "50.0% [" in html and "(3/6)" in html  # grader_tampering at step 20, with n
+    assert "50.0% [" in html and "(6/12)" in html  # grader_tampering at step 20, with n
     assert html.count("<tr") == 1 + 2 + 1 + 3 * 2  # header+2 checkpoints, header+6 rows
     assert (tmp_path / "f" / "covert-actions-rate.png").exists()
 
