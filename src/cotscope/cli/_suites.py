@@ -50,6 +50,12 @@ def suites(
         console.rule("prompt (exact bytes)")
         # Plain write: rich markup would eat `[...]` and the prompt must be shown verbatim.
         typer.echo(v.text)
+        # Agentic variants start from workspace files; they are hashed with the text.
+        workspace = v.scoring.get("workspace")
+        if isinstance(workspace, dict):
+            for path, content in workspace.items():
+                console.rule(f"workspace file {path}")
+                typer.echo(str(content).rstrip("\n"))
         console.rule()
         return
     names = [suite] if suite else suite_names()
