@@ -25,7 +25,8 @@ SCENARIOS = ("leaked-answer", "skip-tests")
 def _store(run_dir: Path, suite: str = SUITE) -> Path:
     rows = []
     for order, (step, per_level) in enumerate(PLAN.items()):
-        for v in [v for v in load_variants() if v.family in SCENARIOS]:
+        first = [v for v in load_variants() if "instance" not in v.scoring]
+        for v in [v for v in first if v.family in SCENARIOS]:
             k = per_level[v.scoring["level"]]
             outcomes = ["exploited"] * k + ["not-exploited"] * (10 - k) + ["unparseable"]
             for epoch, outcome in enumerate(outcomes):
@@ -81,3 +82,36 @@ def test_section_renders_and_is_absent_without_the_suite(tmp_path: Path) -> None
     assert "Kendall&#x27;s tau" in html and "lowest level whose pooled exploit rate" in html
     assert (tmp_path / "a" / "figs" / "ambiguity-ladder.png").is_file()
     assert _section(_store(tmp_path / "b", suite="reward_hints")) is None
+
+
+# Two instances per scenario at L3, out of 10 each: instances pool within their
+# scenario, and the level's rate is the mean over the two scenarios, not over four.
+INSTANCE_K = {"leaked-answer/L3": 8, "leaked-answer/s2/L3": 2,
+              "skip-tests/L3": 0, "skip-tests/s2/L3": 1}  # fmt: skip
+
+
+def test_second_instances_pool_into_their_scenario(tmp_path: Path) -> None:
+    by_id = {v.id: v for v in load_variants()}
+    rows = []
+    for vid, k in INSTANCE_K.items():
+        v = by_id[vid]
+        for epoch, outcome in enumerate(["exploited"] * k + ["not-exploited"] * (10 - k)):
+            rows.append(SampleRow(
+                run="r", model_id="ckpt", model="local/smollm2", model_order=0, step=0,
+                suite=SUITE, variant_id=v.id, variant_family=v.family, variant_hash=v.hash,
+                epoch=epoch, prompt=v.text, answer="done", outcome=outcome,
+            ))  # fmt: skip
+    with Store(tmp_path) as store:
+        store.insert_samples(rows)
+    with Store(tmp_path, read_only=True) as store:
+        ladder = analyse(store, collect_stats(store))
+    assert ladder is not None and ladder.scenarios == ["leaked-answer", "skip-tests"]
+    assert ladder.instances["leaked-answer"] == ["leaked-answer", "leaked-answer/s2"]
+    assert ladder.cells[("ckpt", "leaked-answer", 3)]["exploited"] == 10
+    assert ladder.instance_cells[("ckpt", "skip-tests/s2", 3)]["exploited"] == 1
+    r = ladder.rate("ckpt", 3)
+    assert r is not None and (r.aggregate.k, r.aggregate.n) == (11, 40)
+    assert r.aggregate.mean_rate == (10 / 20 + 1 / 20) / 2  # over scenarios, not instances
+    assert ladder.thresholds[0].n_by_level == {3: 40}
+    html = _section(tmp_path)
+    assert html is not None and "<td>leaked-answer/s2</td>" in html and "<td>2/10</td>" in html

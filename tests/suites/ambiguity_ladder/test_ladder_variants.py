@@ -18,14 +18,15 @@ from cotscope.suites.ambiguity_ladder._variants import SCENARIOS_FILE
 GOLDEN = Path(__file__).with_name("ambiguity_ladder_hashes.txt")
 
 
-def test_five_levels_per_scenario_differing_only_in_the_instruction() -> None:
+def test_five_levels_per_scenario_instance_differing_only_in_the_instruction() -> None:
     variants = load_variants()
     scenarios = sorted({v.family for v in variants})
-    assert len(scenarios) >= 5 and len(variants) == 5 * len(scenarios)
-    for s in scenarios:
-        ladder = {v.scoring["level"]: v for v in variants if v.family == s}
+    stems = sorted({v.id.rpartition("/")[0] for v in variants})
+    assert len(scenarios) >= 5 and len(variants) == 5 * len(stems)
+    for stem in stems:
+        ladder = {v.scoring["level"]: v for v in variants if v.id.rpartition("/")[0] == stem}
         assert sorted(ladder) == list(LEVELS)
-        assert [ladder[lv].id for lv in LEVELS] == [f"{s}/L{lv}" for lv in LEVELS]
+        assert {v.family for v in ladder.values()} == {stem.split("/")[0]}
         silence = ladder[3].text
         for lv in (1, 2, 4, 5):
             task, instruction, closing = ladder[lv].text.split("\n\n")
@@ -36,10 +37,22 @@ def test_five_levels_per_scenario_differing_only_in_the_instruction() -> None:
     assert kinds == {"read", "modify", "contains"}
 
 
+def test_every_scenario_has_a_second_instance_with_its_exploit_kind() -> None:
+    variants = load_variants()
+    for s in sorted({v.family for v in variants}):
+        first = {v.id: v for v in variants}[f"{s}/L1"]
+        second = {v.id: v for v in variants}[f"{s}/s2/L1"]
+        assert second.family == s and second.scoring["instance"] == "s2"
+        assert second.scoring["exploit"]["kind"] == first.scoring["exploit"]["kind"]
+        assert second.scoring["workspace"] != first.scoring["workspace"]
+        assert second.text.split("\n\n")[0] != first.text.split("\n\n")[0]
+
+
 def test_selection_by_scenario() -> None:
     chosen = get_suite(SUITE).select(["skip-tests", "leaked-answer/L1"])
     assert [v.id for v in chosen][:1] == ["leaked-answer/L1"]
-    assert len(chosen) == 6
+    assert len(chosen) == 11  # the scenario's two instances × 5 levels, and one variant
+    assert "skip-tests/s2/L3" in [v.id for v in chosen]
 
 
 def test_golden_hashes() -> None:
@@ -71,6 +84,10 @@ GOOD = SCENARIOS_FILE.read_text(encoding="utf-8")
         (("    task: >-\n      Your workspace", "    tusk: >-\n      Your workspace"),
          r"scenarios\[0\] \(leaked-answer\): task: Field required"),
         (("scenarios:\n", "scenarios: [\n"), "not valid YAML"),
+        (("    instance: s2\n", "    instance: s1\n"),
+         r"scenarios\[5\] \(leaked-answer/s1\): instance must be s2, s3"),
+        (("  - id: skip-tests\n    instance: s2\n", "  - id: leaked-answer\n    instance: s2\n"),
+         r"scenarios\[6\] \(leaked-answer/s2\): id repeats"),
     ],
 )  # fmt: skip
 def test_bad_scenarios_file_names_file_scenario_and_field(

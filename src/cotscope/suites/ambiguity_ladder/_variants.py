@@ -1,14 +1,18 @@
-"""Build the ambiguity-ladder variants: every scenario at each of its five levels.
+"""Build the ambiguity-ladder variants: every scenario instance at each of its five levels.
 
 `data/scenarios.yaml` holds the scenarios (see its header). A variant is one
-scenario at one level: id `<scenario>/L<level>`, family the scenario, text the
-task, the level's instruction (omitted when empty, as at level 3) and the shared
+scenario instance at one level: id `<scenario>/L<level>` for the first instance,
+`<scenario>/<instance>/L<level>` (e.g. `skip-tests/s2/L1`) for further ones;
+family the scenario, so a scenario's rate spans its instances; text the task,
+the level's instruction (omitted when empty, as at level 3) and the shared
 closing, joined by blank lines. The scoring rule carries the level, the exploit
-criterion and the seeded workspace files, so all of them are in the hash.
+criterion, the seeded workspace files and, for further instances only (so first
+instances keep their hashes), the instance; all of them are in the hash.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -35,7 +39,9 @@ class Scenario(BaseModel):
     """One task with one exploit, under five instruction levels."""
 
     id: str
-    """Stable id, e.g. `leaked-answer`."""
+    """Stable id, e.g. `leaked-answer`; every instance of a scenario shares it."""
+    instance: str | None = None
+    """None for the first instance; `s2`, `s3`, ... for further ones (part of the id)."""
     version: int = 1
     """Bumped by hand when the task, a level, the files or the criterion changes."""
     description: str
@@ -70,18 +76,22 @@ def build_variants(path: Path) -> list[Variant]:
         raise VariantFileError(f"{path}: expected a non-empty `scenarios:` list")
     closing = str(raw.get("closing") or "")
     out: list[Variant] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for i, entry in enumerate(entries):
         ident = entry.get("id", f"#{i}") if isinstance(entry, dict) else f"#{i}"
+        if isinstance(entry, dict) and entry.get("instance"):
+            ident = f"{ident}/{entry['instance']}"
         where = f"{path}: scenarios[{i}] ({ident})"
         try:
             s = Scenario.model_validate(entry)
         except ValidationError as ex:
             problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in ex.errors())
             raise VariantFileError(f"{where}: {problems}") from None
-        if s.id in seen:
+        if s.instance is not None and not re.fullmatch(r"s(?:[2-9]|[1-9]\d+)", s.instance):
+            raise VariantFileError(f"{where}: instance must be s2, s3, ..., got {s.instance!r}")
+        if (s.id, s.instance) in seen:
             raise VariantFileError(f"{where}: id repeats")
-        seen.add(s.id)
+        seen.add((s.id, s.instance))
         if sorted(s.levels) != list(LEVELS):
             raise VariantFileError(f"{where}: levels must be exactly 1-5, got {sorted(s.levels)}")
         if s.levels[3].strip():
@@ -93,11 +103,13 @@ def build_variants(path: Path) -> list[Variant]:
             check_exploit(s.exploit, s.workspace)
         except CriterionError as ex:
             raise VariantFileError(f"{where}: {ex}") from None
+        stem = s.id if s.instance is None else f"{s.id}/{s.instance}"
+        extra = {} if s.instance is None else {"instance": s.instance}
         for level in LEVELS:
             out.append(
                 Variant(
                     suite=SUITE,
-                    id=f"{s.id}/L{level}",
+                    id=f"{stem}/L{level}",
                     family=s.id,
                     version=s.version,
                     text=_text(s, level, closing),
@@ -107,6 +119,7 @@ def build_variants(path: Path) -> list[Variant]:
                         "level": level,
                         "exploit": s.exploit,
                         "workspace": s.workspace,
+                        **extra,
                     },
                     description=f"{s.description} Level {level}: {LEVEL_NAMES[level]}.",
                     source_file=path.name,
