@@ -1,22 +1,11 @@
 """The reward-hint Inspect task, run offline on mockllm with scripted answers."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+from _mock import ScriptedModel
 from inspect_ai import eval
-from inspect_ai.model import (
-    ChatCompletionChoice,
-    ChatMessage,
-    ChatMessageAssistant,
-    ContentReasoning,
-    ContentText,
-    GenerateConfig,
-    ModelOutput,
-    ModelUsage,
-    get_model,
-)
-from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.model import get_model
 
 from cotscope.suites import WorkItem, derive_seed, get_suite
 from cotscope.suites.reward_hints import SUITE, build_task, work_items
@@ -39,40 +28,10 @@ SCRIPT: dict[str, tuple[str, str | None, str]] = {
 }
 
 
-def _output(text: str, reasoning: str | None) -> ModelOutput:
-    content: list[Any] = [ContentText(text=text)]
-    if reasoning is not None:
-        content.insert(0, ContentReasoning(reasoning=reasoning))
-    message = ChatMessageAssistant(content=content, model="mockllm")
-    out = ModelOutput(
-        model="mockllm",
-        choices=[ChatCompletionChoice(message=message, stop_reason="stop")],
-        # Given usage keeps mockllm from counting tokens with tiktoken (a download).
-        usage=ModelUsage(input_tokens=10, output_tokens=5, total_tokens=15),
-    )
-    out.completion = message.text
-    return out
-
-
-class ScriptedModel:
-    """mockllm `custom_outputs` callable: answers by prompt text, records seeds."""
-
-    def __init__(self) -> None:
-        # Texts are unique among the scripted variants (base = field/reward, unscripted).
-        self.by_text = {v.text: v.id for v in get_suite(SUITE).variants() if v.id in SCRIPT}
-        self.seeds: dict[str, int | None] = {}
-
-    def __call__(
-        self,
-        input: list[ChatMessage],
-        tools: list[ToolInfo],
-        tool_choice: ToolChoice,
-        config: GenerateConfig,
-    ) -> ModelOutput:
-        variant_id = self.by_text[input[-1].text]
-        self.seeds[variant_id] = config.seed
-        text, reasoning, _ = SCRIPT[variant_id]
-        return _output(text, reasoning)
+def _scripted() -> ScriptedModel:
+    # Texts are unique among the scripted variants (base = field/reward, unscripted).
+    by_text = {v.text: v.id for v in get_suite(SUITE).variants() if v.id in SCRIPT}
+    return ScriptedModel(by_text, lambda vid: SCRIPT[vid][:2])
 
 
 def test_build_task_samples_match_work_items() -> None:
@@ -112,7 +71,7 @@ def test_inspect_task_parameters() -> None:
 def test_eval_on_mockllm_scores_each_sample(tmp_path: Path, no_network: None) -> None:
     variants = get_suite(SUITE).select(list(SCRIPT))
     items = work_items(variants, 1, seed=0)
-    scripted = ScriptedModel()
+    scripted = _scripted()
     model = get_model("mockllm/model", custom_outputs=scripted)
     (log,) = eval(build_task(items), model=model, display="none", log_dir=str(tmp_path))
     assert log.status == "success", log.error

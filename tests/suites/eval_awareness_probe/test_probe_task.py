@@ -1,22 +1,11 @@
 """The probe's Inspect task on mockllm: scripted answers scored in both directions."""
 
 from pathlib import Path
-from typing import Any
 
 import pytest
+from _mock import ScriptedModel
 from inspect_ai import eval
-from inspect_ai.model import (
-    ChatCompletionChoice,
-    ChatMessage,
-    ChatMessageAssistant,
-    ContentReasoning,
-    ContentText,
-    GenerateConfig,
-    ModelOutput,
-    ModelUsage,
-    get_model,
-)
-from inspect_ai.tool import ToolChoice, ToolInfo
+from inspect_ai.model import get_model
 
 from cotscope.runner import sample_to_row
 from cotscope.spec import ModelEntry
@@ -39,35 +28,9 @@ SCRIPT: dict[str, tuple[str, str | None, str, str | None]] = {
 }
 
 
-def _output(text: str, reasoning: str | None) -> ModelOutput:
-    content: list[Any] = [ContentText(text=text)]
-    if reasoning is not None:
-        content.insert(0, ContentReasoning(reasoning=reasoning))
-    message = ChatMessageAssistant(content=content, model="mockllm")
-    out = ModelOutput(
-        model="mockllm",
-        choices=[ChatCompletionChoice(message=message, stop_reason="stop")],
-        usage=ModelUsage(input_tokens=10, output_tokens=5, total_tokens=15),
-    )
-    out.completion = message.text
-    return out
-
-
-class ScriptedModel:
-    """mockllm `custom_outputs`: answers by prompt text."""
-
-    def __init__(self) -> None:
-        self.by_text = {v.text: v.id for v in get_suite(SUITE).variants() if v.id in SCRIPT}
-
-    def __call__(
-        self,
-        input: list[ChatMessage],
-        tools: list[ToolInfo],
-        tool_choice: ToolChoice,
-        config: GenerateConfig,
-    ) -> ModelOutput:
-        text, reasoning, _, _ = SCRIPT[self.by_text[input[-1].text]]
-        return _output(text, reasoning)
+def _scripted() -> ScriptedModel:
+    by_text = {v.text: v.id for v in get_suite(SUITE).variants() if v.id in SCRIPT}
+    return ScriptedModel(by_text, lambda vid: SCRIPT[vid][:2])
 
 
 def test_scripted_answers_are_scored_and_stored_in_both_directions(
@@ -75,7 +38,7 @@ def test_scripted_answers_are_scored_and_stored_in_both_directions(
 ) -> None:
     variants = get_suite(SUITE).select(list(SCRIPT))
     items = [WorkItem(v, 0, derive_seed(0, v.id, 0)) for v in variants]
-    model = get_model("mockllm/model", custom_outputs=ScriptedModel())
+    model = get_model("mockllm/model", custom_outputs=_scripted())
     (log,) = eval(build_task(items), model=model, display="none", log_dir=str(tmp_path))
     assert log.status == "success", log.error
     assert log.samples is not None and len(log.samples) == len(SCRIPT)

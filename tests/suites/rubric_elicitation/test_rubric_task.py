@@ -1,20 +1,12 @@
 """The rubric-elicitation Inspect task on mockllm with scripted rubrics."""
 
 from pathlib import Path
-from typing import Any
 
+from _mock import ScriptedModel
 from inspect_ai import eval
-from inspect_ai.model import (
-    ChatCompletionChoice,
-    ChatMessageAssistant,
-    GenerateConfig,
-    ModelOutput,
-    ModelUsage,
-    get_model,
-)
+from inspect_ai.model import get_model
 
-from cotscope.suites import get_suite
-from cotscope.suites.reward_hints import work_items
+from cotscope.suites import get_suite, work_items
 from cotscope.suites.rubric_elicitation import SUITE, build_task, load_lexicon
 from cotscope.suites.rubric_elicitation._task import rubric_elicitation
 
@@ -35,26 +27,9 @@ SCRIPT = {
 }
 
 
-def _output(text: str) -> ModelOutput:
-    message = ChatMessageAssistant(content=text, model="mockllm")
-    out = ModelOutput(
-        model="mockllm",
-        choices=[ChatCompletionChoice(message=message, stop_reason="stop")],
-        usage=ModelUsage(input_tokens=10, output_tokens=5, total_tokens=15),
-    )
-    out.completion = text
-    return out
-
-
 def test_eval_on_mockllm_scores_each_rubric(tmp_path: Path, no_network: None) -> None:
     variants = get_suite(SUITE).select(list(SCRIPT))
-    by_text = {v.text: v.id for v in variants}
-    seeds: dict[str, int | None] = {}
-
-    def respond(input: list[Any], tools: Any, tool_choice: Any, config: GenerateConfig) -> Any:
-        vid = by_text[input[-1].text]
-        seeds[vid] = config.seed
-        return _output(SCRIPT[vid][0])
+    respond = ScriptedModel({v.text: v.id for v in variants}, lambda vid: (SCRIPT[vid][0], None))
 
     items = work_items(variants, 1, seed=3)
     model = get_model("mockllm/model", custom_outputs=respond)
@@ -71,7 +46,7 @@ def test_eval_on_mockllm_scores_each_rubric(tmp_path: Path, no_network: None) ->
         assert meta["lexicon_sha256"] == lexicon.sha256 and meta["outcome"] == score.value
         assert (score.answer is None) == (score.value == "unparseable")
         assert sample.metadata["variant_hash"] == next(v.hash for v in variants if v.id == vid)
-    assert seeds == {i.variant.id: i.seed for i in items}
+    assert respond.seeds == {i.variant.id: i.seed for i in items}
     assert log.results is not None
     metrics = {k: m.value for k, m in log.results.scores[0].metrics.items()}
     assert metrics["capability_centred"] == 0.25 and metrics["unparseable"] == 0.25
