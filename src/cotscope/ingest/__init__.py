@@ -7,15 +7,8 @@ and writes one `samples` row per transcript, all or nothing.
 
 from ._adapt import FORMATS, FieldMap, Format
 from ._errors import IngestAborted, IngestUsageError, Problem, RecordError
-from ._ingest import (
-    DEFAULT_MAX_RECORD_MB,
-    REJECTS_FILENAME,
-    FileReport,
-    IngestOptions,
-    IngestResult,
-    Progress,
-    ingest,
-)
+from ._ingest import DEFAULT_MAX_RECORD_MB, REJECTS_FILENAME, IngestOptions, IngestResult, ingest
+from ._run import FileReport, Progress
 from ._schema import (
     SCHEMA_FILENAME,
     Message,

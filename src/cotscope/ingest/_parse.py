@@ -1,9 +1,10 @@
 """One raw record to a validated `TranscriptRecord`, or a `RecordError` naming the field.
 
-JSON lines in cotscope's own format take a fast path: pydantic parses and validates the
-bytes in one step. Anything that path cannot settle (other formats, `--map`, messages in
+JSON lines in cotscope's own format take fast paths: a flat record is decoded by msgspec
+(`_flat.py`), any other by pydantic, each parsing and validating the bytes in one step.
+Anything those paths cannot settle (other formats, `--map`, messages in
 a provider's style, exported sample rows) goes through `json.loads` and `adapt`, which
-is the reference behaviour; the fast path only ever accepts what it would accept too.
+is the reference behaviour; the fast paths only ever accept what it would accept too.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 
 from ._adapt import SAMPLE_ONLY, FieldMap, Format, adapt, detect_record_format, suggest_mapping
 from ._errors import RecordError
+from ._flat import FlatRecord, decode_flat
 from ._schema import TranscriptRecord
 from ._sources import RawRecord, invalid_utf8
 
@@ -32,7 +34,7 @@ class RecordParser:
     fmt: Format | None = None
     keep_extra: bool = True
 
-    def parse(self, raw: RawRecord) -> TranscriptRecord:
+    def parse(self, raw: RawRecord) -> TranscriptRecord | FlatRecord:
         """Validate one record.
 
         Raises:
@@ -58,7 +60,20 @@ class RecordParser:
         _require_content(rec, data)
         return rec
 
-    def _fast(self, line: bytes) -> TranscriptRecord | None:
+    def flat(self, line: bytes) -> FlatRecord | None:
+        """A flat cotscope record with content, decoded by msgspec; else None (use `parse`)."""
+        if self.fmt != "cotscope" or self.fmap:
+            return None
+        rec = decode_flat(line)
+        if rec is None or (rec.prompt is None and rec.answer is None and rec.reasoning is None):
+            return None
+        return rec
+
+    def _fast(self, line: bytes) -> TranscriptRecord | FlatRecord | None:
+        flat = decode_flat(line)
+        if flat is not None:
+            _require_content(flat, None)
+            return flat
         try:
             rec: TranscriptRecord = _VALIDATE_JSON(line)
         except ValidationError:
@@ -130,7 +145,7 @@ def _validation_error(ex: ValidationError, fmap: FieldMap) -> RecordError:
     return RecordError(f"{msg}, got {value}" + (f" (and {more} more)" if more else ""), field)
 
 
-def _require_content(rec: TranscriptRecord, data: Any) -> None:
+def _require_content(rec: TranscriptRecord | FlatRecord, data: Any) -> None:
     if rec.prompt is not None or rec.answer is not None or rec.reasoning is not None:
         return
     if rec.messages:

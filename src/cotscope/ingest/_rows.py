@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+import mmh3
 from pydantic_core import PydanticSerializationError, to_json
 
 from cotscope.store import SAMPLE_COLUMNS
 
 from ._errors import RecordError
+from ._flat import FlatRecord
 from ._messages import combine_kinds, split_think
 from ._schema import Message, TranscriptRecord
 
-COLUMNS = tuple(SAMPLE_COLUMNS)
+FIXED_COLUMNS = ("run", "model_args", "label", "seed", "parsed_answer", "latency_s", "created_at")
+"""Columns with one value for a whole ingest: the insert supplies them (`Constants.fixed`)."""
+ROW_COLUMNS = tuple(name for name in SAMPLE_COLUMNS if name not in FIXED_COLUMNS)
+"""Columns of the row tuples `RowBuilder.build` returns, in this order."""
 
 
 def _encode(value: Any) -> str:
@@ -31,6 +36,7 @@ def _encode(value: Any) -> str:
 
 
 _SEP = "\x1f"
+_MAX_CACHED_PROMPTS = 4096
 DEFAULT_SUITE = "ingested"
 DEFAULT_MODEL = "ingested"
 UNLABELLED = "unlabelled"
@@ -47,6 +53,11 @@ class Constants:
     step: int | None = None
     suite: str | None = None
     created_at: datetime = field(default_factory=datetime.now)
+
+    def fixed(self) -> dict[str, Any]:
+        """Values of `FIXED_COLUMNS` for every row of this ingest."""
+        values = {"run": self.run, "model_args": "{}", "created_at": self.created_at}
+        return {name: values.get(name) for name in FIXED_COLUMNS}
 
 
 @dataclass
@@ -90,7 +101,22 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode()).digest()
 
 
-def _surrogate_error(rec: TranscriptRecord) -> RecordError:
+def _content_digest(text: str) -> bytes:
+    """128-bit MurmurHash3 of the content: an identity, not a signature.
+
+    The content is a whole transcript (kilobytes); SHA-256 of it was a fifth of the
+    time per record, MurmurHash3 hashes it about five times faster, and 128 bits keep
+    accidental collisions out of reach for any number of transcripts. (Only the first
+    64 bits are compared against the store, as before.)
+    """
+    return mmh3.hash_bytes(text.encode())  # bytes: mmh3 5.3 crashes on a lone surrogate str
+
+
+def _encode_id(rec_id: str | None) -> str:
+    return "null" if rec_id is None else _encode(rec_id)
+
+
+def _surrogate_error(rec: TranscriptRecord | FlatRecord) -> RecordError:
     """Name the field holding an unpaired UTF-16 surrogate (an invalid escape in the JSON)."""
     for name in ("prompt", "reasoning", "answer", "model_id", "model", "suite", "variant", "id"):
         value = getattr(rec, name)
@@ -144,18 +170,21 @@ def _split_message_tags(messages: list[Message]) -> None:
 
 
 class RowBuilder:
-    """Turns records into row tuples (in `SAMPLE_COLUMNS` order) and tracks identities."""
+    """Turns records into row tuples and tracks identities."""
 
     def __init__(self, constants: Constants, known: Known) -> None:
         self.c = constants
         self.known = known
         self._seen: dict[int, int] = {}
         self._repeats: dict[bytes, int] = {}
+        self._variant_hashes: dict[str, str] = {}
         self.sources: list[str] = []
         """File names by file index, for messages (appended to by the ingest driver)."""
 
-    def build(self, rec: TranscriptRecord, ctx: RecordContext, line: int) -> tuple[Status, Any]:
-        """Row tuple of a record, or why it adds nothing.
+    def build(
+        self, rec: TranscriptRecord | FlatRecord, ctx: RecordContext, line: int
+    ) -> tuple[Status, Any]:
+        """Row tuple (in `ROW_COLUMNS` order) of a record, or why it adds nothing.
 
         Returns:
             ("new", row), ("unchanged", None) when the store already holds the same
@@ -169,7 +198,9 @@ class RowBuilder:
         except (UnicodeEncodeError, PydanticSerializationError):
             raise _surrogate_error(rec) from None
 
-    def _build(self, rec: TranscriptRecord, ctx: RecordContext, line: int) -> tuple[Status, Any]:
+    def _build(
+        self, rec: TranscriptRecord | FlatRecord, ctx: RecordContext, line: int
+    ) -> tuple[Status, Any]:
         c = self.c
         if rec.messages:
             prompt, reasoning, kind, answer, messages_json = derive(rec)
@@ -191,7 +222,12 @@ class RowBuilder:
             base = rec.model or ctx.stem
             model_id = base if step is None else f"{base}@{step}"
         suite = c.suite or rec.suite or DEFAULT_SUITE
-        variant_hash = hashlib.sha256(prompt.encode()).hexdigest()
+        variant_hash = self._variant_hashes.get(prompt)
+        if variant_hash is None:  # rollouts repeat a few prompts many times: hash each once
+            if len(self._variant_hashes) >= _MAX_CACHED_PROMPTS:
+                self._variant_hashes.clear()
+            variant_hash = hashlib.sha256(prompt.encode()).hexdigest()
+            self._variant_hashes[prompt] = variant_hash
         variant = rec.variant
         if variant:
             variant_id = variant
@@ -205,7 +241,7 @@ class RowBuilder:
         elif not outcome:
             outcome = "error" if rec.error else UNLABELLED
         metadata = rec.metadata
-        extra = rec.__pydantic_extra__
+        extra = rec.model_extra
         if extra or "_ingest" in metadata:
             metadata = {**(extra or {}), **metadata}
             if "_ingest" in metadata:
@@ -214,7 +250,7 @@ class RowBuilder:
         meta_json = _encode(metadata) if metadata else "{}"
         scalars = (step, rec.epoch, rec.error, rec.input_tokens, rec.output_tokens,
                    rec.reasoning_tokens)  # fmt: skip
-        content = _digest(
+        content = _content_digest(
             _SEP.join((
                 model, repr(scalars), variant_id, family, variant_hash,
                 "\x00" if reasoning is None else reasoning, kind or "", answer, outcome,
@@ -263,15 +299,15 @@ class RowBuilder:
             order = max(known.model_order.values(), default=-1) + 1
             known.model_order[model_id] = order
         ingest = (
-            f'{{"id":{_encode(rec_id)},"content_hash":"{content[:16].hex()}","format":"{ctx.fmt}"}}'
+            f'"_ingest":{{"id":{_encode_id(rec_id)},"content_hash":"{content[:8].hex()}",'
+            f'"format":"{ctx.fmt}"}}'
         )
-        meta_json = meta_json[:-1] + ("," if len(meta_json) > 2 else "") + f'"_ingest":{ingest}}}'
+        meta_json = f"{meta_json[:-1]}{',' if len(meta_json) > 2 else ''}{ingest}}}"
         row = (
-            uid_bytes.hex(), c.run, model_id, model, "{}", order, step, None, suite,
-            variant_id, family, variant_hash, epoch, None, prompt, reasoning, kind, answer,
-            None, outcome, rec.input_tokens, rec.output_tokens, rec.reasoning_tokens, None,
-            rec.error, messages_json, labels_json, meta_json, ctx.source, line,
-            ctx.log_file, c.created_at,
+            uid_bytes.hex(), model_id, model, order, step, suite, variant_id, family,
+            variant_hash, epoch, prompt, reasoning, kind, answer, outcome, rec.input_tokens,
+            rec.output_tokens, rec.reasoning_tokens, rec.error, messages_json, labels_json,
+            meta_json, ctx.source, line, ctx.log_file,
         )  # fmt: skip
         return "new", row
 

@@ -17,7 +17,7 @@ import duckdb
 
 from cotscope.store import SAMPLE_COLUMNS, Store
 
-from ._rows import COLUMNS, Known
+from ._rows import ROW_COLUMNS, Known
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,8 +66,8 @@ def _arrow_schema() -> pa.Schema:
     import pyarrow as pa
 
     fields = []
-    for name, decl in SAMPLE_COLUMNS.items():
-        kind = _ARROW_TYPES[decl.split()[0]]
+    for name in ROW_COLUMNS:
+        kind = _ARROW_TYPES[SAMPLE_COLUMNS[name].split()[0]]
         typ = pa.timestamp("us") if kind == "timestamp" else pa.type_for_alias(kind)
         fields.append(pa.field(name, typ))
     return pa.schema(fields)
@@ -132,8 +132,14 @@ class Writer:
         self._open = False
         self._threads = 1
 
-    def begin(self, memory_limit: int = MIN_MEMORY) -> None:
-        """Open the transaction and start the insert that every batch streams into."""
+    def begin(self, fixed: dict[str, Any], memory_limit: int = MIN_MEMORY) -> None:
+        """Open the transaction and start the insert that every batch streams into.
+
+        Args:
+            fixed: the value of each column that is the same in every row (the columns
+                missing from the row tuples), sent once with the statement.
+            memory_limit: DuckDB's memory limit for the ingest.
+        """
         row = self.con.execute("SELECT current_setting('threads')").fetchone()
         self._threads = int(row[0]) if row else 1
         for setting in (
@@ -145,20 +151,24 @@ class Writer:
             self.con.execute(f"SET {setting}")
         self.con.execute("BEGIN TRANSACTION")
         self._open = True
-        self._loader = self._pool.submit(self._load)
+        self._loader = self._pool.submit(self._load, fixed)
 
     def _batches(self) -> Iterator[pa.RecordBatch]:
         while (batch := self._queue.get()) is not None:
             yield batch
 
-    def _load(self) -> None:
+    def _load(self, fixed: dict[str, Any]) -> None:
         import pyarrow as pa
 
         stream = pa.RecordBatchReader.from_batches(self._schema, self._batches())
-        names = ", ".join(COLUMNS)
+        names = ", ".join((*ROW_COLUMNS, *fixed))
+        values = ", ".join((*ROW_COLUMNS, *("?" for _ in fixed)))
         self.con.register(_STREAM, stream)
         try:
-            self.con.execute(f"INSERT INTO samples ({names}) SELECT {names} FROM {_STREAM}")
+            self.con.execute(
+                f"INSERT INTO samples ({names}) SELECT {values} FROM {_STREAM}",
+                list(fixed.values()),
+            )
         finally:
             self.con.unregister(_STREAM)
 
