@@ -12,6 +12,13 @@ from cotscope.models import LocalEngine, dequantized_checkpoint, get_engine, res
 pytestmark = pytest.mark.model
 
 
+@pytest.fixture(autouse=True)
+def fresh_prefills(engine: LocalEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every prefill computed where the test puts it: a batch-vs-alone comparison
+    would compare a copy with itself if the engine reused the first one's prefill."""
+    monkeypatch.setattr(engine, "prompt_cache", None)
+
+
 def test_dequantized_checkpoint_is_plain_and_reused(engine: LocalEngine) -> None:
     folder = dequantized_checkpoint("smollm2")
     assert (folder / "model.safetensors").is_file()
@@ -147,3 +154,39 @@ def test_rows_joining_a_running_batch_match_single_runs(
     single = [engine.generate_requests([r])[0] for r in requests]
     assert [results[i].token_ids for i in range(4)] == [s.token_ids for s in single]
     assert all(len(results[i].token_ids) <= n for i, n in enumerate(budgets))
+
+
+def test_repeated_prompts_share_one_prefill(engine: LocalEngine, prompts: list[str]) -> None:
+    from cotscope.models._prompt_cache import PromptCache
+
+    repeated = [prompts[0], prompts[1], prompts[0], prompts[0], prompts[1]]
+    seeds = [11, 12, 13, 14, 15]
+    fresh = engine.generate(repeated, max_new_tokens=12, temperature=1.0, seeds=seeds)
+    greedy = engine.generate(repeated[:2], max_new_tokens=12, temperature=0.0)
+
+    engine.prompt_cache = held = PromptCache()
+    shared = engine.generate(repeated, max_new_tokens=12, temperature=1.0, seeds=seeds)
+    assert (held.misses, held.hits, len(held)) == (2, 0, 2)  # two distinct prompts, prefilled once
+    assert [c.token_ids for c in shared] == [c.token_ids for c in fresh]
+    assert len({tuple(c.token_ids) for c in shared[::2]}) > 1  # the copies still sample apart
+
+    again = engine.generate(repeated[:2], max_new_tokens=12, temperature=0.0)
+    assert held.hits == 2
+    assert [c.token_ids for c in again] == [c.token_ids for c in greedy]
+
+
+def test_prompt_cache_stays_within_its_budget(engine: LocalEngine, prompts: list[str]) -> None:
+    from cotscope.models._prompt_cache import PromptCache
+
+    engine.prompt_cache = probe = PromptCache()
+    engine.generate(prompts[:1], max_new_tokens=1, temperature=0.0)
+    one = probe.nbytes
+    engine.prompt_cache = held = PromptCache(budget_bytes=int(2.5 * one))
+    for p in prompts:  # four prompts of similar length, room for two
+        engine.generate([p], max_new_tokens=1, temperature=0.0)
+    assert len(held) == 2
+    assert held.nbytes <= held.budget_bytes
+    engine.generate(prompts[-1:], max_new_tokens=1, temperature=0.0)
+    assert held.hits == 1  # the most recent survives
+    engine.generate(prompts[:1], max_new_tokens=1, temperature=0.0)
+    assert held.hits == 1  # the oldest was evicted

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 import torch
 
 from cotscope.models._sampling import choose_tokens, make_generator
@@ -60,3 +61,24 @@ def test_low_temperature_approaches_greedy() -> None:
 
 def test_large_seeds_are_accepted() -> None:
     assert _sample_row(_logits(1)[0], 2**70 + 5, 1.0, steps=3)
+
+
+def test_nucleus_candidates_give_the_full_sort_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cotscope.models import _sampling
+
+    monkeypatch.setattr(_sampling, "NUCLEUS_CANDIDATES", 8)  # small vocabularies reach the edge
+    gen = torch.Generator().manual_seed(5)
+    rows = [
+        torch.randn(200, generator=gen) * 4,  # peaked: nucleus inside the candidates
+        torch.randn(200, generator=gen) * 0.1,  # flat: needs the full sort
+        torch.tensor([3.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, -2.0]),  # ties at k
+        torch.tensor([9.0, 2.0, 2.0, 0.0, 2.0, 1.0, 2.0, -1.0, 2.0, 0.5]),  # ties inside
+    ]
+    for row in rows:
+        scaled = row.double().expand(400, -1).clone()
+        uniform = torch.rand(400, generator=gen, dtype=torch.float64)
+        for p in (0.3, 0.9, 0.99):
+            top_p = torch.full((400,), p, dtype=torch.float64)
+            fast = _sampling.sample_nucleus(scaled, uniform, top_p)
+            reference = _sampling._nucleus_full_sort(scaled, uniform, top_p)
+            assert torch.equal(fast, reference), (row[:5], p)

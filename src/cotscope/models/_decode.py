@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._kv_cache import can_merge, growing_cache, merge_rows
+from ._kv_cache import cache_of_rows, can_merge, growing_cache, merge_rows, row_states
+from ._prompt_cache import Prefilled, PromptCache, prefilled
 from ._sampling import choose_tokens, make_generator
 from ._types import Completion, GenerationRequest
 
@@ -99,18 +100,31 @@ def _rows(taken: list[tuple[Any, GenerationRequest]], deliver: Deliver) -> list[
 
 def _admit(engine: LocalEngine, batch: _Batch | None, rows: list[_Row]) -> _Batch:
     """Prefill `rows` and merge them into `batch` (dropping its finished rows)."""
+    budget = min(max(r.req.max_new_tokens for r in rows), RESERVE_TOKENS)
+    if engine.prompt_cache is None:
+        fresh = _prefill(engine, rows, [r.req.prompt_ids for r in rows], budget)
+    else:
+        fresh = _prefill_shared(engine, rows, engine.prompt_cache, budget)
+    keep = [] if batch is None else [j for j, r in enumerate(batch.rows) if not r.done]
+    if batch is None or not keep:
+        return fresh
+    return _merge(batch, keep, fresh)
+
+
+def _prefill(
+    engine: LocalEngine, rows: list[_Row], prompts: list[list[int]], reserve: int
+) -> _Batch:
+    """Run the model over `prompts` (one per row), left-padded to a common width."""
     import torch
 
-    width = max(len(r.req.prompt_ids) for r in rows)
-    input_ids = torch.full((len(rows), width), engine.pad_id, dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for i, row in enumerate(rows):
-        n = len(row.req.prompt_ids)
-        input_ids[i, width - n :] = torch.tensor(row.req.prompt_ids)
-        mask[i, width - n :] = 1
+    width = max(len(p) for p in prompts)
+    input_ids = torch.full((len(prompts), width), engine.pad_id, dtype=torch.long)
+    mask = torch.zeros((len(prompts), width), dtype=torch.long)
+    for i, ids in enumerate(prompts):
+        input_ids[i, width - len(ids) :] = torch.tensor(ids)
+        mask[i, width - len(ids) :] = 1
     positions = (mask.cumsum(-1) - 1).clamp_(min=0)
-    budget = max(r.req.max_new_tokens for r in rows)
-    cache = growing_cache(engine.model, reserve=width + min(budget, RESERVE_TOKENS))
+    cache = growing_cache(engine.model, reserve=width + reserve)
     out = engine.model(
         input_ids=input_ids,
         attention_mask=mask,
@@ -119,11 +133,42 @@ def _admit(engine: LocalEngine, batch: _Batch | None, rows: list[_Row]) -> _Batc
         use_cache=True,
         logits_to_keep=1,
     )
-    fresh = _Batch(rows, cache, mask, positions[:, -1:] + 1, out.logits[:, -1, :].float())
-    keep = [] if batch is None else [j for j, r in enumerate(batch.rows) if not r.done]
-    if batch is None or not keep:
-        return fresh
-    return _merge(batch, keep, fresh)
+    return _Batch(rows, cache, mask, positions[:, -1:] + 1, out.logits[:, -1, :].float())
+
+
+def _prefill_shared(
+    engine: LocalEngine, rows: list[_Row], held: PromptCache, reserve: int
+) -> _Batch:
+    """Prefill each distinct prompt not already held once, and copy its states per row."""
+    import torch
+
+    prompts = [tuple(r.req.prompt_ids) for r in rows]
+    entries: dict[tuple[int, ...], Prefilled] = {}
+    missing = []
+    for p in dict.fromkeys(prompts):
+        entry = held.get(p)
+        if entry is None:
+            missing.append(p)
+        else:
+            entries[p] = entry
+    if missing:
+        done = _prefill(engine, [], [list(p) for p in missing], 0)
+        for i, p in enumerate(missing):
+            entry = prefilled(row_states(done.cache, i, len(p)), done.logits[i : i + 1])
+            entries[p] = entry
+            held.put(p, entry)
+    chosen = [entries[p] for p in prompts]
+    width = max(len(p) for p in prompts)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, p in enumerate(prompts):
+        mask[i, width - len(p) :] = 1
+    return _Batch(
+        rows,
+        cache_of_rows(engine.model, [e.states for e in chosen], width, reserve),
+        mask,
+        torch.tensor([[len(p)] for p in prompts], dtype=torch.long),
+        torch.cat([e.logits for e in chosen]),
+    )
 
 
 def _drop_finished(batch: _Batch) -> _Batch | None:

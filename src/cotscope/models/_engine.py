@@ -27,6 +27,8 @@ from typing import Any
 
 from ._decode import Deliver, Take, serve
 from ._dequantize import dequantized_checkpoint
+from ._kv_cache import can_merge, growing_cache
+from ._prompt_cache import PromptCache
 from ._resolve import ResolvedModel
 from ._types import Completion, Dtype, GenerationRequest
 
@@ -73,6 +75,10 @@ class LocalEngine:
             i for i in (self.tokenizer.pad_token_id, *sorted(self.eos_ids), 0) if i is not None
         )
         self._lock = threading.Lock()
+        # Sliding-window layers (Gemma 3) cannot take copied rows: no sharing there.
+        self.prompt_cache: PromptCache | None = (
+            PromptCache() if can_merge(growing_cache(model, reserve=1)) else None
+        )
 
     def _end_token_ids(self) -> frozenset[int]:
         ids: set[int] = set()

@@ -70,6 +70,47 @@ def merge_rows(kv: Any, keep: Any, other: Any | None, width: int, reserve: int) 
         layer.merge(keep, None if other is None else other.layers[i], width, reserve)
 
 
+def row_states(kv: Any, row: int, length: int) -> list[tuple[Any, Any]]:
+    """One row's keys and values over its last `length` positions, copied out per layer.
+
+    Args:
+        kv: A cache from `growing_cache` (`can_merge(kv)` must hold).
+        row: The row.
+        length: Positions to take (the row's real tokens; they are right-aligned).
+
+    Returns:
+        Per layer, (keys, values) each of shape (1, heads, length, dim).
+    """
+    out = []
+    for layer in kv.layers:
+        end = layer.length
+        out.append(
+            (
+                layer.keys[row : row + 1, :, end - length : end].clone(),
+                layer.values[row : row + 1, :, end - length : end].clone(),
+            )
+        )
+    return out
+
+
+def cache_of_rows(model: Any, rows: list[list[tuple[Any, Any]]], width: int, reserve: int) -> Any:
+    """A growing cache holding the given rows' states, right-aligned to `width`.
+
+    Args:
+        model: The causal LM the states came from.
+        rows: Per row, per layer (keys, values) as returned by `row_states`.
+        width: Positions per row (at least the longest row).
+        reserve: Spare positions to allocate for the tokens to come.
+
+    Returns:
+        The cache, ready for decoding with a matching right-aligned mask.
+    """
+    kv = growing_cache(model, reserve=width + reserve)
+    for i, layer in enumerate(kv.layers):
+        layer.load([row[i] for row in rows], width, reserve)
+    return kv
+
+
 @cache
 def _growing_layer_class() -> type[Any]:
     import torch
@@ -111,8 +152,16 @@ def _growing_layer_class() -> type[Any]:
             sources = [(self.keys.index_select(0, keep), self.values.index_select(0, keep))]
             if other is not None:
                 sources.append((other.keys, other.values))
+            self.load(sources, width, reserve)
+
+        def load(
+            self, sources: list[tuple[torch.Tensor, torch.Tensor]], width: int, reserve: int
+        ) -> None:
+            """Stack `sources` (each (rows, heads, length, dim)) right-aligned to `width`."""
             rows = sum(k.shape[0] for k, _ in sources)
             like = sources[0][0]
+            if not self.is_initialized:
+                self.lazy_initialization(like, like)
             shape = (rows, like.shape[1], width + reserve, like.shape[-1])
             keys = torch.zeros(shape, dtype=like.dtype)
             values = torch.zeros(shape, dtype=like.dtype)
