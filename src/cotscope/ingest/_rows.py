@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 import mmh3
+import msgspec
 from pydantic_core import PydanticSerializationError, to_json
 
 from cotscope.store import SAMPLE_COLUMNS
@@ -113,7 +114,10 @@ def _content_digest(text: str) -> bytes:
 
 
 def _encode_id(rec_id: str | None) -> str:
-    return "null" if rec_id is None else _encode(rec_id)
+    return "null" if rec_id is None else _ENCODE_STR(rec_id).decode()
+
+
+_ENCODE_STR = msgspec.json.Encoder().encode
 
 
 def _surrogate_error(rec: TranscriptRecord | FlatRecord) -> RecordError:
@@ -248,11 +252,21 @@ class RowBuilder:
                 metadata["previous_ingest"] = metadata.pop("_ingest")
         labels_json = _encode(rec.labels) if rec.labels else "{}"
         meta_json = _encode(metadata) if metadata else "{}"
-        scalars = (step, rec.epoch, rec.error, rec.input_tokens, rec.output_tokens,
-                   rec.reasoning_tokens)  # fmt: skip
+        epoch_in, error, tokens = rec.epoch, rec.error, rec.input_tokens
+        out_tokens, reasoning_tokens = rec.output_tokens, rec.reasoning_tokens
+        if (
+            epoch_in is None
+            and error is None
+            and tokens is None
+            and out_tokens is None
+            and (reasoning_tokens is None)
+        ):
+            scalars = str(step)  # the common case, without the cost of a tuple's repr
+        else:
+            scalars = repr((step, epoch_in, error, tokens, out_tokens, reasoning_tokens))
         content = _content_digest(
             _SEP.join((
-                model, repr(scalars), variant_id, family, variant_hash,
+                model, scalars, variant_id, family, variant_hash,
                 "\x00" if reasoning is None else reasoning, kind or "", answer, outcome,
                 messages_json or "", labels_json, meta_json,
             ))
@@ -292,7 +306,7 @@ class RowBuilder:
             )
         group = hash((model_id, suite, variant_id, variant_hash))
         nxt = known.next_epoch.get(group, 0)
-        epoch = rec.epoch if rec.epoch is not None else nxt
+        epoch = epoch_in if epoch_in is not None else nxt
         known.next_epoch[group] = epoch + 1 if epoch >= nxt else nxt
         order = known.model_order.get(model_id)
         if order is None:
@@ -305,9 +319,9 @@ class RowBuilder:
         meta_json = f"{meta_json[:-1]}{',' if len(meta_json) > 2 else ''}{ingest}}}"
         row = (
             uid_bytes.hex(), model_id, model, order, step, suite, variant_id, family,
-            variant_hash, epoch, prompt, reasoning, kind, answer, outcome, rec.input_tokens,
-            rec.output_tokens, rec.reasoning_tokens, rec.error, messages_json, labels_json,
-            meta_json, ctx.source, line, ctx.log_file,
+            variant_hash, epoch, prompt, reasoning, kind, answer, outcome, tokens, out_tokens,
+            reasoning_tokens, error, messages_json, labels_json, meta_json, ctx.source, line,
+            ctx.log_file,
         )  # fmt: skip
         return "new", row
 
