@@ -235,3 +235,82 @@ def test_summary_shows_each_suites_own_outcomes(tmp_path: Path) -> None:
     assert "follows instruction" in reward and "says eval" not in reward  # 80 is even
     assert "says eval" in probe_part and "follows hint" not in probe_part
     assert "100.0% [" in probe_part  # every answer said 80%: says-eval 2/2
+
+
+def test_precision_adds_epochs_until_each_family_is_narrow_enough(tmp_path: Path) -> None:
+    outputs = _outputs(["I pick 7.", "Answer: 12", "Nothing to say.", "Answer: 12"] * 300)
+    suites = [
+        {
+            "name": "reward_hints",
+            "variants": ["base", "control"],
+            "epochs": 4,
+            "precision": {"half_width": 0.2, "max_epochs": 64},
+        }
+    ]
+    spec = _spec(
+        tmp_path,
+        models=[{"id": "m", "model": "mockllm/model", "model_args": {"custom_outputs": outputs}}],
+        suites=suites,
+        commit_every=400,
+    )
+    plan = plan_sweep(spec)
+    assert plan.adaptive and plan.total_samples == 16
+    lines: list[str] = []
+    result = run_sweep(plan, display="none", echo=lines.append)
+    assert result.added > 16
+    assert any("precision round 1" in line for line in lines)
+    with Store(spec.run_dir(), read_only=True) as store:
+        rows = store.query(
+            "SELECT variant_family AS f, count(*) AS n, sum((outcome = 'follows-hint')::int) AS k, "
+            "sum((outcome <> 'unparseable')::int) AS parsed, count(DISTINCT epoch) AS epochs "
+            "FROM samples GROUP BY 1"
+        )
+        epochs = store.query("SELECT variant_id, count(*) AS e FROM samples GROUP BY 1")
+    from cotscope.runner._precision import half_width
+
+    for r in rows:
+        assert half_width(r["k"], r["parsed"]) <= 0.2, r
+        assert r["epochs"] > 4
+    control = {e["e"] for e in epochs if e["variant_id"].startswith("control/")}
+    assert len(control) == 1  # a family's variants rise together
+    # A re-run finds every family narrow enough and adds nothing.
+    again = run_sweep(plan_sweep(spec), display="none", echo=lambda _: None)
+    assert again.added == 0
+
+
+def test_precision_stops_at_max_epochs_and_says_so(tmp_path: Path) -> None:
+    suites = [
+        {
+            "name": "reward_hints",
+            "variants": ["base"],
+            "epochs": 2,
+            "precision": {"half_width": 0.1, "max_epochs": 7},
+        }
+    ]
+    spec = _spec(
+        tmp_path,
+        models=[{"id": "m", "model": "mockllm/model", "model_args": {"custom_outputs": NO_NUMBER}}],
+        suites=suites,
+    )
+    lines: list[str] = []
+    run_sweep(plan_sweep(spec), display="none", echo=lines.append)
+    with Store(spec.run_dir(), read_only=True) as store:
+        assert store.count() == 7  # 2, doubled to 4, then capped at 7
+    assert lines[-1] == (
+        "m · reward_hints · base: ±100.0 points after 7 samples (0 parseable); max_epochs 7 reached"
+    )
+
+
+def test_precision_max_epochs_below_start_is_named(tmp_path: Path) -> None:
+    from cotscope.spec import SpecError
+
+    suites = [
+        {
+            "name": "reward_hints",
+            "variants": ["base"],
+            "epochs": 10,
+            "precision": {"half_width": 0.1, "max_epochs": 5},
+        }
+    ]
+    with pytest.raises(SpecError, match=re.escape("precision.max_epochs (5) is below")):
+        _spec(tmp_path, suites=suites)

@@ -108,7 +108,9 @@ def _execute(spec: Any, source: str, base: Path, display: str, report: bool = Tr
     typer.echo(
         f"sweep {spec.name!r}: {len(plan.models)} model(s), "
         f"{sum(len(s.variants) for s in plan.suites)} variant(s), "
-        f"{plan.total_samples} samples in total -> {plan.run_dir}"
+        f"{plan.total_samples} samples"
+        + (" to start (more where precision asks)" if plan.adaptive else " in total")
+        + f" -> {plan.run_dir}"
     )
     try:
         result = run_sweep(plan, display=display, echo=typer.echo)

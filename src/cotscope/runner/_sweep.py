@@ -9,15 +9,25 @@ from __future__ import annotations
 
 import platform
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..spec import ModelEntry, SpecError, SuiteSelection, SweepSpec, check_models, expand_models
+from ..spec import (
+    ModelEntry,
+    Precision,
+    SpecError,
+    SuiteSelection,
+    SweepSpec,
+    check_models,
+    expand_models,
+)
 from ..store import Store
 from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
+from ._precision import family_precision, next_epochs
 from ._rows import sample_to_row
 
 
@@ -35,6 +45,8 @@ class PlannedSuite:
     """Default samples per variant per model."""
     epochs_for: dict[str, int] = field(default_factory=dict)
     """Samples per variant id where it differs from `epochs`."""
+    precision: Precision | None = None
+    """Adaptive epochs after the first ones (see `_precision`)."""
 
     def epochs_of(self, variant: Variant) -> int:
         """Samples per model for `variant`."""
@@ -42,7 +54,7 @@ class PlannedSuite:
 
     @property
     def samples_per_model(self) -> int:
-        """Samples of this suite for one model."""
+        """Samples of this suite for one model (before any adaptive epochs)."""
         return sum(self.epochs_of(v) for v in self.variants)
 
 
@@ -60,6 +72,11 @@ class SweepPlan:
         """Samples the full sweep produces (including any already stored)."""
         per_model = sum(s.samples_per_model for s in self.suites)
         return per_model * len(self.models)
+
+    @property
+    def adaptive(self) -> bool:
+        """Whether some suite adds epochs until a precision target is met."""
+        return any(s.precision is not None for s in self.suites)
 
 
 @dataclass
@@ -94,7 +111,7 @@ def plan_sweep(spec: SweepSpec, source: str = "<spec>", base: Path | None = None
         except UnknownSelectionError as ex:
             raise SpecError(f"{source}: suites[{i}].variants: {ex}") from None
         epochs_for = _epochs_by_id(sel, suite, variants, source, i)
-        suites.append(PlannedSuite(suite, variants, sel.epochs, epochs_for))
+        suites.append(PlannedSuite(suite, variants, sel.epochs, epochs_for, sel.precision))
     return SweepPlan(spec, models, suites, spec.run_dir(base))
 
 
@@ -171,60 +188,128 @@ def run_sweep(
     Raises:
         SweepError: when a model fails to load or a whole chunk errors out.
     """
-    from inspect_ai import eval as inspect_eval
-
     spec = plan.spec
-    gen = spec.generation
     started = time.monotonic()
     result = SweepResult(plan.run_dir)
-    log_dir = plan.run_dir / "logs"
     with Store(plan.run_dir) as store:
         store.record_run(spec.name, spec.model_dump(mode="json"), spec.spec_hash(), environment())
         store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
         for order, model in enumerate(plan.models):
             for psuite in plan.suites:
                 done = store.done_keys(spec.name, model.id, psuite.suite.name)
-                todo = _pending(psuite, model, done, gen.seed)
+                todo = _pending(psuite, model, done, spec.generation.seed)
                 total = psuite.samples_per_model
                 result.skipped += total - len(todo)
                 if not todo:
                     echo(f"{model.id} · {psuite.suite.name}: all {total} samples already stored")
-                    continue
-                echo(
-                    f"{model.id} · {psuite.suite.name}: {len(todo)} samples to run "
-                    f"({total - len(todo)} already stored)"
-                )
-                for chunk in _chunks(todo, spec.commit_every):
-                    logs = inspect_eval(
-                        psuite.suite.build_task(chunk),
-                        model=model.model,
-                        model_args=model.model_args,
-                        log_dir=str(log_dir),
-                        display=display,  # type: ignore[arg-type]
-                        temperature=gen.temperature,
-                        top_p=gen.top_p,
-                        max_tokens=gen.max_tokens,
-                        reasoning_effort=gen.reasoning_effort,
-                        max_connections=gen.max_connections,
-                        fail_on_error=False,
-                        log_samples=True,
-                        score_display=False,
+                else:
+                    echo(
+                        f"{model.id} · {psuite.suite.name}: {len(todo)} samples to run "
+                        f"({total - len(todo)} already stored)"
                     )
-                    log = logs[0]
-                    samples = log.samples or []
-                    if not samples:
-                        reason = log.error.message if log.error else f"status {log.status}"
-                        raise SweepError(
-                            f"model {model.id!r} ({model.model}): eval failed: {reason}"
-                        )
-                    rows = [
-                        sample_to_row(
-                            s, run=spec.name, model=model, model_order=order, log_file=log.location
-                        )
-                        for s in samples
-                    ]
-                    result.added += store.insert_samples(rows)
-                    result.errors += sum(1 for r in rows if r.outcome == "error")
-                    result.log_files.append(log.location)
+                    _run_items(plan, store, model, order, psuite, todo, display, result)
+                if psuite.precision is not None:
+                    _refine(plan, store, model, order, psuite, display, result, echo)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _refine(
+    plan: SweepPlan,
+    store: Store,
+    model: ModelEntry,
+    order: int,
+    psuite: PlannedSuite,
+    display: str,
+    result: SweepResult,
+    echo: Callable[[str], None],
+) -> None:
+    """Add epochs, round by round, to the families short of the precision target."""
+    assert psuite.precision is not None
+    spec, suite = plan.spec, psuite.suite.name
+    target = psuite.precision.half_width
+    by_key = {(v.id, v.hash): v for v in psuite.variants}
+    for round_no in range(1, 1000):
+        done = store.done_keys(spec.name, model.id, suite)
+        rows = store.query(
+            "SELECT variant_id, variant_hash, outcome, count(*) AS k FROM samples "
+            "WHERE run = ? AND model_id = ? AND suite = ? GROUP BY ALL",
+            [spec.name, model.id, suite],
+        )
+        standing = family_precision(
+            (
+                (by_key[(r["variant_id"], r["variant_hash"])].family, str(r["outcome"]), r["k"])
+                for r in rows
+                if (r["variant_id"], r["variant_hash"]) in by_key
+            ),
+            psuite.precision.outcomes,
+        )
+        stored = Counter((vid, vhash) for vid, vhash, _ in done)
+        epochs_done = {v.id: stored[(v.id, v.hash)] for v in psuite.variants}
+        raised = next_epochs(psuite.variants, epochs_done, standing, psuite.precision)
+        todo = [
+            WorkItem(v, e, derive_seed(spec.generation.seed, v.id, e))
+            for v in psuite.variants
+            for e in range(raised.get(v.id, 0))
+            if (v.id, v.hash, e) not in done
+        ]
+        if not todo:
+            short = sorted(f for f, fam in standing.items() if not fam.met(target))
+            for family in short:
+                fam = standing[family]
+                echo(
+                    f"{model.id} · {suite} · {family}: ±{100 * fam.half_width:.1f} points "
+                    f"after {fam.samples} samples ({fam.parseable} parseable); "
+                    f"max_epochs {psuite.precision.max_epochs} reached"
+                )
+            return
+        families = sorted({v.family for v in psuite.variants if v.id in raised})
+        echo(
+            f"{model.id} · {suite}: precision round {round_no}: {len(todo)} more samples "
+            f"for {', '.join(families)} (target ±{100 * target:.0f} points)"
+        )
+        _run_items(plan, store, model, order, psuite, todo, display, result)
+
+
+def _run_items(
+    plan: SweepPlan,
+    store: Store,
+    model: ModelEntry,
+    order: int,
+    psuite: PlannedSuite,
+    todo: Sequence[WorkItem],
+    display: str,
+    result: SweepResult,
+) -> None:
+    """Evaluate work items chunk by chunk, committing each chunk's rows at once."""
+    from inspect_ai import eval as inspect_eval
+
+    spec, gen = plan.spec, plan.spec.generation
+    for chunk in _chunks(todo, spec.commit_every):
+        logs = inspect_eval(
+            psuite.suite.build_task(chunk),
+            model=model.model,
+            model_args=model.model_args,
+            log_dir=str(plan.run_dir / "logs"),
+            display=display,  # type: ignore[arg-type]
+            temperature=gen.temperature,
+            top_p=gen.top_p,
+            max_tokens=gen.max_tokens,
+            reasoning_effort=gen.reasoning_effort,
+            max_connections=gen.max_connections,
+            fail_on_error=False,
+            log_samples=True,
+            score_display=False,
+        )
+        log = logs[0]
+        samples = log.samples or []
+        if not samples:
+            reason = log.error.message if log.error else f"status {log.status}"
+            raise SweepError(f"model {model.id!r} ({model.model}): eval failed: {reason}")
+        rows = [
+            sample_to_row(s, run=spec.name, model=model, model_order=order, log_file=log.location)
+            for s in samples
+        ]
+        result.added += store.insert_samples(rows)
+        result.errors += sum(1 for r in rows if r.outcome == "error")
+        result.log_files.append(log.location)

@@ -1,12 +1,20 @@
 """Sweep specs: YAML files naming models or checkpoints, suites and generation settings."""
 
 from ._load import SpecError, check_models, expand_models, load_spec, parse_spec
-from ._models import CheckpointPattern, GenerationSettings, ModelEntry, SuiteSelection, SweepSpec
+from ._models import (
+    CheckpointPattern,
+    GenerationSettings,
+    ModelEntry,
+    Precision,
+    SuiteSelection,
+    SweepSpec,
+)
 
 __all__ = [
     "CheckpointPattern",
     "GenerationSettings",
     "ModelEntry",
+    "Precision",
     "SpecError",
     "SuiteSelection",
     "SweepSpec",

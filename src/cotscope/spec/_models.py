@@ -88,6 +88,28 @@ class CheckpointPattern(BaseModel):
     """Also sweep the bare base model as step 0 (for adapter folders)."""
 
 
+class Precision(BaseModel):
+    """Keep adding epochs until each variant family's rates are as precise as asked.
+
+    After the suite's `epochs` have run on a model, every family of that model whose
+    widest outcome rate (95% Wilson interval, among parseable samples, as in the
+    summary) is wider than `half_width` gets more epochs for all its variants, in
+    rounds, until it is narrow enough or its variants reach `max_epochs`. Rounds
+    read the store, so an interrupted run resumes the same way.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    half_width: float = Field(gt=0.0, lt=0.5)
+    """Target half-width of each family rate's 95% interval, e.g. 0.10 for ±10 points."""
+
+    max_epochs: int = Field(ge=1)
+    """Most epochs any variant gets, whatever the width."""
+
+    outcomes: list[str] | None = None
+    """Outcome labels whose rates must meet the target; default every parseable outcome."""
+
+
 class SuiteSelection(BaseModel):
     """One suite to run, with its variant selection and repetitions."""
 
@@ -106,6 +128,21 @@ class SuiteSelection(BaseModel):
     """Epochs for particular variant ids or families, overriding `epochs` (an id wins
     over its family), e.g. `{base: 60, control: 20}`: spend samples where the
     headline rate needs a narrow interval."""
+
+    precision: Precision | None = None
+    """Adaptive epochs: add epochs per model and family until the family's rates reach
+    a target interval width (see `Precision`). `epochs` is then the starting point."""
+
+    @model_validator(mode="after")
+    def _max_epochs_reachable(self) -> SuiteSelection:
+        if self.precision is not None:
+            start = max([self.epochs, *self.epochs_for.values()])
+            if self.precision.max_epochs < start:
+                raise ValueError(
+                    f"precision.max_epochs ({self.precision.max_epochs}) is below the "
+                    f"starting epochs ({start})"
+                )
+        return self
 
     @field_validator("epochs_for")
     @classmethod
