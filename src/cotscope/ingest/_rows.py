@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 import mmh3
 import msgspec
-from pydantic_core import PydanticSerializationError, to_json
 
 from cotscope.store import SAMPLE_COLUMNS
 
@@ -33,7 +32,10 @@ ROW_COLUMNS = tuple(name for name in SAMPLE_COLUMNS if name not in FIXED_COLUMNS
 
 def _encode(value: Any) -> str:
     """Compact JSON text (keys in the record's order; unknown types as strings)."""
-    return to_json(value, fallback=str, inf_nan_mode="null").decode()
+    return _ENCODE(value).decode()
+
+
+_ENCODE = msgspec.json.Encoder(enc_hook=str).encode
 
 
 _SEP = "\x1f"
@@ -88,8 +90,8 @@ class RecordContext:
 class Known:
     """What the store already holds for this run, loaded once before ingest starts."""
 
-    content: dict[int, int] = field(default_factory=dict)
-    """sample_uid (as int) -> first 8 bytes of the content hash, of ingested rows."""
+    content: dict[bytes, int] = field(default_factory=dict)
+    """sample_uid (as bytes) -> first 64 bits of the content hash, of ingested rows."""
 
     next_epoch: dict[int, int] = field(default_factory=dict)
     """hash of (model_id, suite, variant_id, variant_hash) -> next free epoch."""
@@ -102,7 +104,7 @@ def _digest(text: str) -> bytes:
     return hashlib.sha256(text.encode()).digest()
 
 
-def _content_digest(text: str) -> bytes:
+def _content_hash(text: str) -> int:
     """128-bit MurmurHash3 of the content: an identity, not a signature.
 
     The content is a whole transcript (kilobytes); SHA-256 of it was a fifth of the
@@ -110,7 +112,7 @@ def _content_digest(text: str) -> bytes:
     accidental collisions out of reach for any number of transcripts. (Only the first
     64 bits are compared against the store, as before.)
     """
-    return mmh3.hash_bytes(text.encode())  # bytes: mmh3 5.3 crashes on a lone surrogate str
+    return mmh3.hash128(text.encode(), signed=False)  # bytes: mmh3 5.3 crashes on a lone surrogate
 
 
 def _encode_id(rec_id: str | None) -> str:
@@ -179,9 +181,9 @@ class RowBuilder:
     def __init__(self, constants: Constants, known: Known) -> None:
         self.c = constants
         self.known = known
-        self._seen: dict[int, int] = {}
-        self._repeats: dict[bytes, int] = {}
-        self._variant_hashes: dict[str, str] = {}
+        self._seen: dict[bytes, int] = {}
+        self._repeats: dict[int, int] = {}
+        self._variant_hashes: dict[str, tuple[str, str]] = {}
         self.sources: list[str] = []
         """File names by file index, for messages (appended to by the ingest driver)."""
 
@@ -199,7 +201,7 @@ class RowBuilder:
         """
         try:
             return self._build(rec, ctx, line)
-        except (UnicodeEncodeError, PydanticSerializationError):
+        except UnicodeEncodeError:
             raise _surrogate_error(rec) from None
 
     def _build(
@@ -226,18 +228,19 @@ class RowBuilder:
             base = rec.model or ctx.stem
             model_id = base if step is None else f"{base}@{step}"
         suite = c.suite or rec.suite or DEFAULT_SUITE
-        variant_hash = self._variant_hashes.get(prompt)
-        if variant_hash is None:  # rollouts repeat a few prompts many times: hash each once
+        hashes = self._variant_hashes.get(prompt)
+        if hashes is None:  # rollouts repeat a few prompts many times: hash each once
             if len(self._variant_hashes) >= _MAX_CACHED_PROMPTS:
                 self._variant_hashes.clear()
-            variant_hash = hashlib.sha256(prompt.encode()).hexdigest()
-            self._variant_hashes[prompt] = variant_hash
+            digest = hashlib.sha256(prompt.encode()).hexdigest()
+            hashes = self._variant_hashes[prompt] = (digest, f"p-{digest[:12]}")
+        variant_hash = hashes[0]
         variant = rec.variant
         if variant:
             variant_id = variant
             family = rec.variant_family or variant.split("/", 1)[0]
         else:
-            variant_id = f"p-{variant_hash[:12]}" if prompt else "default"
+            variant_id = hashes[1] if prompt else "default"
             family = rec.variant_family or suite
         outcome = rec.outcome
         if outcome is True or outcome is False:
@@ -264,14 +267,14 @@ class RowBuilder:
             scalars = str(step)  # the common case, without the cost of a tuple's repr
         else:
             scalars = repr((step, epoch_in, error, tokens, out_tokens, reasoning_tokens))
-        content = _content_digest(
+        content = _content_hash(
             _SEP.join((
                 model, scalars, variant_id, family, variant_hash,
                 "\x00" if reasoning is None else reasoning, kind or "", answer, outcome,
                 messages_json or "", labels_json, meta_json,
             ))
         )  # fmt: skip
-        content64 = int.from_bytes(content[:8], "big")
+        content64 = content >> 64
         rec_id = None if rec.id is None else str(rec.id)
         if rec_id is not None:
             key = _SEP.join(("ingest", c.run, model_id, suite, "id", rec_id))
@@ -279,10 +282,9 @@ class RowBuilder:
             repeat = self._repeats.get(content, 0)
             self._repeats[content] = repeat + 1
             key = _SEP.join(
-                ("ingest", c.run, model_id, suite, "content", content.hex(), str(repeat))
+                ("ingest", c.run, model_id, suite, "content", f"{content:032x}", str(repeat))
             )
-        uid_bytes = _digest(key)[:16]
-        uid = int.from_bytes(uid_bytes, "big")
+        uid = _digest(key)[:16]
         if rec_id is not None:
             seen = self._seen.get(uid)
             if seen is not None:
@@ -313,12 +315,12 @@ class RowBuilder:
             order = max(known.model_order.values(), default=-1) + 1
             known.model_order[model_id] = order
         ingest = (
-            f'"_ingest":{{"id":{_encode_id(rec_id)},"content_hash":"{content[:8].hex()}",'
+            f'"_ingest":{{"id":{_encode_id(rec_id)},"content_hash":"{content64:016x}",'
             f'"format":"{ctx.fmt}"}}'
         )
         meta_json = f"{meta_json[:-1]}{',' if len(meta_json) > 2 else ''}{ingest}}}"
         row = (
-            uid_bytes.hex(), model_id, model, order, step, suite, variant_id, family,
+            uid.hex(), model_id, model, order, step, suite, variant_id, family,
             variant_hash, epoch, prompt, reasoning, kind, answer, outcome, tokens, out_tokens,
             reasoning_tokens, error, messages_json, labels_json, meta_json, ctx.source, line,
             ctx.log_file,

@@ -86,7 +86,7 @@ def load_known(store: Store, run: str) -> Known:
     while chunk := cur.fetchmany(50_000):
         for uid, content in chunk:
             if content:
-                known.content[int(uid, 16)] = int(content[:16], 16)
+                known.content[bytes.fromhex(uid)] = int(content[:16], 16)
     for model_id, suite, vid, vhash, nxt in store.con.execute(
         "SELECT model_id, suite, variant_id, variant_hash, max(epoch) + 1 FROM samples "
         "WHERE run = ? GROUP BY ALL",
