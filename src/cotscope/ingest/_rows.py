@@ -100,26 +100,16 @@ class Known:
     """model_id -> model_order of models already in the run."""
 
 
-def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode()).digest()
-
-
-def _content_hash(text: str) -> int:
-    """128-bit MurmurHash3 of the content: an identity, not a signature.
-
-    The content is a whole transcript (kilobytes); SHA-256 of it was a fifth of the
-    time per record, MurmurHash3 hashes it about five times faster, and 128 bits keep
-    accidental collisions out of reach for any number of transcripts. (Only the first
-    64 bits are compared against the store, as before.)
-    """
-    return mmh3.hash128(text.encode(), signed=False)  # bytes: mmh3 5.3 crashes on a lone surrogate
-
-
 def _encode_id(rec_id: str | None) -> str:
-    return "null" if rec_id is None else _ENCODE_STR(rec_id).decode()
+    return "null" if rec_id is None else _ENCODE(rec_id).decode()
 
 
-_ENCODE_STR = msgspec.json.Encoder().encode
+# The content hash is 128-bit MurmurHash3: an identity, not a signature. A transcript is
+# kilobytes; SHA-256 of it took a fifth of the time per record, MurmurHash3 is about five
+# times faster, and 128 bits keep accidental collisions out of reach. (Only the first 64
+# bits are compared against the store.) Hash bytes: mmh3 5.3 crashes on a lone surrogate.
+_CONTENT_HASH = mmh3.hash128
+_SHA256 = hashlib.sha256
 
 
 def _surrogate_error(rec: TranscriptRecord | FlatRecord) -> RecordError:
@@ -253,8 +243,8 @@ class RowBuilder:
             metadata = {**(extra or {}), **metadata}
             if "_ingest" in metadata:
                 metadata["previous_ingest"] = metadata.pop("_ingest")
-        labels_json = _encode(rec.labels) if rec.labels else "{}"
-        meta_json = _encode(metadata) if metadata else "{}"
+        labels_json = _ENCODE(rec.labels).decode() if rec.labels else "{}"
+        meta_json = _ENCODE(metadata).decode() if metadata else "{}"
         epoch_in, error, tokens = rec.epoch, rec.error, rec.input_tokens
         out_tokens, reasoning_tokens = rec.output_tokens, rec.reasoning_tokens
         if (
@@ -267,12 +257,13 @@ class RowBuilder:
             scalars = str(step)  # the common case, without the cost of a tuple's repr
         else:
             scalars = repr((step, epoch_in, error, tokens, out_tokens, reasoning_tokens))
-        content = _content_hash(
+        content = _CONTENT_HASH(
             _SEP.join((
                 model, scalars, variant_id, family, variant_hash,
                 "\x00" if reasoning is None else reasoning, kind or "", answer, outcome,
                 messages_json or "", labels_json, meta_json,
-            ))
+            )).encode(),
+            signed=False,
         )  # fmt: skip
         content64 = content >> 64
         rec_id = None if rec.id is None else str(rec.id)
@@ -284,7 +275,7 @@ class RowBuilder:
             key = _SEP.join(
                 ("ingest", c.run, model_id, suite, "content", f"{content:032x}", str(repeat))
             )
-        uid = _digest(key)[:16]
+        uid = _SHA256(key.encode()).digest()[:16]
         if rec_id is not None:
             seen = self._seen.get(uid)
             if seen is not None:
