@@ -39,6 +39,7 @@ _ENCODE = msgspec.json.Encoder(enc_hook=str).encode
 
 
 _SEP = "\x1f"
+_NO_SCALARS = (None, None, None, None, None)
 _MAX_CACHED_PROMPTS = 4096
 DEFAULT_SUITE = "ingested"
 DEFAULT_MODEL = "ingested"
@@ -247,16 +248,9 @@ class RowBuilder:
         meta_json = _ENCODE(metadata).decode() if metadata else "{}"
         epoch_in, error, tokens = rec.epoch, rec.error, rec.input_tokens
         out_tokens, reasoning_tokens = rec.output_tokens, rec.reasoning_tokens
-        if (
-            epoch_in is None
-            and error is None
-            and tokens is None
-            and out_tokens is None
-            and (reasoning_tokens is None)
-        ):
-            scalars = str(step)  # the common case, without the cost of a tuple's repr
-        else:
-            scalars = repr((step, epoch_in, error, tokens, out_tokens, reasoning_tokens))
+        rest = (epoch_in, error, tokens, out_tokens, reasoning_tokens)
+        # the common case, a step alone, without the cost of a tuple's repr
+        scalars = str(step) if rest == _NO_SCALARS else repr((step, *rest))
         content = _CONTENT_HASH(
             _SEP.join((
                 model, scalars, variant_id, family, variant_hash,
