@@ -114,9 +114,9 @@ class Writer:
     def __init__(
         self,
         store: Store,
-        batch_rows: int = 1024,
-        batch_bytes: int = 16 << 20,
-        queue_batches: int = 8,
+        batch_rows: int = 512,
+        batch_bytes: int = 8 << 20,
+        queue_batches: int = 16,
     ) -> None:
         self.store = store
         self.con = store.con
