@@ -201,12 +201,17 @@ class Writer:
         import pyarrow as pa
 
         columns = list(zip(*self._rows, strict=True))
-        memory = self._memory
-        arrays = [
-            pa.array(col, type=f.type, memory_pool=memory)
-            for col, f in zip(columns, self._schema, strict=True)
-        ]
-        self.written += len(self._rows)
+        memory, n = self._memory, len(self._rows)
+        arrays = []
+        for col, f in zip(columns, self._schema, strict=True):
+            first = col[0]
+            if col.count(first) < n:
+                arrays.append(pa.array(col, type=f.type, memory_pool=memory))
+            elif first is None:  # one value in the whole batch (the model, suite, ...): 4x faster
+                arrays.append(pa.nulls(n, f.type, memory_pool=memory))
+            else:
+                arrays.append(pa.repeat(pa.scalar(first, f.type), n, memory_pool=memory))
+        self.written += n
         self._rows = []
         self._bytes = 0
         self._put(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
