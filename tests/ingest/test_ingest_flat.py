@@ -11,7 +11,7 @@ from _ingest_helpers import rows, run, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cotscope.ingest import TranscriptRecord
+from cotscope.ingest import IngestAborted, TranscriptRecord
 from cotscope.ingest._adapt import FieldMap
 from cotscope.ingest._flat import FlatRecord, decode_flat
 from cotscope.ingest._parse import RecordParser
@@ -105,6 +105,7 @@ def test_flat_path_builds_what_pydantic_builds(record: dict[str, Any], sep: str)
         b'{"answer": "a", "step": "5"}',  # lax numbers
         b'{"answer": "a", "step": 5.0}',
         b'{"answer": "a", "step": -1}',
+        b'{"answer": "a", "epoch": 2147483648}',  # over the store's INTEGER
         b'{"answer": "a", "labels": {"x": 1e400}}',
         b'{"answer": "\\ud800"}',  # lone surrogate escape
         b'{"answer": "\xe9"}',  # invalid UTF-8
@@ -160,3 +161,12 @@ def test_flat_and_other_lines_in_one_file(tmp_path: Path) -> None:
     assert all(r["model_args"] == {} and r["label"] is None for r in stored.values())
     again = run([src], tmp_path / "run")
     assert again.total("unchanged") == 3 and again.total("added") == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [("step", 2**63), ("input_tokens", 2**31)])
+def test_numbers_the_store_cannot_hold_are_named(tmp_path: Path, field: str, value: int) -> None:
+    src = write_jsonl(tmp_path / "big.jsonl", [{"id": "a", "answer": "x", field: value}])
+    with pytest.raises(IngestAborted) as err:
+        run([src], tmp_path / "run")
+    problem = err.value.problem
+    assert (problem.line, problem.field) == (1, field) and "less than or equal" in problem.message

@@ -14,9 +14,10 @@ from typing import Annotated, Any, ClassVar
 
 import msgspec
 
-from ._schema import ReasoningKind
+from ._schema import INT32_MAX, INT64_MAX, ReasoningKind
 
-_Count = Annotated[int, msgspec.Meta(ge=0)]
+_Count = Annotated[int, msgspec.Meta(ge=0, le=INT32_MAX)]
+_Step = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX)]
 
 
 class FlatRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -28,7 +29,7 @@ class FlatRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     id: str | int | None = None
     model_id: str | None = None
     model: str | None = None
-    step: _Count | None = None
+    step: _Step | None = None
     suite: str | None = None
     variant: str | None = None
     variant_family: str | None = None

@@ -18,6 +18,8 @@ SCHEMA_FILENAME = "transcript.schema.json"
 SCHEMA_ID = "https://cotscope.dev/schemas/transcript.schema.json"
 
 ReasoningKind = Literal["text", "summary", "redacted", "think-tags"]
+INT32_MAX, INT64_MAX = 2**31 - 1, 2**63 - 1
+"""Largest values the store's INTEGER and BIGINT columns hold."""
 Role = Literal["system", "user", "assistant", "tool"]
 
 
@@ -95,7 +97,7 @@ class TranscriptRecord(BaseModel):
     model: str | None = None
     """Model string (e.g. `openai/o3` or a checkpoint path); default `ingested`."""
 
-    step: int | None = Field(default=None, ge=0)
+    step: int | None = Field(default=None, ge=0, le=INT64_MAX)
     """Training step of the checkpoint that produced the transcript."""
 
     suite: str | None = None
@@ -107,7 +109,7 @@ class TranscriptRecord(BaseModel):
     variant_family: str | None = None
     """Variant family; default: the part of `variant` before `/`, else the suite."""
 
-    epoch: int | None = Field(default=None, ge=0)
+    epoch: int | None = Field(default=None, ge=0, le=INT32_MAX)
     """Repetition index of this variant for this model; assigned when absent."""
 
     prompt: str | None = None
@@ -137,13 +139,13 @@ class TranscriptRecord(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
     """Anything else worth keeping."""
 
-    input_tokens: int | None = Field(default=None, ge=0)
+    input_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
     """Prompt tokens, if known."""
 
-    output_tokens: int | None = Field(default=None, ge=0)
+    output_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
     """Generated tokens (including reasoning), if known."""
 
-    reasoning_tokens: int | None = Field(default=None, ge=0)
+    reasoning_tokens: int | None = Field(default=None, ge=0, le=INT32_MAX)
     """Reasoning tokens, if reported separately."""
 
 
