@@ -190,3 +190,36 @@ def test_prompt_cache_stays_within_its_budget(engine: LocalEngine, prompts: list
     assert held.hits == 1  # the most recent survives
     engine.generate(prompts[:1], max_new_tokens=1, temperature=0.0)
     assert held.hits == 1  # the oldest was evicted
+
+
+def test_a_running_batch_admits_newcomers_in_groups(
+    engine: LocalEngine, prompts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cotscope.models._decode as decode_module
+    from cotscope.models import Completion, GenerationRequest
+
+    sizes: list[int] = []
+    admit = decode_module._admit
+
+    def counting(engine_: LocalEngine, batch: object, rows: list[object]) -> object:
+        sizes.append(len(rows))
+        return admit(engine_, batch, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decode_module, "_admit", counting)
+    requests = [
+        GenerationRequest(engine.tokenize(prompts[i % 4]), max_new_tokens=2 + i % 5, seed=i)
+        for i in range(14)
+    ]
+    queue = list(enumerate(requests))
+    results: dict[int, Completion] = {}
+
+    def take(n: int) -> list[tuple[object, GenerationRequest]]:
+        taken = queue[:n]
+        del queue[:n]
+        return list(taken)
+
+    engine.serve(take, lambda key, done: results.__setitem__(key, done), max_rows=8)
+    assert sizes[0] == 8 and sum(sizes) == 14
+    assert all(size >= 2 for size in sizes[1:])  # a quarter of 8 rows, never one by one
+    single = [engine.generate_requests([r])[0] for r in requests]
+    assert [results[i].token_ids for i in range(14)] == [s.token_ids for s in single]

@@ -30,6 +30,9 @@ Take = Callable[[int], list[tuple[Any, GenerationRequest]]]
 Deliver = Callable[[Any, Completion], None]
 """Receives a finished row's key and completion."""
 
+ADMIT_GROUP_DIVISOR = 4
+"""A running batch admits newcomers once a 1/4 of its rows are free (1 disables)."""
+
 RESERVE_TOKENS = 256
 """KV positions allocated beyond the current width; buffers double when they run out."""
 
@@ -72,8 +75,13 @@ def serve(engine: LocalEngine, take: Take, deliver: Deliver, max_rows: int) -> N
     with torch.inference_mode():
         while True:
             live = 0 if batch is None else sum(not r.done for r in batch.rows)
-            may_admit = batch is None or can_merge(batch.cache)
-            new = _rows(take(max_rows - live), deliver) if may_admit and live < max_rows else []
+            # Each admission re-lays the whole cache out; with a steady stream, taking
+            # newcomers one or two at a time costs as much as the decoding itself.
+            # A running batch takes them in groups of a quarter of its rows.
+            room = max_rows - live
+            wanted = 1 if live == 0 else max(1, max_rows // ADMIT_GROUP_DIVISOR)
+            may_admit = batch is None or (can_merge(batch.cache) and room >= wanted)
+            new = _rows(take(room), deliver) if may_admit and room > 0 else []
             if new:
                 batch = _admit(engine, batch, new)
             elif batch is not None and len(batch.rows) - live >= max(1, len(batch.rows) // 4):

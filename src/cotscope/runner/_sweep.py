@@ -297,6 +297,9 @@ def _run_items(
             max_tokens=gen.max_tokens,
             reasoning_effort=gen.reasoning_effort,
             max_connections=gen.max_connections,
+            # Inspect's adaptive concurrency starts at 20 requests and creeps up to 100;
+            # the local engine wants its whole batch (2 x max_batch_size) at once.
+            adaptive_connections=False if model.model.startswith("local/") else None,
             fail_on_error=False,
             log_samples=True,
             score_display=False,
