@@ -160,4 +160,16 @@ def test_demo_spec_is_valid() -> None:
     steps = [m.step for m in plan.models]
     assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 2
     assert all("adapter" in m.model_args for m in plan.models[1:])
-    assert plan.total_samples == len(plan.models) * 15 * 12
+    # 26 variants: base 1, field 7, paraphrase 11, control 3, oversight 4; 8 epochs to start.
+    assert plan.total_samples == len(plan.models) * 26 * 8
+    [suite] = plan.suites
+    assert suite.precision is not None and suite.precision.half_width == 0.10
+    assert {v.family for v in suite.variants} == {
+        "base",
+        "field",
+        "paraphrase",
+        "control",
+        "oversight",
+    }
+    full = plan_sweep(parse_spec(demo_spec_data(full=True), "demo --full"), "demo --full")
+    assert not full.adaptive and full.total_samples == len(full.models) * 73 * 12
