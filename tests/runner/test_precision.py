@@ -53,7 +53,7 @@ def test_next_epochs_raises_only_short_families_within_caps() -> None:
         "control": FamilyPrecision("control", 30, 30, 0.05, 0.0),  # met
     }
     raised = next_epochs(variants, done, standing, Precision(half_width=0.1, max_epochs=100))
-    assert raised == {"base": 20}  # doubling caps the round
+    assert raised == {"base": 40}  # at most four times the epochs in one round
     capped = next_epochs(variants, done, standing, Precision(half_width=0.1, max_epochs=12))
     assert capped == {"base": 12}
     finished = next_epochs(

@@ -295,7 +295,7 @@ def test_precision_stops_at_max_epochs_and_says_so(tmp_path: Path) -> None:
     lines: list[str] = []
     run_sweep(plan_sweep(spec), display="none", echo=lines.append)
     with Store(spec.run_dir(), read_only=True) as store:
-        assert store.count() == 7  # 2, doubled to 4, then capped at 7
+        assert store.count() == 7  # 2, then 8 at most, capped at 7
     assert lines[-1] == (
         "m · reward_hints · base: ±100.0 points after 7 samples (0 parseable); max_epochs 7 reached"
     )

@@ -4,8 +4,10 @@ A family's rates are pooled over its variants among parseable samples, as in the
 summary. A family meets the target when every outcome's 95% Wilson interval has a
 half-width ((high - low) / 2) at most `half_width`. For one that does not, the
 samples still needed are estimated from the current rate and parse rate, and each of
-its variants gets an equal share as extra epochs; a round at most doubles a
-variant's epochs, so an early, noisy estimate cannot overshoot by much.
+its variants gets an equal share as extra epochs; a round at most multiplies a
+variant's epochs by `ROUND_GROWTH`, so an early, noisy estimate cannot overshoot by
+much, while a family that needs many more samples gets them in few rounds (each
+round is one more Inspect eval, and its last batch runs part-empty).
 
 Stopping when an interval is narrow enough, not when the estimate looks a certain
 way, is the fixed-width sequential design (Chow & Robbins, 1965): coverage stays
@@ -22,6 +24,9 @@ from dataclasses import dataclass
 from ..spec import Precision
 from ..stats import EXCLUDED_OUTCOMES, wilson_interval
 from ..suites import Variant
+
+ROUND_GROWTH = 4
+"""Most a round multiplies a variant's epochs by."""
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ def next_epochs(
         extra = max(1, math.ceil(max(short, 1) / parse_rate / len(members)))
         for v in members:
             have = epochs_done.get(v.id, 0)
-            want = min(precision.max_epochs, have + extra, max(2 * have, have + 1))
+            want = min(precision.max_epochs, have + extra, max(ROUND_GROWTH * have, have + 1))
             if want > have:
                 raised[v.id] = want
     return raised
