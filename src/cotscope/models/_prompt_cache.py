@@ -113,8 +113,3 @@ class PromptCache:
             self._bytes -= evicted.nbytes
         self._entries[prompt] = entry
         self._bytes += entry.nbytes
-
-    def clear(self) -> None:
-        """Drop every entry."""
-        self._entries.clear()
-        self._bytes = 0
