@@ -10,7 +10,7 @@ from __future__ import annotations
 import platform
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -158,12 +158,16 @@ def environment() -> dict[str, Any]:
 
 
 def _pending(
-    plan: PlannedSuite, model: ModelEntry, done: set[tuple[str, str, int]], seed: int
+    variants: Sequence[Variant],
+    epochs: Mapping[str, int],
+    done: set[tuple[str, str, int]],
+    seed: int,
 ) -> list[WorkItem]:
+    """Work items for epochs below `epochs[v.id]` (0 if absent), minus those stored."""
     return [
         WorkItem(v, e, derive_seed(seed, v.id, e))
-        for v in plan.variants
-        for e in range(plan.epochs_of(v))
+        for v in variants
+        for e in range(epochs.get(v.id, 0))
         if (v.id, v.hash, e) not in done
     ]
 
@@ -197,7 +201,8 @@ def run_sweep(
         for order, model in enumerate(plan.models):
             for psuite in plan.suites:
                 done = store.done_keys(spec.name, model.id, psuite.suite.name)
-                todo = _pending(psuite, model, done, spec.generation.seed)
+                epochs = {v.id: psuite.epochs_of(v) for v in psuite.variants}
+                todo = _pending(psuite.variants, epochs, done, spec.generation.seed)
                 total = psuite.samples_per_model
                 result.skipped += total - len(todo)
                 if not todo:
@@ -247,12 +252,7 @@ def _refine(
         stored = Counter((vid, vhash) for vid, vhash, _ in done)
         epochs_done = {v.id: stored[(v.id, v.hash)] for v in psuite.variants}
         raised = next_epochs(psuite.variants, epochs_done, standing, psuite.precision)
-        todo = [
-            WorkItem(v, e, derive_seed(spec.generation.seed, v.id, e))
-            for v in psuite.variants
-            for e in range(raised.get(v.id, 0))
-            if (v.id, v.hash, e) not in done
-        ]
+        todo = _pending(psuite.variants, raised, done, spec.generation.seed)
         if not todo:
             short = sorted(f for f, fam in standing.items() if not fam.met(target))
             for family in short:
