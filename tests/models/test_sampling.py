@@ -75,10 +75,21 @@ def test_nucleus_candidates_give_the_full_sort_token(monkeypatch: pytest.MonkeyP
         torch.tensor([9.0, 2.0, 2.0, 0.0, 2.0, 1.0, 2.0, -1.0, 2.0, 0.5]),  # ties inside
     ]
     for row in rows:
-        scaled = row.double().expand(400, -1).clone()
+        logits = row.float().expand(400, -1).clone()
         uniform = torch.rand(400, generator=gen, dtype=torch.float64)
-        for p in (0.3, 0.9, 0.99):
+        for p, t in ((0.3, 1.0), (0.9, 0.7), (0.99, 1.3)):
             top_p = torch.full((400,), p, dtype=torch.float64)
-            fast = _sampling.sample_nucleus(scaled, uniform, top_p)
-            reference = _sampling._nucleus_full_sort(scaled, uniform, top_p)
-            assert torch.equal(fast, reference), (row[:5], p)
+            temps = torch.full((400, 1), t, dtype=torch.float64)
+            fast = _sampling.sample_nucleus(logits, temps, uniform, top_p)
+            reference = _sampling._nucleus_full_sort(logits.double() / temps, uniform, top_p)
+            assert torch.equal(fast, reference), (row[:5], p, t)
+
+
+def test_full_softmax_sampling_matches_its_distribution() -> None:
+    logits = torch.tensor([[2.0, 1.0, 0.0, -1.0]])
+    gen = make_generator(9)
+    draws = [int(choose_tokens(logits, [0.5], [1.0], [gen])[0]) for _ in range(4000)]
+    expected = torch.softmax(logits[0].double() / 0.5, -1)
+    for token, p in enumerate(expected.tolist()):
+        share = draws.count(token) / len(draws)
+        assert abs(share - p) < 4 * (p * (1 - p) / len(draws)) ** 0.5 + 1e-3, (token, share, p)

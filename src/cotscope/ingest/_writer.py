@@ -15,21 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from cotscope.store import SAMPLE_COLUMNS, Store
+from cotscope.store import Store, arrow_schema
 
 from ._rows import ROW_COLUMNS, Known
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-_ARROW_TYPES = {
-    "VARCHAR": "string",
-    "JSON": "string",
-    "INTEGER": "int32",
-    "BIGINT": "int64",
-    "DOUBLE": "float64",
-    "TIMESTAMP": "timestamp",
-}
 ROW_GROUP_BYTES = 48 << 20
 """Target size of one row group: DuckDB holds an unfinished one of a transaction in memory."""
 MIN_MEMORY = 512 << 20
@@ -60,17 +52,6 @@ def _total_memory() -> int | None:
 
 
 _STREAM = "_cotscope_ingest_stream"
-
-
-def _arrow_schema() -> pa.Schema:
-    import pyarrow as pa
-
-    fields = []
-    for name in ROW_COLUMNS:
-        kind = _ARROW_TYPES[SAMPLE_COLUMNS[name].split()[0]]
-        typ = pa.timestamp("us") if kind == "timestamp" else pa.type_for_alias(kind)
-        fields.append(pa.field(name, typ))
-    return pa.schema(fields)
 
 
 def _arrow_memory_pool() -> pa.MemoryPool | None:
@@ -144,7 +125,7 @@ class Writer:
         self.written = 0
         self._rows: list[tuple[Any, ...]] = []
         self._bytes = 0
-        self._schema = _arrow_schema()
+        self._schema = arrow_schema(ROW_COLUMNS)
         self._memory = _arrow_memory_pool()
         self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=queue_batches)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cotscope-ingest")

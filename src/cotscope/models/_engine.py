@@ -30,6 +30,7 @@ from ._dequantize import dequantized_checkpoint
 from ._kv_cache import can_merge, growing_cache
 from ._prompt_cache import PromptCache
 from ._resolve import ResolvedModel
+from ._torch_thread import on_torch_thread
 from ._types import Completion, Dtype, GenerationRequest
 
 # Turn-ending tokens of common chat templates, honoured when they are in the vocabulary.
@@ -50,12 +51,16 @@ class LocalEngine:
             resolved: The model to load, with its optional LoRA adapter.
             dtype: Dtype of weights and activations.
         """
+        self.resolved = resolved
+        self.dtype: Dtype = dtype
+        on_torch_thread(lambda: self._load(resolved, dtype))
+        self._lock = threading.Lock()
+
+    def _load(self, resolved: ResolvedModel, dtype: Dtype) -> None:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         torch.set_num_threads(os.cpu_count() or 1)
-        self.resolved = resolved
-        self.dtype: Dtype = dtype
         checkpoint = dequantized_checkpoint(resolved)
         with _no_progress_bars():
             self.tokenizer: Any = AutoTokenizer.from_pretrained(str(checkpoint))
@@ -74,7 +79,6 @@ class LocalEngine:
         self.pad_id: int = next(
             i for i in (self.tokenizer.pad_token_id, *sorted(self.eos_ids), 0) if i is not None
         )
-        self._lock = threading.Lock()
         # Sliding-window layers (Gemma 3) cannot take copied rows: no sharing there.
         self.prompt_cache: PromptCache | None = (
             PromptCache() if can_merge(growing_cache(model, reserve=1)) else None
@@ -220,15 +224,20 @@ class LocalEngine:
         """Continuous batching: decode rows from `take` until it runs dry.
 
         New requests join the running batch between decode steps, and each one is
-        delivered as soon as it finishes. Holds the engine's lock throughout.
+        delivered as soon as it finishes. Runs on the torch thread (`_torch_thread`),
+        holding the engine's lock throughout; `take` and `deliver` are called there.
 
         Args:
             take: Returns up to n new (key, request) pairs, without blocking.
             deliver: Receives each finished request's key and completion.
             max_rows: Most rows decoding at once.
         """
-        with self._lock:
-            serve(self, take, deliver, max_rows)
+
+        def run() -> None:
+            with self._lock:
+                serve(self, take, deliver, max_rows)
+
+        on_torch_thread(run)
 
 
 @contextmanager
@@ -264,9 +273,13 @@ def get_engine(resolved: ResolvedModel, *, dtype: Dtype = "float32") -> LocalEng
         The shared engine.
     """
     key = (resolved.fingerprint, dtype)
-    with _engines_lock:
-        engine = _engines.get(key)
-        if engine is None:
-            engine = LocalEngine(resolved, dtype=dtype)
-            _engines[key] = engine
-        return engine
+
+    def load() -> LocalEngine:  # on the torch thread, so the lock never waits on it
+        with _engines_lock:
+            engine = _engines.get(key)
+            if engine is None:
+                engine = LocalEngine(resolved, dtype=dtype)
+                _engines[key] = engine
+            return engine
+
+    return on_torch_thread(load)

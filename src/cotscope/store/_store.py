@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -24,6 +24,9 @@ from ._schema import (
     SampleRow,
 )
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 DB_FILENAME = "cotscope.duckdb"
 
 
@@ -34,6 +37,37 @@ class StoreError(RuntimeError):
 def _ddl(table: str, columns: dict[str, str], extra: str = "") -> str:
     cols = ",\n  ".join(f"{name} {kind}" for name, kind in columns.items())
     return f"CREATE TABLE IF NOT EXISTS {table} (\n  {cols}{extra}\n)"
+
+
+_NEW_SAMPLES = "_cotscope_new_samples"
+
+_ARROW_TYPES = {
+    "VARCHAR": "string",
+    "JSON": "string",
+    "INTEGER": "int32",
+    "BIGINT": "int64",
+    "DOUBLE": "float64",
+    "TIMESTAMP": "timestamp",
+}
+
+
+def arrow_schema(names: Sequence[str]) -> pa.Schema:
+    """Arrow types for the given `samples` columns (JSON columns travel as text).
+
+    Args:
+        names: Column names of `SAMPLE_COLUMNS`, in the order wanted.
+
+    Returns:
+        The schema.
+    """
+    import pyarrow as pa
+
+    fields = []
+    for name in names:
+        kind = _ARROW_TYPES[SAMPLE_COLUMNS[name].split()[0]]
+        typ = pa.timestamp("us") if kind == "timestamp" else pa.type_for_alias(kind)
+        fields.append(pa.field(name, typ))
+    return pa.schema(fields)
 
 
 def _json(value: Any) -> str | None:
@@ -111,24 +145,31 @@ class Store:
         """Insert a batch atomically; rows whose key exists are skipped. Returns rows added."""
         if not rows:
             return 0
+        import pyarrow as pa
+
         names = list(SAMPLE_COLUMNS)
-        records = []
-        for row in rows:
-            data = row.model_dump()
-            records.append(tuple(_json(data[n]) if n in JSON_COLUMNS else data[n] for n in names))
-        placeholders = ", ".join("?" for _ in names)
+        dumped = [row.model_dump() for row in rows]
+        # One Arrow table and one INSERT ... SELECT: DuckDB's executemany cost ~4 ms per
+        # row, a fifth of a demo sample's time on the event loop.
+        table = pa.table(
+            {n: [_json(d[n]) if n in JSON_COLUMNS else d[n] for d in dumped] for n in names},
+            schema=arrow_schema(names),
+        )
+        columns = ", ".join(names)
         before = self.count()
+        self.con.register(_NEW_SAMPLES, table)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.executemany(
-                f"INSERT INTO samples ({', '.join(names)}) VALUES ({placeholders}) "
-                "ON CONFLICT DO NOTHING",
-                records,
-            )
+            self.con.execute(
+                f"INSERT INTO samples ({columns}) SELECT {columns} FROM {_NEW_SAMPLES} "
+                "ON CONFLICT DO NOTHING"
+            ).fetchall()
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
+        finally:
+            self.con.unregister(_NEW_SAMPLES)
         return self.count() - before
 
     def upsert_variants(self, variants: Iterable[dict[str, Any]]) -> None:
@@ -169,8 +210,8 @@ class Store:
     def count(self, where: str = "", params: Sequence[Any] = ()) -> int:
         """Number of sample rows, optionally filtered by a SQL condition."""
         sql = "SELECT count(*) FROM samples" + (f" WHERE {where}" if where else "")
-        result = self.con.execute(sql, list(params)).fetchone()
-        return int(result[0]) if result else 0
+        ((count,),) = self.con.execute(sql, list(params)).fetchall()
+        return int(count)
 
     def done_keys(self, run: str, model_id: str, suite: str) -> set[tuple[str, str, int]]:
         """(variant_id, variant_hash, epoch) triples already stored for one model and suite."""
