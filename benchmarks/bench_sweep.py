@@ -29,6 +29,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=16)
     parser.add_argument("--variants", default="base,control,field")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--temperature", type=float, default=1.0)
+    parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--display", default="none", help="Inspect display of the sweep")
     args = parser.parse_args()
 
     from cotscope.models import get_engine, resolve_local_model
@@ -52,7 +55,12 @@ def main() -> None:
                 "suites": [
                     {"name": "reward_hints", "variants": args.variants, "epochs": args.epochs}
                 ],
-                "generation": {"max_tokens": args.max_tokens, "temperature": 1.0, "seed": 0},
+                "generation": {
+                    "max_tokens": args.max_tokens,
+                    "temperature": args.temperature,
+                    "top_p": args.top_p,
+                    "seed": 0,
+                },
                 "output_dir": str(out),
                 "commit_every": 10_000,
             }
@@ -74,7 +82,8 @@ def main() -> None:
                 outs = engine.generate(
                     [c[0] for c in chunk],
                     max_new_tokens=args.max_tokens,
-                    temperature=1.0,
+                    temperature=args.temperature,
+                    top_p=args.top_p,
                     seeds=[c[1] for c in chunk],
                 )
                 tokens += sum(o.completion_tokens for o in outs)
@@ -83,7 +92,7 @@ def main() -> None:
         def sweep(i: int) -> tuple[float, int]:
             run_plan = plan_sweep(spec_for(Path(tmp) / f"run{i}"))
             start = time.perf_counter()
-            result = run_sweep(run_plan, display="none", echo=lambda _: None)
+            result = run_sweep(run_plan, display=args.display, echo=lambda _: None)
             return time.perf_counter() - start, result.added
 
         # One untimed pass of each first: the first generate pays for torch's lazy

@@ -34,7 +34,8 @@ ADMIT_GROUP_DIVISOR = 4
 """A running batch admits newcomers once a 1/4 of its rows are free (1 disables)."""
 
 RESERVE_TOKENS = 256
-"""KV positions allocated beyond the current width; buffers double when they run out."""
+"""Most KV positions allocated beyond the current width (rows' remaining token budgets
+decide below that); buffers double when they run out."""
 
 
 @dataclass(eq=False)
@@ -207,12 +208,16 @@ def _merge(batch: _Batch, keep: list[int], fresh: _Batch | None) -> _Batch:
     width = int(kept_mask.sum(-1).max())
     if fresh is not None:
         width = max(width, fresh.mask.shape[-1])
-    merge_rows(batch.cache, index, None if fresh is None else fresh.cache, width, RESERVE_TOKENS)
+    rows = [batch.rows[j] for j in keep] + ([] if fresh is None else fresh.rows)
+    # Room for the longest remaining completion: re-laying the cache costs in
+    # proportion to its whole size, spare positions included.
+    reserve = min(max(r.req.max_new_tokens - len(r.ids) for r in rows), RESERVE_TOKENS)
+    merge_rows(batch.cache, keep, None if fresh is None else fresh.cache, width, reserve)
     parts = [(kept_mask, batch.next_pos[index], batch.logits[index])]
     if fresh is not None:
         parts.append((fresh.mask, fresh.next_pos, fresh.logits))
     return _Batch(
-        rows=[batch.rows[j] for j in keep] + ([] if fresh is None else fresh.rows),
+        rows=rows,
         cache=batch.cache,
         mask=torch.cat([_right_align(m, width) for m, _, _ in parts]),
         next_pos=torch.cat([p for _, p, _ in parts]),

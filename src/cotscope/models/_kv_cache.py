@@ -53,14 +53,14 @@ def can_merge(kv: Any) -> bool:
     return all(isinstance(x, layer) for x in kv.layers)
 
 
-def merge_rows(kv: Any, keep: Any, other: Any | None, width: int, reserve: int) -> None:
+def merge_rows(kv: Any, keep: list[int], other: Any | None, width: int, reserve: int) -> None:
     """Keep some rows of `kv`, append all rows of `other`, right-aligned to `width`.
 
     Positions left of a row's data are zero-filled (and masked by the caller).
 
     Args:
         kv: The cache to change in place (`can_merge(kv)` must hold).
-        keep: Long tensor of the rows of `kv` to keep, in order.
+        keep: The rows of `kv` to keep, in increasing order.
         other: A freshly prefilled cache whose rows are appended, or None.
         width: Positions per row after the merge; every kept row's data and every
             appended row's prompt must fit.
@@ -111,6 +111,17 @@ def cache_of_rows(model: Any, rows: list[list[tuple[Any, Any]]], width: int, res
     return kv
 
 
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Increasing row numbers as half-open runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for r in rows:
+        if runs and runs[-1][1] == r:
+            runs[-1] = (runs[-1][0], r + 1)
+        else:
+            runs.append((r, r + 1))
+    return runs
+
+
 @cache
 def _growing_layer_class() -> type[Any]:
     import torch
@@ -147,9 +158,11 @@ def _growing_layer_class() -> type[Any]:
                     dst[..., : self.length, :] = src[..., : self.length, :]
             self.buffers = new
 
-        def merge(self, keep: torch.Tensor, other: Any, width: int, reserve: int) -> None:
+        def merge(self, keep: list[int], other: Any, width: int, reserve: int) -> None:
             assert self.keys is not None and self.values is not None
-            sources = [(self.keys.index_select(0, keep), self.values.index_select(0, keep))]
+            # Runs of consecutive kept rows are views: each row is copied once, into
+            # the new buffers (an index_select would copy them twice).
+            sources = [(self.keys[a:b], self.values[a:b]) for a, b in _runs(keep)]
             if other is not None:
                 sources.append((other.keys, other.values))
             self.load(sources, width, reserve)
@@ -163,15 +176,18 @@ def _growing_layer_class() -> type[Any]:
             if not self.is_initialized:
                 self.lazy_initialization(like, like)
             shape = (rows, like.shape[1], width + reserve, like.shape[-1])
-            keys = torch.zeros(shape, dtype=like.dtype)
-            values = torch.zeros(shape, dtype=like.dtype)
+            # Only the left padding is zeroed (masked, but it must hold finite numbers);
+            # the reserve is written before attention reads it.
+            keys = torch.empty(shape, dtype=like.dtype)
+            values = torch.empty(shape, dtype=like.dtype)
             start = 0
             for src_keys, src_values in sources:
                 n, used = src_keys.shape[0], min(src_keys.shape[-2], width)
                 dest = slice(start, start + n)
                 first = src_keys.shape[-2] - used
-                keys[dest, :, width - used : width] = src_keys[..., first:, :]
-                values[dest, :, width - used : width] = src_values[..., first:, :]
+                for buffer, src in ((keys, src_keys), (values, src_values)):
+                    buffer[dest, :, : width - used].zero_()
+                    buffer[dest, :, width - used : width] = src[..., first:, :]
                 start += n
             self.buffers, self.length = (keys, values), width
             self.keys, self.values = keys[..., :width, :], values[..., :width, :]
