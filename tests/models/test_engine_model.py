@@ -223,3 +223,28 @@ def test_a_running_batch_admits_newcomers_in_groups(
     assert all(size >= 2 for size in sizes[1:])  # a quarter of 8 rows, never one by one
     single = [engine.generate_requests([r])[0] for r in requests]
     assert [results[i].token_ids for i in range(14)] == [s.token_ids for s in single]
+
+
+def test_decoding_runs_on_the_torch_thread_whoever_calls(
+    engine: LocalEngine, prompts: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One OpenMP team in the process: see `_torch_thread` for what a second one costs."""
+    import threading
+
+    import cotscope.models._decode as decode_module
+
+    threads: set[str] = set()
+    step = decode_module._step
+
+    def recording(*args: object) -> bool:
+        threads.add(threading.current_thread().name)
+        return step(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(decode_module, "_step", recording)
+    engine.generate(prompts[:2], max_new_tokens=3, temperature=0.0)
+    caller = threading.Thread(
+        target=lambda: engine.generate(prompts[2:3], max_new_tokens=2, temperature=0.0)
+    )
+    caller.start()
+    caller.join()
+    assert threads == {"cotscope-torch"}
