@@ -10,9 +10,10 @@ alive. Loading on an AnyIO worker, serving on a scheduler thread and a direct
 `generate` on the main thread would make three teams.
 
 So model loading and decoding all run here, on one daemon thread; other threads hand
-it a call and wait for the result. A call made on this thread runs inline. Two
-engines therefore never decode at the same time, which on a CPU costs nothing: each
-already uses every core.
+it a call and wait for the result. A call made on this thread runs inline. Calls run
+one after another: one engine's decode loop runs until its queue is empty before
+another engine's starts (two models evaluated at once take turns, not cores). On a
+CPU that costs no throughput: each loop already uses every core.
 """
 
 from __future__ import annotations
