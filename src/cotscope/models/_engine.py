@@ -20,7 +20,6 @@ guaranteed bit-exact.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -40,8 +39,8 @@ _END_OF_TURN = ("<|im_end|>", "<end_of_turn>", "<|eot_id|>", "<|end|>", "<|endof
 class LocalEngine:
     """A causal LM and its tokenizer, loaded once, generating batches on CPU.
 
-    Safe to share between threads: decoding takes the engine's lock, so one decode
-    loop runs at a time.
+    Safe to share between threads: loading and decoding run on the torch thread
+    (`_torch_thread`), one call at a time, so one decode loop runs at a time.
     """
 
     def __init__(self, resolved: ResolvedModel, *, dtype: Dtype = "float32") -> None:
@@ -54,7 +53,6 @@ class LocalEngine:
         self.resolved = resolved
         self.dtype: Dtype = dtype
         on_torch_thread(lambda: self._load(resolved, dtype))
-        self._lock = threading.Lock()
 
     def _load(self, resolved: ResolvedModel, dtype: Dtype) -> None:
         import torch
@@ -225,19 +223,14 @@ class LocalEngine:
 
         New requests join the running batch between decode steps, and each one is
         delivered as soon as it finishes. Runs on the torch thread (`_torch_thread`),
-        holding the engine's lock throughout; `take` and `deliver` are called there.
+        which runs one call at a time; `take` and `deliver` are called there.
 
         Args:
             take: Returns up to n new (key, request) pairs, without blocking.
             deliver: Receives each finished request's key and completion.
             max_rows: Most rows decoding at once.
         """
-
-        def run() -> None:
-            with self._lock:
-                serve(self, take, deliver, max_rows)
-
-        on_torch_thread(run)
+        on_torch_thread(lambda: serve(self, take, deliver, max_rows))
 
 
 @contextmanager
@@ -256,7 +249,7 @@ def _no_progress_bars() -> Iterator[None]:
 
 
 _engines: dict[tuple[str, str], LocalEngine] = {}
-_engines_lock = threading.Lock()
+"""Loaded engines; read and written only on the torch thread, one call at a time."""
 
 
 def get_engine(resolved: ResolvedModel, *, dtype: Dtype = "float32") -> LocalEngine:
@@ -274,12 +267,11 @@ def get_engine(resolved: ResolvedModel, *, dtype: Dtype = "float32") -> LocalEng
     """
     key = (resolved.fingerprint, dtype)
 
-    def load() -> LocalEngine:  # on the torch thread, so the lock never waits on it
-        with _engines_lock:
-            engine = _engines.get(key)
-            if engine is None:
-                engine = LocalEngine(resolved, dtype=dtype)
-                _engines[key] = engine
-            return engine
+    def load() -> LocalEngine:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = LocalEngine(resolved, dtype=dtype)
+            _engines[key] = engine
+        return engine
 
     return on_torch_thread(load)

@@ -40,7 +40,7 @@ def on_torch_thread(call: Callable[[], T]) -> T:
     Returns:
         Whatever `call` returns.
     """
-    if threading.current_thread() is _thread:
+    if is_torch_thread():
         return call()
     future: Future[T] = Future()
     _ensure_thread()
