@@ -156,11 +156,11 @@ class Store:
             schema=arrow_schema(names),
         )
         columns = ", ".join(names)
-        before = self.count()
         self.con.register(_NEW_SAMPLES, table)
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(
+            # DuckDB reports the rows it inserted, skipped conflicts not counted.
+            ((added,),) = self.con.execute(
                 f"INSERT INTO samples ({columns}) SELECT {columns} FROM {_NEW_SAMPLES} "
                 "ON CONFLICT DO NOTHING"
             ).fetchall()
@@ -170,7 +170,7 @@ class Store:
             raise
         finally:
             self.con.unregister(_NEW_SAMPLES)
-        return self.count() - before
+        return int(added)
 
     def upsert_variants(self, variants: Iterable[dict[str, Any]]) -> None:
         """Record variant texts by (suite, id, hash); an existing triple is left as it is."""
