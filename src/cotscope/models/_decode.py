@@ -109,7 +109,7 @@ def _rows(taken: list[tuple[Any, GenerationRequest]], deliver: Deliver) -> list[
 
 def _admit(engine: LocalEngine, batch: _Batch | None, rows: list[_Row]) -> _Batch:
     """Prefill `rows` and merge them into `batch` (dropping its finished rows)."""
-    budget = min(max(r.req.max_new_tokens for r in rows), RESERVE_TOKENS)
+    budget = _reserve(rows)
     if engine.prompt_cache is None:
         fresh = _prefill(engine, rows, [r.req.prompt_ids for r in rows], budget)
     else:
@@ -118,6 +118,15 @@ def _admit(engine: LocalEngine, batch: _Batch | None, rows: list[_Row]) -> _Batc
     if batch is None or not keep:
         return fresh
     return _merge(batch, keep, fresh)
+
+
+def _reserve(rows: list[_Row]) -> int:
+    """Spare KV positions for the longest remaining completion among `rows`.
+
+    Re-laying the cache costs in proportion to its whole size, spare positions
+    included, so no more are allocated than some row can still use.
+    """
+    return min(max(r.req.max_new_tokens - len(r.ids) for r in rows), RESERVE_TOKENS)
 
 
 def _prefill(
@@ -209,10 +218,7 @@ def _merge(batch: _Batch, keep: list[int], fresh: _Batch | None) -> _Batch:
     if fresh is not None:
         width = max(width, fresh.mask.shape[-1])
     rows = [batch.rows[j] for j in keep] + ([] if fresh is None else fresh.rows)
-    # Room for the longest remaining completion: re-laying the cache costs in
-    # proportion to its whole size, spare positions included.
-    reserve = min(max(r.req.max_new_tokens - len(r.ids) for r in rows), RESERVE_TOKENS)
-    merge_rows(batch.cache, keep, None if fresh is None else fresh.cache, width, reserve)
+    merge_rows(batch.cache, keep, None if fresh is None else fresh.cache, width, _reserve(rows))
     parts = [(kept_mask, batch.next_pos[index], batch.logits[index])]
     if fresh is not None:
         parts.append((fresh.mask, fresh.next_pos, fresh.logits))
