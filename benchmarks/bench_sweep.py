@@ -43,6 +43,11 @@ def main() -> None:
     parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=1.0)
     parser.add_argument("--display", default="none", help="Inspect display of the sweep")
+    parser.add_argument(
+        "--engine-process",
+        action="store_true",
+        help="decode in a child process (model arg engine_process=true)",
+    )
     args = parser.parse_args()
 
     from cotscope.models import get_engine, resolve_local_model
@@ -52,7 +57,7 @@ def main() -> None:
 
     engine = get_engine(resolve_local_model("smollm2"))
 
-    def spec_for(out: Path) -> Any:
+    def spec_for(out: Path, child: bool = args.engine_process) -> Any:
         return parse_spec(
             {
                 "name": "bench",
@@ -60,7 +65,7 @@ def main() -> None:
                     {
                         "id": "smollm2",
                         "model": "local/smollm2",
-                        "model_args": {"max_batch_size": args.batch},
+                        "model_args": {"max_batch_size": args.batch, "engine_process": child},
                     }
                 ],
                 "suites": [
@@ -103,8 +108,8 @@ def main() -> None:
                 by_seed.update((o.seed, o) for o in outs)
             return time.perf_counter() - start, tokens
 
-        def sweep(i: int) -> tuple[float, int]:
-            run_plan = plan_sweep(spec_for(Path(tmp) / f"run{i}"))
+        def sweep(i: int, child: bool = args.engine_process) -> tuple[float, int]:
+            run_plan = plan_sweep(spec_for(Path(tmp) / f"run{i}", child))
             start = time.perf_counter()
             result = run_sweep(run_plan, display=args.display, echo=lambda _: None)
             return time.perf_counter() - start, result.added
@@ -119,7 +124,7 @@ def main() -> None:
             bare_s.append(seconds)
             seconds, added = sweep(i)
             sweep_s.append(seconds)
-        rest_wall, rest_cpu = instant_sweep(engine, by_seed, lambda: sweep(args.repeats))
+        rest_wall, rest_cpu = instant_sweep(engine, by_seed, lambda: sweep(args.repeats, False))
     print(f"samples: {len(items)} per run ({added} stored by each sweep), {tokens} tokens (bare)")
     print(f"bare engine generation, s: {', '.join(f'{x:.1f}' for x in bare_s)}")
     print(f"cotscope sweep (Inspect, scoring, store), s: {', '.join(f'{x:.1f}' for x in sweep_s)}")

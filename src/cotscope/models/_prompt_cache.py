@@ -13,6 +13,7 @@ any change of batch shape (see `_engine`), logits may differ from a fresh prefil
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -55,7 +56,12 @@ def prefilled(states: list[tuple[Any, Any]], logits: torch.Tensor) -> Prefilled:
 
 
 class PromptCache:
-    """Least-recently-used prefilled prompts, keyed by their token ids."""
+    """Least-recently-used prefilled prompts, keyed by their token ids.
+
+    Shared by the decode loops of an engine process (`_engine_process`), hence the
+    lock. Two loops that miss the same prompt at once both prefill it; the later `put`
+    replaces the other.
+    """
 
     def __init__(self, budget_bytes: int = DEFAULT_BUDGET_BYTES) -> None:
         """Create an empty cache.
@@ -68,6 +74,7 @@ class PromptCache:
         self._bytes = 0
         self.hits = 0
         self.misses = 0
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -86,13 +93,14 @@ class PromptCache:
         Returns:
             The entry, if held.
         """
-        entry = self._entries.get(prompt)
-        if entry is None:
-            self.misses += 1
-            return None
-        self.hits += 1
-        self._entries.move_to_end(prompt)
-        return entry
+        with self._lock:
+            entry = self._entries.get(prompt)
+            if entry is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._entries.move_to_end(prompt)
+            return entry
 
     def put(self, prompt: tuple[int, ...], entry: Prefilled) -> None:
         """Hold an entry, evicting the least recently used ones to stay in budget.
@@ -105,11 +113,12 @@ class PromptCache:
         """
         if entry.nbytes > self.budget_bytes:
             return
-        old = self._entries.pop(prompt, None)
-        if old is not None:
-            self._bytes -= old.nbytes
-        while self._entries and self._bytes + entry.nbytes > self.budget_bytes:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= evicted.nbytes
-        self._entries[prompt] = entry
-        self._bytes += entry.nbytes
+        with self._lock:
+            old = self._entries.pop(prompt, None)
+            if old is not None:
+                self._bytes -= old.nbytes
+            while self._entries and self._bytes + entry.nbytes > self.budget_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.nbytes
+            self._entries[prompt] = entry
+            self._bytes += entry.nbytes

@@ -35,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._batching import BatchScheduler
 from ._decode import Deliver, Take
 from ._engine import LocalEngine, get_engine
+from ._engine_process import engine_process
 from ._reasoning import DEFAULT_THINK_END, DEFAULT_THINK_START, split_reasoning
 from ._resolve import ResolvedModel, resolve_local_model
 from ._tool_protocol import chat_dicts, parse_tool_calls
@@ -59,6 +60,11 @@ class LocalModelArgs(BaseModel):
 
     dtype: Dtype = "float32"
     """Dtype of weights and activations."""
+
+    engine_process: bool = False
+    """Decode in a child process, one single-thread decode loop per core (up to two):
+    Inspect's event loop then slows decoding by its share of the cores only. Faster for
+    sweeps; costs a second copy of the weights and ~5 s to start the child."""
 
     gguf_file: str | None = None
     """GGUF file name, when the model path is a folder holding several."""
@@ -211,7 +217,13 @@ class LocalModelAPI(ModelAPI):
             seed=config.seed,
             stop=tuple(config.stop_seqs or ()),
         )
-        completion = await self.scheduler.submit(request)
+        if self.args.engine_process:
+            child = await anyio.to_thread.run_sync(  # starting it takes seconds, once
+                engine_process, self.resolved, self.args.dtype, self.args.max_batch_size
+            )
+            completion = await child.submit(request)
+        else:
+            completion = await self.scheduler.submit(request)
         elapsed = time.monotonic() - started
 
         use_tools = bool(tools) and tool_choice != "none"

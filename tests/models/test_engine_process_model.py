@@ -1,0 +1,71 @@
+"""Decoding in a child process (`engine_process=true`) on the real bundled model."""
+
+from __future__ import annotations
+
+import anyio
+import pytest
+from inspect_ai.model import ChatMessageUser, GenerateConfig, ModelOutput
+
+from cotscope.models import GenerationRequest, LocalEngine
+from cotscope.models._engine_process import EngineProcess, engine_process
+from cotscope.models._provider import LocalModelAPI
+
+pytestmark = pytest.mark.model
+
+QUESTIONS = ["What is 2+2?", "Say hi.", "Name a fruit.", "What is 3+3?", "Count to 3."]
+
+
+def _generate_many(api: LocalModelAPI, questions: list[str]) -> list[ModelOutput]:
+    outputs: list[ModelOutput] = [ModelOutput()] * len(questions)
+    config = GenerateConfig(max_tokens=8, temperature=0.8, seed=11)
+
+    async def one(i: int) -> None:
+        outputs[i], _ = await api.generate(
+            [ChatMessageUser(content=questions[i])], [], "none", config
+        )
+
+    async def main() -> None:
+        async with anyio.create_task_group() as tg:
+            for i in range(len(questions)):
+                tg.start_soon(one, i)
+
+    anyio.run(main)
+    return outputs
+
+
+def _submit(child: EngineProcess, request: GenerationRequest) -> str:
+    async def main() -> str:
+        return (await child.submit(request)).text
+
+    return anyio.run(main)
+
+
+def test_the_child_samples_what_the_engine_samples_in_process(no_network: None) -> None:
+    inside = _generate_many(LocalModelAPI("smollm2", max_batch_size=2), QUESTIONS)
+    child_api = LocalModelAPI("smollm2", max_batch_size=2, engine_process=True)
+    outside = _generate_many(child_api, QUESTIONS)
+    assert [o.completion for o in outside] == [o.completion for o in inside]
+    for output in outside:
+        assert output.usage is not None and 0 < output.usage.output_tokens <= 8
+    child = engine_process(child_api.resolved, "float32", 2)
+    assert child.alive and child.loops >= 1
+
+
+def test_a_bad_request_fails_alone_and_a_dead_child_fails_its_callers(
+    engine: LocalEngine,
+) -> None:
+    child = engine_process(engine.resolved, "float32", 2)
+    empty = GenerationRequest(prompt_ids=[], max_new_tokens=4)
+    with pytest.raises(RuntimeError, match="decoding failed: ValueError: .*empty prompt"):
+        _submit(child, empty)
+    prompt = engine.tokenize(engine.render_chat([{"role": "user", "content": "Say hi."}]))
+    good = GenerationRequest(prompt_ids=prompt, max_new_tokens=4, temperature=0.0)
+    assert _submit(child, good) == engine.generate_requests([good])[0].text
+
+    child._process.kill()
+    child._process.join(timeout=10)
+    with pytest.raises(RuntimeError, match="engine process for .* (ended|is gone)"):
+        _submit(child, good)
+    restarted = engine_process(engine.resolved, "float32", 2)
+    assert restarted is not child and restarted.alive
+    assert _submit(restarted, good) == engine.generate_requests([good])[0].text
