@@ -147,6 +147,7 @@ class EngineProcess:
             else:
                 waiter.error = error
             waiter.wake()
+        self._process.join(timeout=5)  # reap it, so that its exit code is known
         code = self._process.exitcode
         self._dead = f"engine process for {self.resolved.path} ended (exit code {code})"
         for key in list(self._waiting):
