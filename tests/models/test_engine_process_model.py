@@ -69,3 +69,12 @@ def test_a_bad_request_fails_alone_and_a_dead_child_fails_its_callers(
     restarted = engine_process(engine.resolved, "float32", 2)
     assert restarted is not child and restarted.alive
     assert _submit(restarted, good) == engine.generate_requests([good])[0].text
+
+
+def test_starting_a_child_stops_the_idle_ones(engine: LocalEngine) -> None:
+    first = engine_process(engine.resolved, "float32", 2)
+    assert not first.busy
+    second = engine_process(engine.resolved, "bfloat16", 2)  # another key: another child
+    assert second.alive and not first.alive
+    second.close()
+    assert not second.alive

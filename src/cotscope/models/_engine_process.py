@@ -118,6 +118,11 @@ class EngineProcess:
         return waiter.result
 
     @property
+    def busy(self) -> bool:
+        """Whether some caller is waiting for a completion."""
+        return bool(self._waiting)
+
+    @property
     def alive(self) -> bool:
         """Whether the child is running and its pipe is open."""
         return self._dead is None and self._process.is_alive()
@@ -163,6 +168,10 @@ _processes_lock = threading.Lock()
 def engine_process(resolved: ResolvedModel, dtype: Dtype, max_rows: int) -> EngineProcess:
     """The running child for this model and dtype, started on first use.
 
+    Starting a child stops every other child with no request in flight: each holds
+    ~2 GB (weights, two batches of KV cache, the prompt cache), and a sweep of nine
+    checkpoints, one after another, would otherwise keep nine of them.
+
     Args:
         resolved: The model.
         dtype: Dtype to run in.
@@ -175,6 +184,10 @@ def engine_process(resolved: ResolvedModel, dtype: Dtype, max_rows: int) -> Engi
     with _processes_lock:
         running = _processes.get(key)
         if running is None or not running.alive:
+            for other, idle in list(_processes.items()):
+                if not idle.busy:
+                    idle.close()
+                    del _processes[other]
             running = EngineProcess(resolved, dtype, max_rows)
             _processes[key] = running
         return running
