@@ -68,6 +68,9 @@ class EngineProcess:
         self._ids = itertools.count()
         self._send_lock = threading.Lock()
         self._dead: str | None = None
+        # One thread at a time polls or reaps the child: two waitpid calls racing make
+        # the loser see ECHILD, and multiprocessing then reports the child as alive.
+        self._reap_lock = threading.Lock()
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
         threads = max(1, (os.cpu_count() or 1) // self.loops)
@@ -125,7 +128,8 @@ class EngineProcess:
     @property
     def alive(self) -> bool:
         """Whether the child is running and its pipe is open."""
-        return self._dead is None and self._process.is_alive()
+        with self._reap_lock:
+            return self._dead is None and self._process.is_alive()
 
     def close(self) -> None:
         """Stop the child (callers still waiting get an error)."""
@@ -134,9 +138,11 @@ class EngineProcess:
                 self._conn.send(None)
             except (OSError, ValueError):
                 pass
-        self._process.join(timeout=10)
-        if self._process.is_alive():
-            self._process.kill()
+        with self._reap_lock:
+            self._process.join(timeout=10)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(timeout=5)
 
     def _read(self) -> None:
         while True:
@@ -152,8 +158,9 @@ class EngineProcess:
             else:
                 waiter.error = error
             waiter.wake()
-        self._process.join(timeout=5)  # reap it, so that its exit code is known
-        code = self._process.exitcode
+        with self._reap_lock:
+            self._process.join(timeout=5)  # reap it, so that its exit code is known
+            code = self._process.exitcode
         self._dead = f"engine process for {self.resolved.path} ended (exit code {code})"
         for key in list(self._waiting):
             waiter = self._waiting.pop(key)
@@ -232,7 +239,8 @@ def _child_main(
         except (EOFError, OSError):
             return  # the parent has gone
         if message is None:
-            return
+            # Now, without interpreter shutdown, which can wait on the decode threads.
+            os._exit(0)
         key, fields = message
         requests.put((key, GenerationRequest(**{**fields, "stop": tuple(fields["stop"])})))
 
