@@ -82,7 +82,11 @@ class EngineProcess:
         )
         self._process.start()
         child_conn.close()
-        ready = self._conn.recv()
+        try:
+            ready = self._conn.recv()
+        except EOFError:  # it died before saying anything (killed, out of memory)
+            self._process.join(timeout=5)
+            ready = f"exited with code {self._process.exitcode}"
         if ready != "ready":
             self._process.join(timeout=5)
             raise RuntimeError(f"engine process for {self.resolved.path} failed to start: {ready}")
