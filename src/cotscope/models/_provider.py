@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ._batching import BatchScheduler
 from ._decode import Deliver, Take
 from ._engine import LocalEngine, get_engine
-from ._engine_process import engine_process
+from ._engine_process import EngineProcess, engine_process
 from ._reasoning import DEFAULT_THINK_END, DEFAULT_THINK_START, split_reasoning
 from ._resolve import ResolvedModel, resolve_local_model
 from ._tool_protocol import chat_dicts, parse_tool_calls
@@ -165,6 +165,7 @@ class LocalModelAPI(ModelAPI):
             config=config,
         )
         self._engine: LocalEngine | None = None
+        self._child: EngineProcess | None = None
         self.scheduler = BatchScheduler(self._serve, max_batch_size=self.args.max_batch_size)
 
     def _load(self) -> LocalEngine:
@@ -181,6 +182,19 @@ class LocalModelAPI(ModelAPI):
         if self._engine is not None:
             return self._engine
         return await anyio.to_thread.run_sync(self._load)
+
+    async def _engine_process(self) -> EngineProcess:
+        """The running child process; one is looked up or started only when none runs.
+
+        Starting takes seconds, so it happens on a worker thread; every later request
+        goes straight to the child it has.
+        """
+        child = self._child
+        if child is None or not child.alive:
+            child = self._child = await anyio.to_thread.run_sync(
+                engine_process, self.resolved, self.args.dtype, self.args.max_batch_size
+            )
+        return child
 
     def _serve(self, take: Take, deliver: Deliver, max_rows: int) -> None:
         self._load().serve(take, deliver, max_rows=max_rows)
@@ -218,10 +232,7 @@ class LocalModelAPI(ModelAPI):
             stop=tuple(config.stop_seqs or ()),
         )
         if self.args.engine_process:
-            child = await anyio.to_thread.run_sync(  # starting it takes seconds, once
-                engine_process, self.resolved, self.args.dtype, self.args.max_batch_size
-            )
-            completion = await child.submit(request)
+            completion = await (await self._engine_process()).submit(request)
         else:
             completion = await self.scheduler.submit(request)
         elapsed = time.monotonic() - started
