@@ -12,12 +12,11 @@ So here a child process (started with `spawn`: forking a process that holds torc
 threads is unsafe) loads the model and runs `loops` decode loops of one intra-op
 thread each, serving one shared queue. Requests go down a pipe and completions come
 back as each row finishes; a reader thread in the parent wakes each caller in its
-own event loop. One child per model and dtype, kept for the life of the process.
+own event loop. One child per model and dtype; starting one stops the idle others.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import multiprocessing
 import os
@@ -26,7 +25,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import anyio.from_thread
@@ -34,6 +33,9 @@ import anyio.lowlevel
 
 from ._resolve import ResolvedModel
 from ._types import Completion, Dtype, GenerationRequest
+
+if TYPE_CHECKING:
+    from ._engine import LocalEngine
 
 
 @dataclass(eq=False)
@@ -83,13 +85,13 @@ class EngineProcess:
         self._process.start()
         child_conn.close()
         try:
-            ready = self._conn.recv()
+            ready: str | None = self._conn.recv()
         except EOFError:  # it died before saying anything (killed, out of memory)
-            self._process.join(timeout=5)
-            ready = f"exited with code {self._process.exitcode}"
+            ready = None
         if ready != "ready":
             self._process.join(timeout=5)
-            raise RuntimeError(f"engine process for {self.resolved.path} failed to start: {ready}")
+            reason = ready or f"exited with code {self._process.exitcode}"
+            raise RuntimeError(f"engine process for {self.resolved.path} failed to start: {reason}")
         threading.Thread(target=self._read, name="cotscope-engine-reader", daemon=True).start()
 
     async def submit(self, request: GenerationRequest) -> Completion:
@@ -111,7 +113,7 @@ class EngineProcess:
             with self._send_lock:
                 if self._dead is not None:
                     raise RuntimeError(self._dead)
-                self._conn.send((key, dataclasses.asdict(request)))
+                self._conn.send((key, request))
         except (OSError, ValueError) as ex:
             self._waiting.pop(key, None)
             raise RuntimeError(f"engine process for {self.resolved.path} is gone: {ex}") from ex
@@ -157,10 +159,7 @@ class EngineProcess:
             waiter = self._waiting.pop(key, None)
             if waiter is None:
                 continue
-            if error is None:
-                waiter.result = Completion.model_validate(completion)
-            else:
-                waiter.error = error
+            waiter.result, waiter.error = completion, error
             waiter.wake()
         with self._reap_lock:
             self._process.join(timeout=5)  # reap it, so that its exit code is known
@@ -245,12 +244,11 @@ def _child_main(
         if message is None:
             # Now, without interpreter shutdown, which can wait on the decode threads.
             os._exit(0)
-        key, fields = message
-        requests.put((key, GenerationRequest(**{**fields, "stop": tuple(fields["stop"])})))
+        requests.put(message)  # (key, GenerationRequest)
 
 
 def _decode_session(
-    engine: Any,
+    engine: LocalEngine,
     requests: queue.Queue[tuple[int, GenerationRequest]],
     first: tuple[int, GenerationRequest],
     send: Callable[[Any], None],
@@ -274,7 +272,7 @@ def _decode_session(
 
     def deliver(key: Any, completion: Completion) -> None:
         taken.discard(key)
-        send((key, completion.model_dump(), None))
+        send((key, completion, None))
 
     try:
         serve(engine, take, deliver, max_rows)
