@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import anyio
 import pytest
-from inspect_ai.model import ChatMessageUser, GenerateConfig, ModelOutput
 
 from cotscope.models import GenerationRequest, LocalEngine
 from cotscope.models._engine_process import EngineProcess, engine_process
 from cotscope.models._provider import LocalModelAPI
 
+from ._helpers import generate_many
+
 pytestmark = pytest.mark.model
 
 QUESTIONS = ["What is 2+2?", "Say hi.", "Name a fruit.", "What is 3+3?", "Count to 3."]
-
-
-def _generate_many(api: LocalModelAPI, questions: list[str]) -> list[ModelOutput]:
-    outputs: list[ModelOutput] = [ModelOutput()] * len(questions)
-    config = GenerateConfig(max_tokens=8, temperature=0.8, seed=11)
-
-    async def one(i: int) -> None:
-        outputs[i], _ = await api.generate(
-            [ChatMessageUser(content=questions[i])], [], "none", config
-        )
-
-    async def main() -> None:
-        async with anyio.create_task_group() as tg:
-            for i in range(len(questions)):
-                tg.start_soon(one, i)
-
-    anyio.run(main)
-    return outputs
 
 
 def _submit(child: EngineProcess, request: GenerationRequest) -> str:
@@ -41,9 +24,10 @@ def _submit(child: EngineProcess, request: GenerationRequest) -> str:
 
 
 def test_the_child_samples_what_the_engine_samples_in_process(no_network: None) -> None:
-    inside = _generate_many(LocalModelAPI("smollm2", max_batch_size=2), QUESTIONS)
+    config: dict[str, object] = {"max_tokens": 8, "temperature": 0.8, "seed": 11}
+    inside = generate_many(LocalModelAPI("smollm2", max_batch_size=2), QUESTIONS, **config)
     child_api = LocalModelAPI("smollm2", max_batch_size=2, engine_process=True)
-    outside = _generate_many(child_api, QUESTIONS)
+    outside = generate_many(child_api, QUESTIONS, **config)
     assert [o.completion for o in outside] == [o.completion for o in inside]
     for output in outside:
         assert output.usage is not None and 0 < output.usage.output_tokens <= 8

@@ -22,6 +22,8 @@ from inspect_ai.solver import generate
 from cotscope.models import LocalEngine
 from cotscope.models._provider import LocalModelAPI, LocalModelArgs, assistant_message
 
+from ._helpers import generate_many
+
 pytestmark = pytest.mark.model
 
 
@@ -34,28 +36,10 @@ def test_reasoning_becomes_reasoning_content() -> None:
     assert assistant_message("Answer: 4", LocalModelArgs(), "m").content == "Answer: 4"
 
 
-def _generate_many(api: LocalModelAPI, questions: list[str], **config: object) -> list[ModelOutput]:
-    outputs: list[ModelOutput] = [ModelOutput()] * len(questions)
-
-    async def one(i: int) -> None:
-        output, _call = await api.generate(
-            [ChatMessageUser(content=questions[i])], [], "none", GenerateConfig(**config)
-        )
-        outputs[i] = output
-
-    async def main() -> None:
-        async with anyio.create_task_group() as tg:
-            for i in range(len(questions)):
-                tg.start_soon(one, i)
-
-    anyio.run(main)
-    return outputs
-
-
 def test_concurrent_calls_are_batched_with_usage(engine: LocalEngine, no_network: None) -> None:
     api = LocalModelAPI("smollm2", max_batch_size=3)
     questions = ["What is 2+2?", "Say hi.", "Name a fruit.", "What is 3+3?", "Count to 3."]
-    outputs = _generate_many(api, questions, max_tokens=6, temperature=0.0)
+    outputs = generate_many(api, questions, max_tokens=6, temperature=0.0)
     assert 2 <= max(api.scheduler.batch_sizes) <= 3
     assert sum(api.scheduler.batch_sizes) == len(questions)
     for question, output in zip(questions, outputs, strict=True):
@@ -69,15 +53,15 @@ def test_concurrent_calls_are_batched_with_usage(engine: LocalEngine, no_network
         assert serving["fingerprint"] == api.resolved.fingerprint
         assert serving["dtype"] == "float32" and serving["torch"] and serving["transformers"]
     # Same seed, same answer, whether batched or not.
-    again = _generate_many(api, questions[:1], max_tokens=6, temperature=0.0)
+    again = generate_many(api, questions[:1], max_tokens=6, temperature=0.0)
     assert again[0].completion == outputs[0].completion
     api.close()
 
 
 def test_config_seed_reproduces_samples(no_network: None) -> None:
     api = LocalModelAPI("smollm2")
-    first = _generate_many(api, ["Tell me a story."] * 2, max_tokens=8, temperature=1.0, seed=3)
-    second = _generate_many(api, ["Tell me a story."], max_tokens=8, temperature=1.0, seed=3)
+    first = generate_many(api, ["Tell me a story."] * 2, max_tokens=8, temperature=1.0, seed=3)
+    second = generate_many(api, ["Tell me a story."], max_tokens=8, temperature=1.0, seed=3)
     assert first[0].completion == first[1].completion == second[0].completion
     assert first[0].metadata is not None and first[0].metadata["seed"] == 3
     api.close()
