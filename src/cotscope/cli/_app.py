@@ -1,11 +1,48 @@
-"""Typer application; each command group lives in its own module and registers itself."""
+"""Typer application; each command group lives in its own module and registers itself.
+
+Every command runs inside `_Group.invoke`, which turns a failure the user can act on
+(a locked, missing, corrupt, read-only or full run directory) into one `error:` line
+on stderr and a non-zero exit, never a traceback.
+"""
 
 from __future__ import annotations
 
+import errno
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
+
+# Operating-system failures a user causes and can fix; anything else is a bug and keeps
+# its traceback.
+_USER_ERRNOS = {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC, errno.EDQUOT}
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: Any) -> Any:  # typer vendors its own click Context
+        from ..store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as ex:
+            typer.echo(f"error: {ex}", err=True)
+            raise typer.Exit(1) from None
+        except OSError as ex:
+            if ex.errno not in _USER_ERRNOS:
+                raise
+            where = f"{ex.filename}: " if ex.filename else ""
+            hint = (
+                "free some space and run the same command again"
+                if ex.errno in (errno.ENOSPC, errno.EDQUOT)
+                else "choose a writable folder (see the command's --output option)"
+            )
+            typer.echo(f"error: {where}{ex.strerror}; {hint}", err=True)
+            raise typer.Exit(1) from None
+
 
 app = typer.Typer(
     name="cotscope",
+    cls=_Group,
     help=(
         "Measure how language models reason about rewards, graders and oversight, "
         "across training checkpoints and between models."

@@ -19,14 +19,10 @@ def export(
         Path | None, typer.Option("-o", "--output", help="Folder for the Parquet files.")
     ] = None,
 ) -> None:
-    """Export samples, variants and runs to Parquet (one file per table)."""
-    from ..store import Store, StoreError
+    """Export every table of the store (samples, variants, runs, grades, ...) to Parquet."""
+    from ._report import open_store
 
-    try:
-        with Store(run_dir, read_only=True) as store:
-            paths = store.export_parquet(output or run_dir / "parquet")
-    except StoreError as ex:
-        typer.echo(f"error: {ex}", err=True)
-        raise typer.Exit(2) from None
+    with open_store(run_dir) as store:
+        paths = store.export_parquet(output or run_dir / "parquet")
     for p in paths:
         typer.echo(str(p))

@@ -72,6 +72,9 @@ def _print_summary(s: GradeSummary) -> None:
             f"{j.screened_out}; new {j.new}, copied {j.copied}; unverified quotes "
             f"{j.unverified_quotes}"
         )
+        if j.retried:
+            still = sum(j.failures.values())
+            echo(f"  {j.judge}: {j.retried} stored failures judged again; {still} still fail")
     for j in s.judges:
         if j.missed is not None:
             m = j.missed
@@ -120,8 +123,12 @@ def grade(
     limit: Annotated[int | None, typer.Option("--limit", help="Grade at most N CoTs.")] = None,
     run: Annotated[str | None, typer.Option("--run", help="Run name if several.")] = None,
     retry_failures: Annotated[
-        bool, typer.Option("--retry-failures", help="Re-judge every stored failure.")
-    ] = False,
+        bool,
+        typer.Option(
+            "--retry-failures/--no-retry-failures",
+            help="Judge stored failures again (default); --no-retry-failures keeps them.",
+        ),
+    ] = True,
     rubrics: RubricDirs = None,
     lexicons: LexiconDirs = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -130,7 +137,6 @@ def grade(
     from dataclasses import asdict
 
     from ..graders import JudgeSpec, RubricError, get_rubric, grade_run
-    from ..store import StoreError
 
     if prescreen not in (None, "lexical"):
         raise typer.BadParameter("only `lexical` is available", param_hint="--prescreen")
@@ -150,7 +156,7 @@ def grade(
             audit_fraction=audit, seed=seed, run=run, limit=limit,
             retry_failures=retry_failures, lexicon_folders=lexicons,
         )  # fmt: skip
-    except (StoreError, KeyError, ValueError) as ex:
+    except (KeyError, ValueError) as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(1) from None
     if json_out:

@@ -104,8 +104,6 @@ def intervene(
             model_ids=model_id or [], suites=suite or [], limit=limit, batch_size=batch_size,
             base_url=base_url, tokenizer=tokenizer, served_model=served_model,
         )  # fmt: skip
-        if not (run_dir / "cotscope.duckdb").exists():
-            raise StoreError(f"no cotscope store at {run_dir}")
         with err.status("intervening…") as status:
             summary = run_interventions(
                 run_dir, options, lambda d, t: status.update(f"continuations {d}/{t}")

@@ -22,18 +22,40 @@ def register(app: typer.Typer) -> None:
     app.command("compare")(compare)
 
 
-def _open(run_dir: Path) -> Any:
-    from ..store import Store, StoreError
+def open_store(run_dir: Path) -> Any:
+    """The store, read-only; a note on stderr when a writer is still adding to it."""
+    from ..store import Store
 
-    try:
-        return Store(run_dir, read_only=True)
-    except StoreError as ex:
-        raise typer.BadParameter(str(ex), param_hint="RUN_DIR") from None
+    store = Store(run_dir, read_only=True)
+    note_if_running(store)
+    return store
+
+
+def note_if_running(store: Any) -> None:
+    """Say on stderr that the numbers are a snapshot of a run still being written."""
+    writer = store.writer()
+    if writer is not None:
+        typer.echo(
+            f"note: {store.run_dir} is still being written ({writer.describe()}); "
+            "these numbers cover the samples committed so far",
+            err=True,
+        )
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(1)
 
 
 def report(
     run_dir: RunDir,
     run: RunName = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Folder for report.html and figures/ (default: RUN_DIR)."
+        ),
+    ] = None,
     max_transcripts: Annotated[
         int, typer.Option("--max-transcripts", help="Transcripts embedded in the page (sampled).")
     ] = 1000,
@@ -47,13 +69,12 @@ def report(
     """Write RUN_DIR/report.html (and figures/) and print its path."""
     from ..report import ReportOptions, build_report
     from ..stats import StatsError
-    from ..store import StoreError
 
     options = ReportOptions(max_transcripts=max_transcripts, max_chars=max_chars, figures=figures)
     try:
-        path = build_report(run_dir, run, options)
-    except (StoreError, StatsError) as ex:
-        raise typer.BadParameter(str(ex), param_hint="RUN_DIR") from None
+        path = build_report(run_dir, run, options, out_dir=output)
+    except StatsError as ex:
+        raise _fail(f"{run_dir}: {ex}") from None
     typer.echo(str(path))
 
 
@@ -73,11 +94,11 @@ def stats(
     from ..report import interval, p_text, pct
     from ..stats import StatsError, collect_stats
 
-    with _open(run_dir) as store:
+    with open_store(run_dir) as store:
         try:
             result = collect_stats(store, run, confidence=confidence)
         except StatsError as ex:
-            raise typer.BadParameter(str(ex), param_hint="RUN_DIR") from None
+            raise _fail(f"{run_dir}: {ex}") from None
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=1, default=str))
         return
@@ -132,11 +153,11 @@ def compare(
     from ..report import p_text, pct
     from ..stats import StatsError, compare_models
 
-    with _open(run_dir) as store:
+    with open_store(run_dir) as store:
         try:
             rows = compare_models(store, model_a, model_b, run, confidence)
         except StatsError as ex:
-            raise typer.BadParameter(str(ex)) from None
+            raise _fail(f"{run_dir}: {ex}") from None
     if as_json:
         out = [
             {"suite": r.suite, "family": r.family, "measure": r.measure, "model_a": model_a,

@@ -13,6 +13,17 @@ DisplayOpt = Annotated[
     str,
     typer.Option("--display", help="Inspect progress display: rich, plain, log or none."),
 ]
+RetryOpt = Annotated[
+    bool,
+    typer.Option(
+        "--retry-errors/--no-retry-errors",
+        help="Run samples stored as errors again (same seed); --no-retry-errors keeps them.",
+    ),
+]
+
+
+def _progress(line: str) -> None:
+    typer.echo(line, err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -65,6 +76,7 @@ def run(
     report: Annotated[
         bool, typer.Option("--report/--no-report", help="Write report.html after the sweep.")
     ] = True,
+    retry_errors: RetryOpt = True,
 ) -> None:
     """Run a sweep (resumable: samples already stored are skipped)."""
     from ..spec import SpecError, load_spec, parse_spec
@@ -93,10 +105,17 @@ def run(
     except SpecError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
-    _execute(spec, source, base, display, report)
+    _execute(spec, source, base, display, report, retry_errors)
 
 
-def _execute(spec: Any, source: str, base: Path, display: str, report: bool = True) -> None:
+def _execute(
+    spec: Any,
+    source: str,
+    base: Path,
+    display: str,
+    report: bool = True,
+    retry_errors: bool = True,
+) -> None:
     from ..runner import SweepError, plan_sweep, render_summary, run_sweep, summarize
     from ..spec import SpecError
 
@@ -105,7 +124,7 @@ def _execute(spec: Any, source: str, base: Path, display: str, report: bool = Tr
     except SpecError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
-    typer.echo(
+    _progress(
         f"sweep {spec.name!r}: {len(plan.models)} model(s), "
         f"{sum(len(s.variants) for s in plan.suites)} variant(s), "
         f"{plan.total_samples} samples"
@@ -113,13 +132,18 @@ def _execute(spec: Any, source: str, base: Path, display: str, report: bool = Tr
         + f" -> {plan.run_dir}"
     )
     try:
-        result = run_sweep(plan, display=display, echo=typer.echo)
+        result = run_sweep(plan, display=display, echo=_progress, retry_errors=retry_errors)
     except SweepError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(1) from None
     typer.echo(render_summary(summarize(plan.run_dir)))
+    retried = (
+        f"{result.retried} stored errors retried ({result.retried_failed} still fail), "
+        if result.retried
+        else ""
+    )
     typer.echo(
-        f"{result.added} samples added, {result.skipped} already stored, "
+        f"{result.added} samples added, {result.skipped} already stored, {retried}"
         f"{result.errors} crashed, in {result.seconds:.0f} s.\n"
         f"store: {plan.run_dir / 'cotscope.duckdb'}\n"
         f"logs:  inspect view --log-dir {plan.run_dir / 'logs'}"
@@ -160,6 +184,7 @@ def demo(
     ),
     full: Annotated[bool, typer.Option("--full", help="Run every variant of the suite.")] = False,
     display: DisplayOpt = "rich",
+    retry_errors: RetryOpt = True,
 ) -> None:
     """Offline sweep of the bundled model and the shipped organism checkpoints, then a report."""
     from ..organism import OrganismNotFoundError
@@ -171,4 +196,4 @@ def demo(
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
     spec = parse_spec(data, "cotscope demo")
-    _execute(spec, "cotscope demo", Path.cwd(), display)
+    _execute(spec, "cotscope demo", Path.cwd(), display, retry_errors=retry_errors)

@@ -2,8 +2,8 @@
 
 Every sample with non-empty reasoning is graded; grades are written to the run's
 `grades` table in batches as they finish, so an interrupted run resumes where it
-stopped. Existing grades are reused (api errors are retried; `retry_failures`
-retries every failure), and a transcript already graded for another sample with the
+stopped. Existing grades are reused, failed ones judged again (unless
+`retry_failures` is off), and a transcript already graded for another sample with the
 same rubric and judge is copied, not re-judged.
 """
 
@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cotscope.stats import wilson_interval
-from cotscope.store import Store
+from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
 
 from ._judge import JudgeSpec, Transcript, judge_transcript
 from ._lexical import (
@@ -57,6 +57,8 @@ class JudgeSummary:
     """Grades produced by this call (the rest were already stored or copied)."""
     copied: int = 0
     """Grades copied from an identical transcript."""
+    retried: int = 0
+    """Stored failures this call judged again (the rest of `failures` still fail)."""
     unverified_quotes: int = 0
     """Evidence quotes not found verbatim in the reasoning."""
     missed: MissedEstimate | None = None
@@ -164,8 +166,16 @@ def _summarise(judge: str, method: str, rows: list[GradeRow]) -> JudgeSummary:
     return s
 
 
+def _write(run_dir: Path, rows: list[GradeRow]) -> int:
+    """Commit grades, opening the database only for this write (readers get it between)."""
+    if not rows:
+        return 0
+    with Store(run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
+        return write_grades(store, rows)
+
+
 async def _judge_all(
-    store: Store, rubric: Rubric, spec: JudgeSpec, todo: list[tuple[str, Transcript, str | None]]
+    run_dir: Path, rubric: Rubric, spec: JudgeSpec, todo: list[tuple[str, Transcript, str | None]]
 ) -> int:
     model = spec.get_model()
     gate = asyncio.Semaphore(spec.max_connections)
@@ -186,10 +196,10 @@ async def _judge_all(
         if len(pending) >= WRITE_BATCH:
             batch = pending[:]
             pending.clear()
-            written += write_grades(store, batch)
+            written += _write(run_dir, batch)
 
     await asyncio.gather(*(one(*item) for item in todo))
-    written += write_grades(store, pending)
+    written += _write(run_dir, pending)
     return written
 
 
@@ -204,10 +214,14 @@ def grade_run(
     seed: int = 0,
     run: str | None = None,
     limit: int | None = None,
-    retry_failures: bool = False,
+    retry_failures: bool = True,
     lexicon_folders: list[Path] | None = None,
 ) -> GradeSummary:
     """Grade every CoT of a run with a rubric, by judges and/or the lexical detector.
+
+    Holds the run directory's writer lock throughout, but opens the database only to
+    plan, to commit each batch of grades and to summarise, so `stats` and `report`
+    can read the run while a slow judge works.
 
     Args:
         run_dir: Run directory holding `cotscope.duckdb`.
@@ -219,11 +233,14 @@ def grade_run(
         seed: Seed of the audit sample.
         run: Run name when the store holds several.
         limit: Grade at most this many CoTs (in store order), e.g. for a trial.
-        retry_failures: Re-judge stored failures of every kind (api errors always are).
+        retry_failures: Re-judge stored failures of every kind (False keeps them all).
         lexicon_folders: User lexicon folders.
 
     Returns:
         Counts per judge, and panel agreement.
+
+    Raises:
+        StoreError: no store, another writer, a read-only or full run directory.
     """
     judges = judges or []
     needs_detector = lexical or prescreen == "lexical"
@@ -231,15 +248,17 @@ def grade_run(
         raise ValueError(f"rubric {rubric.name!r} is a score rubric; lexical detectors need labels")
     detector = load_detector(rubric.name, lexicon_folders or []) if needs_detector else None
     summaries: list[JudgeSummary] = []
-    with Store(run_dir) as store:
-        items, n_samples, no_cot, model_of = _transcripts(store, run, limit, rubric.target)
-        uids = {t.sample_uid for _, t in items}
-        if detector is not None and lexical:
-            rows = [lexical_row(rubric, detector, r, t) for r, t in items]
-            write_grades(store, rows)
-            s = _summarise(detector.key, "lexical", rows)
-            s.new = len(rows)
-            summaries.append(s)
+    run_dir = Path(run_dir)
+    with writer_lock(run_dir, "cotscope grade"):
+        with Store(run_dir, create=False) as store:
+            items, n_samples, no_cot, model_of = _transcripts(store, run, limit, rubric.target)
+            uids = {t.sample_uid for _, t in items}
+            if detector is not None and lexical:
+                rows = [lexical_row(rubric, detector, r, t) for r, t in items]
+                write_grades(store, rows)
+                s = _summarise(detector.key, "lexical", rows)
+                s.new = len(rows)
+                summaries.append(s)
         plan = None
         if detector is not None and prescreen == "lexical":
             flags = {t.sample_uid: detector.flags(t.reasoning) for _, t in items}
@@ -249,30 +268,46 @@ def grade_run(
             role = {u: "candidate" for u in plan.candidates}
             role |= {u: "audit" for u in plan.audit} | {u: "skipped" for u in plan.skipped}
         for spec in judges:
-            summaries.append(_grade_with(store, rubric, spec, items, role, retry_failures, uids))
+            summaries.append(_grade_with(run_dir, rubric, spec, items, role, retry_failures, uids))
             if plan is not None:
-                summaries[-1].missed = _missed(store, rubric, spec, plan.audit, len(plan.skipped))
-                summaries[-1].corrected = _corrected(store, rubric, spec, model_of)
-        agreement = panel_agreement(store, rubric, [j.key for j in judges], uids)
+                with Store(run_dir) as store:
+                    summaries[-1].missed = _missed(
+                        store, rubric, spec, plan.audit, len(plan.skipped)
+                    )
+                    summaries[-1].corrected = _corrected(store, rubric, spec, model_of)
+        with Store(run_dir) as store:
+            agreement = panel_agreement(store, rubric, [j.key for j in judges], uids)
     return GradeSummary(
         rubric.name, rubric.version, rubric.sha256, n_samples, no_cot, summaries, agreement
     )
 
 
-def _grade_with(
+@dataclass
+class _JudgePlan:
+    """What one judge still has to do on a run."""
+
+    todo: list[tuple[str, Transcript, str | None]] = field(default_factory=list)
+    """Transcripts to judge (the first of each distinct transcript)."""
+    copies: list[GradeRow] = field(default_factory=list)
+    """Grades copied from an identical, already graded transcript."""
+    later: list[tuple[str, Transcript]] = field(default_factory=list)
+    """Identical transcripts of this batch, copied once the first is judged."""
+    first_by_hash: dict[str, str] = field(default_factory=dict)
+    retried: int = 0
+    """Stored failures judged again."""
+
+
+def _plan_judge(
     store: Store, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
-    role: dict[str, str], retry_failures: bool, uids: set[str],
-) -> JudgeSummary:  # fmt: skip
+    role: dict[str, str], retry_failures: bool,
+) -> _JudgePlan:  # fmt: skip
     existing = {
         g.sample_uid: g
         for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
     }
-    retry = set(FAILURE_OUTCOMES) if retry_failures else {"api-error"}
+    retry = set(FAILURE_OUTCOMES) if retry_failures else set()
     by_transcript = {g.transcript_hash: g for g in existing.values() if g.outcome not in retry}
-    todo: list[tuple[str, Transcript, str | None]] = []
-    copies: list[GradeRow] = []
-    first_by_hash: dict[str, str] = {}
-    later: list[tuple[str, Transcript]] = []
+    out = _JudgePlan()
     skipped: list[GradeRow] = []
     for run, t in items:
         prior = existing.get(t.sample_uid)
@@ -285,34 +320,48 @@ def _grade_with(
             continue
         if prior is not None and prior.outcome not in retry and prior.outcome != "screened-out":
             continue
+        out.retried += prior is not None and prior.outcome in retry
         source = by_transcript.get(t.hash)
         if source is not None and source.sample_uid != t.sample_uid:
-            copies.append(_copy(source, run, t.sample_uid, role.get(t.sample_uid)))
-        elif t.hash in first_by_hash:
-            later.append((run, t))
+            out.copies.append(_copy(source, run, t.sample_uid, role.get(t.sample_uid)))
+        elif t.hash in out.first_by_hash:
+            out.later.append((run, t))
         else:
-            first_by_hash[t.hash] = t.sample_uid
-            todo.append((run, t, role.get(t.sample_uid)))
-    write_grades(store, skipped + copies)
-    new = asyncio.run(_judge_all(store, rubric, spec, todo)) if todo else 0
-    if later:  # identical transcripts in this batch: judged once, then copied
-        judged = {
-            g.sample_uid: g
+            out.first_by_hash[t.hash] = t.sample_uid
+            out.todo.append((run, t, role.get(t.sample_uid)))
+    write_grades(store, skipped + out.copies)
+    return out
+
+
+def _grade_with(
+    run_dir: Path, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
+    role: dict[str, str], retry_failures: bool, uids: set[str],
+) -> JudgeSummary:  # fmt: skip
+    with Store(run_dir) as store:
+        plan = _plan_judge(store, rubric, spec, items, role, retry_failures)
+    new = asyncio.run(_judge_all(run_dir, rubric, spec, plan.todo)) if plan.todo else 0
+    with Store(run_dir) as store:
+        copies = plan.copies
+        if plan.later:  # identical transcripts in this batch: judged once, then copied
+            judged = {
+                g.sample_uid: g
+                for g in read_grades(
+                    store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key]
+                )
+            }
+            dupes = [
+                _copy(judged[plan.first_by_hash[t.hash]], run, t.sample_uid, role.get(t.sample_uid))
+                for run, t in plan.later
+            ]
+            write_grades(store, dupes)
+            copies = copies + dupes
+        rows = [
+            g
             for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
-        }
-        dupes = [
-            _copy(judged[first_by_hash[t.hash]], run, t.sample_uid, role.get(t.sample_uid))
-            for run, t in later
+            if g.sample_uid in uids
         ]
-        write_grades(store, dupes)
-        copies += dupes
-    rows = [
-        g
-        for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
-        if g.sample_uid in uids
-    ]
     summary = _summarise(spec.key, "judge", rows)
-    summary.new, summary.copied = new, len(copies)
+    summary.new, summary.copied, summary.retried = new, len(copies), plan.retried
     return summary
 
 

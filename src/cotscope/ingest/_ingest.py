@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import duckdb
 
-from cotscope.store import DB_FILENAME, Store, StoreError
+from cotscope.store import DB_FILENAME, LOCK_FILENAME, Store, writer_lock
 
 from ._adapt import FieldMap, Format
 from ._errors import IngestUsageError
@@ -158,8 +158,20 @@ def ingest(
     started = time.monotonic()
     files = expand_inputs(paths)
     out = options.out
-    run = out.resolve().name
     created_dir = not out.exists()
+    with writer_lock(out, "cotscope ingest"):
+        return _ingest_locked(files, options, progress, started, created_dir)
+
+
+def _ingest_locked(
+    files: list[Path],
+    options: IngestOptions,
+    progress: Progress | None,
+    started: float,
+    created_dir: bool,
+) -> IngestResult:
+    out = options.out
+    run = out.resolve().name
     created_db = not (out / DB_FILENAME).exists()
     state = FileReader(options, options.rejects or out / REJECTS_FILENAME, progress)
     total = sum(p.stat().st_size for p in files)
@@ -179,7 +191,8 @@ def ingest(
         writer.commit(run, constants.created_at, _spec(files, options, reports), _environment())
         committed = True
     except duckdb.Error as ex:
-        raise StoreError(f"writing to {store.path} failed, nothing was written: {ex}") from ex
+        err = store.explain(ex, "ingest")
+        raise type(err)(f"{err} (nothing of this ingest was written)") from None
     finally:
         if writer is not None and not committed:
             writer.rollback()
@@ -218,7 +231,8 @@ def _collector_paused() -> Iterator[None]:
 
 def _remove_new_store(out: Path, created_dir: bool) -> None:
     """Undo the creation of a store this ingest made and then did not fill."""
-    for name in (DB_FILENAME, DB_FILENAME + ".wal"):
+    names = [DB_FILENAME, DB_FILENAME + ".wal"] + ([LOCK_FILENAME] if created_dir else [])
+    for name in names:
         (out / name).unlink(missing_ok=True)
     if created_dir and out.is_dir() and not any(out.iterdir()):
         out.rmdir()

@@ -233,79 +233,89 @@ def run_interventions(
         ScorerError: A sample's suite cannot score a continuation (unknown, or agentic).
         TargetError: The target spec is invalid.
     """
-    from cotscope.store import Store
+    from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
 
     spec = parse_target(options.where) if options.where else None
     if options.edit == "remove" and spec is None:
         raise ValueError("remove needs --where")
-    with Store(run_dir) as store:
-        ensure_table(store.con)
-        samples = _load_samples(store, options)
-        uids = [s["sample_uid"] for s in samples]
-        spans = grader_spans(store, spec.value, uids) if spec and spec.kind == "grader" else {}
-        if options.action is None:  # refuse before anything is generated
-            from ._generate import action_of
-
-            for suite in sorted({str(s["suite"]) for s in samples}):
-                action_of(suite)
-        backends: dict[str, Backend] = {}
-        for s in samples:  # refuse before anything is generated
-            key = json.dumps([s["model"], s["model_args"]], sort_keys=True)
-            if key not in backends:
-                backends[key] = backend_for(
-                    s["model"],
-                    s["model_args"],
-                    base_url=options.base_url,
-                    tokenizer=options.tokenizer,
-                    served_model=options.served_model,
-                    concurrency=options.batch_size,
-                )
-            s["_backend"] = backends[key]
-        params = edit_params(options)
-        key_models = sorted({b.model for b in backends.values()})
-        edit_key = hashlib.sha256(
-            json.dumps([params, key_models], sort_keys=True).encode()
-        ).hexdigest()[:16]
-        summary = InterventionSummary(
-            edit_key=edit_key,
-            label=edit_label(options),
-            transcripts=0,
-            backends=sorted({b.name for b in backends.values()}),
-        )
-        jobs: list[_Job] = []
-        for s in samples:
-            try:
-                plans = _plans(s, options, spec, spans.get(s["sample_uid"]) if spans else None)
-                arms = [
-                    (
-                        plan,
-                        arm,
-                        replay(s["prompt"], s["reasoning"], s["messages"], plan.cut, arm.prefix),
-                    )
-                    for plan in plans
-                    for arm in _arms(plan, options)
-                ]
-            except EditError as ex:
-                summary.skipped[str(ex)] = summary.skipped.get(str(ex), 0) + 1
-                continue
-            summary.transcripts += 1
-            for plan, arm, played in arms:
-                for r in range(options.resamples):
-                    rid = row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
-                    jobs.append(_Job(s, plan, arm, played, r, rid))
-        done = stored_ids(store.con, [j.row_id for j in jobs])
-        summary.stored_before = len(done)
-        todo = [j for j in jobs if j.row_id not in done]
+    with writer_lock(run_dir, "cotscope intervene"):
+        # The database is open to plan and to commit each batch, never while generating.
+        with Store(run_dir, create=False) as store:
+            summary, todo = _plan(store, options, spec)
         from ._generate import generate_rows
 
         for i in range(0, len(todo), options.batch_size):
             batch = todo[i : i + options.batch_size]
-            rows = generate_rows(batch, options, spec, edit_key, params)
-            insert_rows(store.con, rows)
+            rows = generate_rows(batch, options, spec, summary.edit_key, edit_params(options))
+            with Store(run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
+                insert_rows(store.con, rows)
             summary.generated += len(rows)
             if progress is not None:
                 progress(i + len(batch), len(todo))
     return summary
+
+
+def _plan(
+    store: Any, options: InterventionOptions, spec: TargetSpec | None
+) -> tuple[InterventionSummary, list[_Job]]:
+    """The summary so far and the jobs not yet stored; refuses before any generation."""
+    ensure_table(store.con)
+    samples = _load_samples(store, options)
+    uids = [s["sample_uid"] for s in samples]
+    spans = grader_spans(store, spec.value, uids) if spec and spec.kind == "grader" else {}
+    if options.action is None:  # refuse before anything is generated
+        from ._generate import action_of
+
+        for suite in sorted({str(s["suite"]) for s in samples}):
+            action_of(suite)
+    backends: dict[str, Backend] = {}
+    for s in samples:  # refuse before anything is generated
+        key = json.dumps([s["model"], s["model_args"]], sort_keys=True)
+        if key not in backends:
+            backends[key] = backend_for(
+                s["model"],
+                s["model_args"],
+                base_url=options.base_url,
+                tokenizer=options.tokenizer,
+                served_model=options.served_model,
+                concurrency=options.batch_size,
+            )
+        s["_backend"] = backends[key]
+    params = edit_params(options)
+    key_models = sorted({b.model for b in backends.values()})
+    edit_key = hashlib.sha256(
+        json.dumps([params, key_models], sort_keys=True).encode()
+    ).hexdigest()[:16]
+    summary = InterventionSummary(
+        edit_key=edit_key,
+        label=edit_label(options),
+        transcripts=0,
+        backends=sorted({b.name for b in backends.values()}),
+    )
+    jobs: list[_Job] = []
+    for s in samples:
+        try:
+            plans = _plans(s, options, spec, spans.get(s["sample_uid"]) if spans else None)
+            arms = [
+                (
+                    plan,
+                    arm,
+                    replay(s["prompt"], s["reasoning"], s["messages"], plan.cut, arm.prefix),
+                )
+                for plan in plans
+                for arm in _arms(plan, options)
+            ]
+        except EditError as ex:
+            summary.skipped[str(ex)] = summary.skipped.get(str(ex), 0) + 1
+            continue
+        summary.transcripts += 1
+        for plan, arm, played in arms:
+            for r in range(options.resamples):
+                rid = row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
+                jobs.append(_Job(s, plan, arm, played, r, rid))
+    done = stored_ids(store.con, [j.row_id for j in jobs])
+    summary.stored_before = len(done)
+    return summary, [j for j in jobs if j.row_id not in done]
 
 
 def _load_samples(store: Any, options: InterventionOptions) -> list[dict[str, Any]]:

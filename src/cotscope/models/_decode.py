@@ -147,7 +147,7 @@ def _prefill(
         input_ids=input_ids,
         attention_mask=mask,
         position_ids=positions,
-        past_key_values=cache,
+        cache=cache,
         use_cache=True,
         logits_to_keep=1,
     )
@@ -272,7 +272,7 @@ def _step(engine: LocalEngine, batch: _Batch, deliver: Deliver) -> bool:
         input_ids=tokens.unsqueeze(-1),
         attention_mask=batch.mask,
         position_ids=batch.next_pos,
-        past_key_values=batch.cache,
+        cache=batch.cache,
         use_cache=True,
     )
     batch.logits = out.logits[:, -1, :].float()

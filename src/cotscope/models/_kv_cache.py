@@ -25,7 +25,7 @@ def growing_cache(model: Any, reserve: int) -> Any:
             completion); a buffer doubles when it runs out.
 
     Returns:
-        The cache, to pass as `past_key_values`.
+        The cache, to pass as the model's `cache`.
     """
     from transformers import DynamicCache
     from transformers.cache_utils import DynamicLayer

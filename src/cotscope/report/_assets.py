@@ -18,6 +18,7 @@ main { max-width: 1200px; margin: 0 auto; padding: 24px 28px 80px; }
 h1 { font-size: 24px; margin: 0 0 4px; } h2 { font-size: 19px; margin-top: 40px;
   border-bottom: 1px solid var(--line); padding-bottom: 4px; } h3 { font-size: 16px; margin-top: 26px; }
 .muted { color: var(--muted); } .small { font-size: 12px; }
+.warning { border-left: 4px solid #c5221f; padding: 6px 10px; background: #fce8e6; }
 nav.toc { font-size: 13px; margin: 10px 0 0; } nav.toc a { margin-right: 14px; }
 a { color: var(--accent); }
 table { border-collapse: collapse; font-size: 12.5px; margin: 8px 0; }

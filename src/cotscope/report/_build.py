@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cotscope import __version__
 from cotscope.stats import collect_stats
-from cotscope.store import Store
+from cotscope.store import Store, os_error
 
 from ._assets import CSS, JS
 from ._html import Markup, el, esc, join
@@ -56,26 +56,37 @@ def _csp() -> str:
 
 
 def build_report(
-    run_dir: str | Path, run: str | None = None, options: ReportOptions | None = None
+    run_dir: str | Path,
+    run: str | None = None,
+    options: ReportOptions | None = None,
+    out_dir: str | Path | None = None,
 ) -> Path:
-    """Write `<run_dir>/report.html` (and PNGs under `<run_dir>/figures/`).
+    """Write `report.html` (and PNGs under `figures/`) into `out_dir`, by default `run_dir`.
 
     Args:
         run_dir: Run directory holding `cotscope.duckdb`.
         run: Run name when the store holds several.
         options: Build options (transcript sampling, figures).
+        out_dir: Folder for the report, e.g. when the run directory is read-only.
 
     Returns:
         Path of the written report.
+
+    Raises:
+        StoreError: the store cannot be read, or the folder cannot be written (checked
+            before any work is done).
     """
     for module in plugin_modules():
         importlib.import_module(module)
     options = options or ReportOptions()
     run_dir = Path(run_dir)
-    out = run_dir / REPORT_FILENAME
+    folder = Path(out_dir) if out_dir is not None else run_dir
+    out = folder / REPORT_FILENAME
     with Store(run_dir, read_only=True) as store:
+        _check_writable(folder, run_dir)
+        writer = store.writer()
         stats = collect_stats(store, run)
-        ctx = ReportContext(run_dir, store, stats, options, run_dir / FIGURES_DIRNAME)
+        ctx = ReportContext(run_dir, store, stats, options, folder / FIGURES_DIRNAME)
         rendered = []
         for spec in registered_sections():
             body = spec.render(ctx)
@@ -94,6 +105,14 @@ def build_report(
         [
             el("h1", f"cotscope report: {stats.run}"),
             el("p", f"Generated {stamp} by cotscope {__version__} from {run_dir}.", class_="muted"),
+            el(
+                "p",
+                f"This run was still being written when the report was made "
+                f"({writer.describe()}): it covers the samples committed by then.",
+                class_="warning",
+            )
+            if writer is not None
+            else "",
             toc,
             sections,
         ]
@@ -103,6 +122,22 @@ def build_report(
         f"<body><main>{body}</main><script>{JS}</script></body></html>\n"
     )
     tmp = out.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    os.replace(tmp, out)
+    try:
+        tmp.write_text(page, encoding="utf-8")
+        os.replace(tmp, out)
+    except OSError as ex:
+        tmp.unlink(missing_ok=True)
+        raise os_error(ex, run_dir, f"write {out}") from None
     return out
+
+
+def _check_writable(folder: Path, run_dir: Path) -> None:
+    """Fail before building when the report could not be saved (read-only, full)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / f".{REPORT_FILENAME}.probe"
+        probe.write_bytes(b"\0" * 4096)
+        probe.unlink()
+    except OSError as ex:
+        err = os_error(ex, run_dir, f"write the report into {folder}")
+        raise type(err)(f"{err}; or give --output FOLDER to write it elsewhere") from None

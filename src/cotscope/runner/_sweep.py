@@ -2,7 +2,12 @@
 
 Work is cut into chunks of `commit_every` samples. Each chunk is one Inspect eval
 call whose samples are committed to the store in one transaction, so a killed run
-loses at most the chunk in flight and a re-run skips everything already stored.
+loses at most the chunk in flight and a re-run skips everything already stored;
+samples stored as errors are run again (same seed) unless `retry_errors` is off.
+
+The sweep holds the run directory's writer lock throughout, but opens the database
+only to read what is done and to commit a chunk, so `stats` and `report` can read
+the run while it sweeps.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from ..spec import (
     check_models,
     expand_models,
 )
-from ..store import Store
+from ..store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
 from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
 from ._precision import family_precision, next_epochs
 from ._rows import sample_to_row
@@ -87,6 +92,11 @@ class SweepResult:
     added: int = 0
     skipped: int = 0
     errors: int = 0
+    """Samples of this call that crashed (stored with outcome `error`)."""
+    retried: int = 0
+    """Samples stored as errors that this call ran again."""
+    retried_failed: int = 0
+    """Of those, how many crashed again."""
     seconds: float = 0.0
     log_files: list[str] = field(default_factory=list)
 
@@ -181,6 +191,7 @@ def run_sweep(
     *,
     display: str = "rich",
     echo: Callable[[str], None] = print,
+    retry_errors: bool = True,
 ) -> SweepResult:
     """Run every pending sample of the plan and commit the results chunk by chunk.
 
@@ -188,46 +199,86 @@ def run_sweep(
         plan: A plan from `plan_sweep`.
         display: Inspect display mode (`rich`, `plain`, `none`, ...).
         echo: Where progress lines go.
+        retry_errors: Run samples stored as errors again, with the same seed.
 
     Raises:
         SweepError: when a model fails to load or a whole chunk errors out.
+        StoreError: the run directory is locked by another writer, read-only or full.
     """
     spec = plan.spec
     started = time.monotonic()
     result = SweepResult(plan.run_dir)
-    with Store(plan.run_dir) as store:
-        store.record_run(spec.name, spec.model_dump(mode="json"), spec.spec_hash(), environment())
-        store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
+    with writer_lock(plan.run_dir, "cotscope run"):
+        with Store(plan.run_dir) as store:
+            store.record_run(
+                spec.name, spec.model_dump(mode="json"), spec.spec_hash(), environment()
+            )
+            store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
         for order, model in enumerate(plan.models):
             for psuite in plan.suites:
-                done = store.done_keys(spec.name, model.id, psuite.suite.name)
-                epochs = {v.id: psuite.epochs_of(v) for v in psuite.variants}
-                todo = _pending(psuite.variants, epochs, done, spec.generation.seed)
+                epochs = _epochs(psuite)
+                todo, failed = _todo(plan, model, psuite, epochs, retry_errors)
                 total = psuite.samples_per_model
-                result.skipped += total - len(todo)
+                stored = total - sum(1 for w in todo if w.epoch < epochs[w.variant.id])
+                result.skipped += stored
                 if not todo:
                     echo(f"{model.id} · {psuite.suite.name}: all {total} samples already stored")
                 else:
+                    retrying = f"; {failed} stored errors to retry" if failed else ""
                     echo(
                         f"{model.id} · {psuite.suite.name}: {len(todo)} samples to run "
-                        f"({total - len(todo)} already stored)"
+                        f"({stored} already stored{retrying})"
                     )
-                    _run_items(plan, store, model, order, psuite, todo, display, result)
+                    _run_items(plan, model, order, psuite, todo, display, result, retry_errors)
                 if psuite.precision is not None:
-                    _refine(plan, store, model, order, psuite, display, result, echo)
+                    _refine(plan, model, order, psuite, display, result, echo, retry_errors)
     result.seconds = time.monotonic() - started
     return result
 
 
+def _epochs(psuite: PlannedSuite) -> dict[str, int]:
+    return {v.id: psuite.epochs_of(v) for v in psuite.variants}
+
+
+def _todo(
+    plan: SweepPlan,
+    model: ModelEntry,
+    psuite: PlannedSuite,
+    epochs: Mapping[str, int],
+    retry_errors: bool,
+) -> tuple[list[WorkItem], int]:
+    """Work items still to run, and how many of them are stored errors to retry.
+
+    Errors are retried wherever they are stored, also in epochs that a precision round
+    added beyond `epochs`.
+    """
+    spec, suite = plan.spec, psuite.suite.name
+    with Store(plan.run_dir) as store:
+        stored = store.done_keys(spec.name, model.id, suite)
+        done = store.done_keys(spec.name, model.id, suite, include_errors=False)
+    if not retry_errors:
+        done = stored
+    todo = _pending(psuite.variants, epochs, done, spec.generation.seed)
+    planned = {(w.variant.id, w.variant.hash, w.epoch) for w in todo}
+    for v in psuite.variants:
+        todo += [
+            WorkItem(v, e, derive_seed(spec.generation.seed, v.id, e))
+            for vid, vhash, e in sorted(stored - done)
+            if (vid, vhash) == (v.id, v.hash) and (vid, vhash, e) not in planned
+        ]
+    failed = sum(1 for w in todo if (w.variant.id, w.variant.hash, w.epoch) in stored)
+    return todo, failed
+
+
 def _refine(
     plan: SweepPlan,
-    store: Store,
     model: ModelEntry,
     order: int,
     psuite: PlannedSuite,
     display: str,
     result: SweepResult,
     echo: Callable[[str], None],
+    retry_errors: bool,
 ) -> None:
     """Add epochs, round by round, to the families short of the precision target."""
     assert psuite.precision is not None
@@ -235,12 +286,13 @@ def _refine(
     target = psuite.precision.half_width
     by_key = {(v.id, v.hash): v for v in psuite.variants}
     for round_no in range(1, 1000):
-        done = store.done_keys(spec.name, model.id, suite)
-        rows = store.query(
-            "SELECT variant_id, variant_hash, outcome, count(*) AS k FROM samples "
-            "WHERE run = ? AND model_id = ? AND suite = ? GROUP BY ALL",
-            [spec.name, model.id, suite],
-        )
+        with Store(plan.run_dir) as store:
+            stored_keys = store.done_keys(spec.name, model.id, suite)
+            rows = store.query(
+                "SELECT variant_id, variant_hash, outcome, count(*) AS k FROM samples "
+                "WHERE run = ? AND model_id = ? AND suite = ? GROUP BY ALL",
+                [spec.name, model.id, suite],
+            )
         standing = family_precision(
             (
                 (by_key[(r["variant_id"], r["variant_hash"])].family, str(r["outcome"]), r["k"])
@@ -249,10 +301,11 @@ def _refine(
             ),
             psuite.precision.outcomes,
         )
-        stored = Counter((vid, vhash) for vid, vhash, _ in done)
+        stored = Counter((vid, vhash) for vid, vhash, _ in stored_keys)
         epochs_done = {v.id: stored[(v.id, v.hash)] for v in psuite.variants}
         raised = next_epochs(psuite.variants, epochs_done, standing, psuite.precision)
-        todo = _pending(psuite.variants, raised, done, spec.generation.seed)
+        # Errors of earlier rounds were retried by the first pass; only new epochs here.
+        todo = _pending(psuite.variants, raised, stored_keys, spec.generation.seed)
         if not todo:
             short = sorted(f for f, fam in standing.items() if not fam.met(target))
             for family in short:
@@ -268,18 +321,18 @@ def _refine(
             f"{model.id} · {suite}: precision round {round_no}: {len(todo)} more samples "
             f"for {', '.join(families)} (target ±{100 * target:.0f} points)"
         )
-        _run_items(plan, store, model, order, psuite, todo, display, result)
+        _run_items(plan, model, order, psuite, todo, display, result, retry_errors)
 
 
 def _run_items(
     plan: SweepPlan,
-    store: Store,
     model: ModelEntry,
     order: int,
     psuite: PlannedSuite,
     todo: Sequence[WorkItem],
     display: str,
     result: SweepResult,
+    retry_errors: bool,
 ) -> None:
     """Evaluate work items chunk by chunk, committing each chunk's rows at once."""
     from inspect_ai import eval as inspect_eval
@@ -317,6 +370,23 @@ def _run_items(
             sample_to_row(s, run=spec.name, model=model, model_order=order, log_file=log.location)
             for s in samples
         ]
-        result.added += store.insert_samples(rows)
+        # The database is opened only to commit: readers get it between chunks.
+        with Store(plan.run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
+            if retry_errors:
+                before = {
+                    str(r["sample_uid"])
+                    for r in store.query(
+                        "SELECT sample_uid FROM samples WHERE outcome = 'error' AND run = ? "
+                        "AND model_id = ? AND suite = ?",
+                        [spec.name, model.id, psuite.suite.name],
+                    )
+                }
+            else:
+                before = set()
+            added = store.insert_samples(rows, replace_errors=retry_errors)
+        retried = [r for r in rows if r.sample_uid in before]
+        result.retried += len(retried)
+        result.retried_failed += sum(1 for r in retried if r.outcome == "error")
+        result.added += added - len(retried)
         result.errors += sum(1 for r in rows if r.outcome == "error")
         result.log_files.append(log.location)

@@ -1,10 +1,35 @@
 """The sample store: one DuckDB database per run directory, exportable to Parquet."""
 
+from ._lock import (
+    LOCK_FILENAME,
+    WRITER_COMMIT_TIMEOUT_S,
+    StoreCorruptError,
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreNotFoundError,
+    StoreReadOnlyError,
+    WriterInfo,
+    active_writer,
+    os_error,
+    writer_lock,
+)
 from ._schema import OUTCOMES, SAMPLE_COLUMNS, SampleRow, sample_uid
-from ._store import DB_FILENAME, Store, StoreError, arrow_schema
+from ._store import DB_FILENAME, Store, arrow_schema
 
 __all__ = [
     "DB_FILENAME",
+    "LOCK_FILENAME",
+    "WRITER_COMMIT_TIMEOUT_S",
+    "StoreCorruptError",
+    "StoreFullError",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "StoreReadOnlyError",
+    "WriterInfo",
+    "active_writer",
+    "os_error",
+    "writer_lock",
     "OUTCOMES",
     "SAMPLE_COLUMNS",
     "SampleRow",

@@ -116,6 +116,9 @@ class SampleRow(BaseModel):
     created_at: datetime = Field(default_factory=datetime.now)
     """When the row was written."""
 
+    attempts: int = 1
+    """How many times the sample was run: a stored error retried by a re-run counts 2, ..."""
+
     def model_post_init(self, __context: Any) -> None:
         """Derive the primary key from the identifying fields when not given."""
         if not self.sample_uid:
@@ -166,6 +169,7 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "source_line": "BIGINT",
     "log_file": "VARCHAR",
     "created_at": "TIMESTAMP",
+    "attempts": "INTEGER DEFAULT 1",
 }
 
 JSON_COLUMNS = frozenset({"model_args", "messages", "labels", "metadata"})

@@ -2,12 +2,18 @@
 
 Writes are batched and atomic: a batch is inserted inside one transaction, so a
 killed process leaves either the whole batch or none of it. Inserting a sample
-whose key already exists is a no-op, which makes re-running a spec idempotent.
+whose key already exists is a no-op, which makes re-running a spec idempotent;
+only a stored error may be replaced, by a retry of the same sample.
+
+Opening waits a bounded time for another process's lock on the database file and
+turns every failure (locked, missing, corrupt, read-only, full) into a one-line
+`StoreError`; see `_lock` for who may write a run directory.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -16,6 +22,18 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from ._lock import (
+    StoreCorruptError,
+    StoreError,
+    StoreFullError,
+    StoreLockedError,
+    StoreNotFoundError,
+    StoreReadOnlyError,
+    WriterInfo,
+    active_writer,
+    lock_timeout,
+    os_error,
+)
 from ._schema import (
     JSON_COLUMNS,
     RUN_COLUMNS,
@@ -28,10 +46,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DB_FILENAME = "cotscope.duckdb"
-
-
-class StoreError(RuntimeError):
-    """A store could not be opened or written."""
 
 
 def _ddl(table: str, columns: dict[str, str], extra: str = "") -> str:
@@ -70,6 +84,10 @@ def arrow_schema(names: Sequence[str]) -> pa.Schema:
     return pa.schema(fields)
 
 
+def _is_lock_conflict(ex: duckdb.Error) -> bool:
+    return "could not set lock" in str(ex).lower()
+
+
 def _json(value: Any) -> str | None:
     return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
 
@@ -81,7 +99,12 @@ class Store:
     """
 
     def __init__(
-        self, run_dir: str | Path, read_only: bool = False, row_group_size: int | None = None
+        self,
+        run_dir: str | Path,
+        read_only: bool = False,
+        row_group_size: int | None = None,
+        timeout: float | None = None,
+        create: bool = True,
     ) -> None:
         """Open (or create) the store of a run directory.
 
@@ -91,23 +114,84 @@ class Store:
             row_group_size: Rows per DuckDB row group for rows this connection writes
                 (default 122,880). Bulk writers of large rows use fewer, since DuckDB keeps
                 an unfinished row group of an open transaction in memory.
+            timeout: Seconds to wait while another process holds the database
+                (default `$COTSCOPE_LOCK_TIMEOUT`, 30 s).
+            create: Create the store when it is missing (writers that add to an
+                existing run, such as grading, pass False).
+
+        Raises:
+            StoreError: one line naming the run directory and what to do (subclasses
+                say which failure: locked, missing, corrupt, read-only, full).
         """
         self.run_dir = Path(run_dir)
         self.path = self.run_dir / DB_FILENAME
-        if read_only:
+        self.read_only = read_only
+        if read_only or not create:
             if not self.path.exists():
-                raise StoreError(f"no cotscope store at {self.path}")
+                raise StoreNotFoundError(
+                    f"{self.run_dir}: no cotscope store here ({DB_FILENAME} is missing); "
+                    "give the run directory that `cotscope run` or `cotscope ingest` wrote"
+                )
         else:
-            self.run_dir.mkdir(parents=True, exist_ok=True)
-        try:
-            if row_group_size is None or read_only:
-                self.con = duckdb.connect(str(self.path), read_only=read_only)
-            else:
-                self.con = self._attach(row_group_size)
-        except duckdb.Error as ex:
-            raise StoreError(f"cannot open store {self.path}: {ex}") from ex
+            try:
+                self.run_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as ex:
+                raise os_error(ex, self.run_dir, "create the run directory") from None
+        self.con = self._connect(row_group_size, lock_timeout() if timeout is None else timeout)
         if not read_only:
-            self._ensure_schema()
+            try:
+                self._ensure_schema()
+            except duckdb.Error as ex:
+                self.con.close()
+                raise self.explain(ex, "prepare the store") from None
+
+    def _connect(self, row_group_size: int | None, timeout: float) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if row_group_size is None or self.read_only:
+                    return duckdb.connect(str(self.path), read_only=self.read_only)
+                return self._attach(row_group_size)
+            except duckdb.Error as ex:
+                if not _is_lock_conflict(ex) or time.monotonic() >= deadline:
+                    raise self.explain(ex, "open the store", timeout) from None
+            time.sleep(0.1)
+
+    def explain(self, ex: duckdb.Error, doing: str, waited: float = 0.0) -> StoreError:
+        """A one-line `StoreError` for a DuckDB failure while `doing` something."""
+        text = str(ex)
+        first = text.splitlines()[0] if text else type(ex).__name__
+        if _is_lock_conflict(ex):
+            writer = active_writer(self.run_dir)
+            who = f" ({writer.describe()})" if writer else ""
+            return StoreLockedError(
+                f"{self.run_dir}: the store is in use by another process{who}; waited "
+                f"{waited:.0f} s. Wait for it to finish (or stop it), then run the same "
+                "command again"
+            )
+        lower = text.lower()
+        if "read-only file system" in lower or "permission denied" in lower:
+            return StoreReadOnlyError(
+                f"{self.run_dir}: cannot {doing}: the run directory is not writable ({first}); "
+                "use a writable run directory, or copy this one somewhere writable"
+            )
+        if "no space left" in lower or "disk quota" in lower:
+            return StoreFullError(
+                f"{self.run_dir}: cannot {doing}: the disk is full ({first}); free some space "
+                "and run the same command again (the store keeps what was committed before)"
+            )
+        if "not a valid duckdb database" in lower or isinstance(
+            ex, duckdb.SerializationException | duckdb.InternalException
+        ):
+            return StoreCorruptError(
+                f"{self.run_dir}: {DB_FILENAME} is not a readable DuckDB database ({first}); "
+                "restore it from a copy, or re-create the run into a new directory"
+            )
+        return StoreError(f"{self.run_dir}: cannot {doing}: {first}")
+
+    def writer(self) -> WriterInfo | None:
+        """The process writing this run now (a sweep in progress), or None."""
+        return active_writer(self.run_dir)
 
     def _attach(self, row_group_size: int) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
@@ -134,6 +218,8 @@ class Store:
 
     def _ensure_schema(self) -> None:
         self.con.execute(_ddl("samples", SAMPLE_COLUMNS))
+        # Stores written before `attempts` existed: every row there was one attempt.
+        self.con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS attempts INTEGER DEFAULT 1")
         self.con.execute(
             _ddl("variants", VARIANT_COLUMNS, ",\n  PRIMARY KEY (suite, variant_id, variant_hash)")
         )
@@ -141,8 +227,22 @@ class Store:
 
     # -- writing -------------------------------------------------------------
 
-    def insert_samples(self, rows: Sequence[SampleRow]) -> int:
-        """Insert a batch atomically; rows whose key exists are skipped. Returns rows added."""
+    def insert_samples(self, rows: Sequence[SampleRow], replace_errors: bool = False) -> int:
+        """Insert a batch atomically; rows whose key exists are skipped.
+
+        Args:
+            rows: The rows.
+            replace_errors: A row whose key is stored with outcome `error` replaces that
+                row (a retry of the same sample), and its `attempts` becomes the stored
+                count plus one. Any other stored row is kept.
+
+        Returns:
+            Rows added or replaced.
+
+        Raises:
+            StoreError: the write failed (the disk is full, say); nothing of the batch
+                was kept.
+        """
         if not rows:
             return 0
         import pyarrow as pa
@@ -156,18 +256,30 @@ class Store:
             schema=arrow_schema(names),
         )
         columns = ", ".join(names)
+        conflict = "ON CONFLICT DO NOTHING"
+        if replace_errors:
+            updates = ", ".join(
+                f"{n} = excluded.{n}" for n in names if n not in ("sample_uid", "attempts")
+            )
+            conflict = (
+                f"ON CONFLICT (sample_uid) DO UPDATE SET {updates}, "
+                "attempts = coalesce(samples.attempts, 1) + 1 WHERE samples.outcome = 'error'"
+            )
         self.con.register(_NEW_SAMPLES, table)
-        self.con.execute("BEGIN TRANSACTION")
         try:
-            # DuckDB reports the rows it inserted, skipped conflicts not counted.
-            ((added,),) = self.con.execute(
-                f"INSERT INTO samples ({columns}) SELECT {columns} FROM {_NEW_SAMPLES} "
-                "ON CONFLICT DO NOTHING"
-            ).fetchall()
-            self.con.execute("COMMIT")
-        except BaseException:
-            self.con.execute("ROLLBACK")
-            raise
+            self.con.execute("BEGIN TRANSACTION")
+            try:
+                # DuckDB reports the rows it inserted or updated, skipped conflicts not counted.
+                ((added,),) = self.con.execute(
+                    f"INSERT INTO samples ({columns}) SELECT {columns} FROM {_NEW_SAMPLES} "
+                    + conflict
+                ).fetchall()
+                self.con.execute("COMMIT")
+            except BaseException:
+                self.con.execute("ROLLBACK")
+                raise
+        except duckdb.Error as ex:
+            raise self.explain(ex, f"commit {len(rows)} samples") from None
         finally:
             self.con.unregister(_NEW_SAMPLES)
         return int(added)
@@ -213,11 +325,22 @@ class Store:
         ((count,),) = self.con.execute(sql, list(params)).fetchall()
         return int(count)
 
-    def done_keys(self, run: str, model_id: str, suite: str) -> set[tuple[str, str, int]]:
-        """(variant_id, variant_hash, epoch) triples already stored for one model and suite."""
+    def done_keys(
+        self, run: str, model_id: str, suite: str, include_errors: bool = True
+    ) -> set[tuple[str, str, int]]:
+        """(variant_id, variant_hash, epoch) triples already stored for one model and suite.
+
+        Args:
+            run: Run name.
+            model_id: Model id.
+            suite: Suite name.
+            include_errors: Count stored errors as done; False lists them as still to do
+                (a re-run retries them).
+        """
         rows = self.con.execute(
             "SELECT variant_id, variant_hash, epoch FROM samples "
-            "WHERE run = ? AND model_id = ? AND suite = ?",
+            "WHERE run = ? AND model_id = ? AND suite = ?"
+            + ("" if include_errors else " AND outcome <> 'error'"),
             [run, model_id, suite],
         ).fetchall()
         return {(str(v), str(h), int(e)) for v, h, e in rows}
@@ -240,12 +363,36 @@ class Store:
                 yield dict(zip(cols, r, strict=True))
 
     def export_parquet(self, out_dir: str | Path) -> list[Path]:
-        """Write each table to `<out_dir>/<table>.parquet`; returns the written paths."""
+        """Write every table of the store to `<out_dir>/<table>.parquet`.
+
+        That is samples, variants and runs, and grades or interventions when those
+        measures ran. Returns the written paths.
+
+        Raises:
+            StoreError: the folder cannot be written (read-only, full); files written
+                before the failure are removed.
+        """
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
-        paths = []
-        for table in ("samples", "variants", "runs"):
-            path = out / f"{table}.parquet"
-            self.con.execute(f"COPY {table} TO '{path.as_posix()}' (FORMAT PARQUET)")
-            paths.append(path)
+        tables = [
+            str(name)
+            for (name,) in self.con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_catalog = current_database() "
+                "ORDER BY table_name = 'samples' DESC, table_name"
+            ).fetchall()
+        ]
+        paths: list[Path] = []
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for table in tables:
+                path = out / f"{table}.parquet"
+                paths.append(path)
+                quoted = path.as_posix().replace("'", "''")
+                self.con.execute(f"COPY \"{table}\" TO '{quoted}' (FORMAT PARQUET)")
+        except (OSError, duckdb.Error) as ex:
+            for p in paths:
+                p.unlink(missing_ok=True)
+            if isinstance(ex, OSError):
+                raise os_error(ex, self.run_dir, f"export to {out}") from None
+            raise self.explain(ex, f"export to {out}") from None
         return paths
