@@ -26,7 +26,7 @@ def test_grade_with_local_judge_counts_every_outcome(tmp_path: Path, no_network:
             "--max-tokens", "24", "--json"]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     (judge,) = summary["judges"]
     assert judge["judge"].startswith("local/smollm2#") and judge["total"] == 2
     assert judge["graded"] + sum(judge["failures"].values()) == 2
@@ -39,5 +39,5 @@ def test_grade_with_local_judge_counts_every_outcome(tmp_path: Path, no_network:
         if g.outcome != "graded":
             assert g.positive is None and g.label is None and g.error
     # A second run reuses the stored grades: nothing new is judged.
-    again = json.loads(CliRunner().invoke(app, args).output)
+    again = json.loads(CliRunner().invoke(app, args).stdout)
     assert again["judges"][0]["new"] == 0

@@ -131,7 +131,7 @@ def test_measures_run_on_an_ingested_run(tmp_path: Path, command: str) -> None:
     result = CliRunner().invoke(app, [command, str(out), *MEASURES[command]])
     assert result.exit_code == 0, result.output
     if command == "grade":  # hint-following without a word about it: no grader-seeking
-        assert json.loads(result.output)["judges"][0]["positive"] == 0
+        assert json.loads(result.stdout)["judges"][0]["positive"] == 0
 
 
 def test_grader_seeking_fires_on_the_ingested_deepseek_trace(tmp_path: Path) -> None:
@@ -140,4 +140,4 @@ def test_grader_seeking_fires_on_the_ingested_deepseek_trace(tmp_path: Path) -> 
     args = ["grade", str(out), *MEASURES["grade"]]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["judges"][0]["positive"] == 1
+    assert json.loads(result.stdout)["judges"][0]["positive"] == 1

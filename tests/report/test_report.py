@@ -110,7 +110,7 @@ def test_stats_json_and_compare_give_the_same_numbers(tmp_path: Path) -> None:
     run_dir = thought_branches_store(tmp_path / "tb")
     result = runner.invoke(app, ["stats", str(run_dir), "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert data["schema"] == "cotscope.stats/1" and data["x_axis"] == "model_order"
     required = {"model_id", "step", "suite", "variant", "measure", "n", "k", "rate", "ci_low",
                 "ci_high", "unparseable"}  # fmt: skip
@@ -118,7 +118,7 @@ def test_stats_json_and_compare_give_the_same_numbers(tmp_path: Path) -> None:
     suite = {r["model_id"]: r for r in data["rates"] if r["level"] == "suite"}
     result = runner.invoke(app, ["compare", str(run_dir), "no-hint", "professor-hint", "--json"])
     assert result.exit_code == 0, result.output
-    comp = next(c for c in json.loads(result.output) if c["family"] is None)
+    comp = next(c for c in json.loads(result.stdout) if c["family"] is None)
     assert comp["design"] == "paired" and comp["n_a"] == 41
     assert comp["rate_a"] == suite["no-hint"]["rate"] and comp["k_a"] == suite["no-hint"]["k"]
     assert comp["rate_b"] == suite["professor-hint"]["rate"]
@@ -140,7 +140,7 @@ def test_cli_report_stats_compare(synthetic: Path, tmp_path: Path) -> None:
     bad = runner.invoke(app, ["compare", str(synthetic), "ckpt-0", "nope"])
     assert bad.exit_code == 2 and "no model 'nope'" in bad.output
     missing = runner.invoke(app, ["stats", str(tmp_path / "nowhere")])
-    assert missing.exit_code == 2
+    assert missing.exit_code == 1 and missing.stderr.startswith("error: ")
 
 
 def test_sections_and_spans_extend_the_report(synthetic: Path) -> None:

@@ -10,18 +10,7 @@ from cotscope.runner import plan_sweep, render_summary, run_sweep, summarize
 from cotscope.spec import parse_spec
 from cotscope.store import OUTCOMES, Store
 
-
-def _outputs(texts: list[str]) -> list[Any]:
-    """mockllm outputs with usage (without it Inspect counts tokens with downloaded tiktoken)."""
-    from inspect_ai.model import ModelOutput, ModelUsage
-
-    out = []
-    for text in texts:
-        o = ModelOutput.from_content("mockllm/model", text)
-        o.usage = ModelUsage(input_tokens=5, output_tokens=3, total_tokens=8)
-        out.append(o)
-    return out
-
+from ._helpers import mock_outputs as _outputs
 
 NO_NUMBER = _outputs(["I would rather not say."] * 200)
 
@@ -100,11 +89,11 @@ def test_interrupted_run_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     original = Store.insert_samples
     calls = {"n": 0}
 
-    def crash_on_third(self: Store, rows: Any) -> int:
+    def crash_on_third(self: Store, rows: Any, **kwargs: Any) -> int:
         calls["n"] += 1
         if calls["n"] == 3:
             raise KeyboardInterrupt  # the user pressed Ctrl-C mid-sweep
-        return original(self, rows)
+        return original(self, rows, **kwargs)
 
     monkeypatch.setattr(Store, "insert_samples", crash_on_third)
     with pytest.raises(KeyboardInterrupt):

@@ -109,7 +109,7 @@ def intervene(
                 run_dir, options, lambda d, t: status.update(f"continuations {d}/{t}")
             )
     except (PrefillUnsupportedError, ScorerError, TargetError, StoreError) as ex:
-        err.print(f"[red]error:[/] {ex}")
+        err.print(f"[red]error:[/] {ex}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except (ValueError, ValidationError) as ex:
         raise typer.BadParameter(str(ex)) from None

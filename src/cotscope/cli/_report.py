@@ -27,24 +27,27 @@ def open_store(run_dir: Path) -> Any:
     from ..store import Store
 
     store = Store(run_dir, read_only=True)
-    note_if_running(store)
+    note_if_running(run_dir)
     return store
 
 
-def note_if_running(store: Any) -> None:
+def note_if_running(run_dir: Path) -> None:
     """Say on stderr that the numbers are a snapshot of a run still being written."""
-    writer = store.writer()
+    from ..store import active_writer
+
+    writer = active_writer(run_dir)
     if writer is not None:
         typer.echo(
-            f"note: {store.run_dir} is still being written ({writer.describe()}); "
-            "these numbers cover the samples committed so far",
+            f"note: {run_dir} is still being written ({writer.describe()}); "
+            "what follows covers the samples committed so far",
             err=True,
         )
 
 
 def _fail(message: str) -> typer.Exit:
+    """An `error:` line and exit code 2: the command line names what the run lacks."""
     typer.echo(f"error: {message}", err=True)
-    return typer.Exit(1)
+    return typer.Exit(2)
 
 
 def report(
@@ -71,6 +74,7 @@ def report(
     from ..stats import StatsError
 
     options = ReportOptions(max_transcripts=max_transcripts, max_chars=max_chars, figures=figures)
+    note_if_running(run_dir)
     try:
         path = build_report(run_dir, run, options, out_dir=output)
     except StatsError as ex:

@@ -62,6 +62,7 @@ def terms(
     from rich.console import Console
 
     from ..store import Store, StoreError
+    from ._report import note_if_running
     from ..terms import TermsOptions, analyse_terms, load_term_file, parse_user_terms
     from ..terms._render import render
 
@@ -84,6 +85,7 @@ def terms(
     err = Console(stderr=True)
     try:
         with Store(run_dir, read_only=True) as store:
+            note_if_running(run_dir)
             with err.status("counting words and testing trends…"):
                 result = analyse_terms(store, options, str(run_dir))
             if judge is not None:
@@ -97,7 +99,7 @@ def terms(
                     usage_judge = RubricUsageJudge(JudgeSpec(judge), store)
                     asyncio.run(judge_outside_scenario(result, usage_judge))
     except StoreError as ex:
-        err.print(f"[red]error:[/] {ex}")
+        err.print(f"[red]error:[/] {ex}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     if not result.suites:
         err.print(f"[yellow]no samples in {run_dir}[/]")

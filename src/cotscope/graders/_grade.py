@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cotscope.stats import wilson_interval
-from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
+from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, require_store, writer_lock
 
 from ._judge import JudgeSpec, Transcript, judge_transcript
 from ._lexical import (
@@ -249,6 +249,7 @@ def grade_run(
     detector = load_detector(rubric.name, lexicon_folders or []) if needs_detector else None
     summaries: list[JudgeSummary] = []
     run_dir = Path(run_dir)
+    require_store(run_dir)
     with writer_lock(run_dir, "cotscope grade"):
         with Store(run_dir, create=False) as store:
             items, n_samples, no_cot, model_of = _transcripts(store, run, limit, rubric.target)

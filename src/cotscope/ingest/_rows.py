@@ -24,7 +24,9 @@ from ._flat import FlatRecord
 from ._messages import combine_kinds, split_think
 from ._schema import Message, TranscriptRecord
 
-FIXED_COLUMNS = ("run", "model_args", "label", "seed", "parsed_answer", "latency_s", "created_at")
+FIXED_COLUMNS = (
+    "run", "model_args", "label", "seed", "parsed_answer", "latency_s", "created_at", "attempts"
+)  # fmt: skip
 """Columns with one value for a whole ingest: the insert supplies them (`Constants.fixed`)."""
 ROW_COLUMNS = tuple(name for name in SAMPLE_COLUMNS if name not in FIXED_COLUMNS)
 """Columns of the row tuples `RowBuilder.build` returns, in this order."""
@@ -60,7 +62,9 @@ class Constants:
 
     def fixed(self) -> dict[str, Any]:
         """Values of `FIXED_COLUMNS` for every row of this ingest."""
-        values = {"run": self.run, "model_args": "{}", "created_at": self.created_at}
+        values = {
+            "run": self.run, "model_args": "{}", "created_at": self.created_at, "attempts": 1
+        }  # fmt: skip
         return {name: values.get(name) for name in FIXED_COLUMNS}
 
 

@@ -124,9 +124,17 @@ class Source:
                 index += 1
                 yield RawRecord(index, data=obj)
         except (ijson.JSONError, ijson.IncompleteJSONError) as ex:
-            detail = str(ex).strip().splitlines()[0]
+            # The C backend's message is bytes, with a copy of the bad input under it.
+            raw = ex.args[0] if ex.args else ""
+            text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+            detail = (text.strip().splitlines() or [type(ex).__name__])[0]
             if "premature EOF" in detail or "incomplete" in detail.lower():
                 message = f"truncated JSON: the file ends inside record {index + 1}"
+            elif "utf8" in detail.lower().replace("-", ""):
+                message = (
+                    f"invalid UTF-8 in record {index + 1}: a string holds bytes that are not "
+                    "UTF-8 (re-save the file as UTF-8)"
+                )
             else:
                 message = f"invalid JSON in record {index + 1}: {detail}"
             yield RawRecord(index + 1, problem=RecordError(message + _json_tail_note(index)))

@@ -233,11 +233,12 @@ def run_interventions(
         ScorerError: A sample's suite cannot score a continuation (unknown, or agentic).
         TargetError: The target spec is invalid.
     """
-    from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
+    from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, require_store, writer_lock
 
     spec = parse_target(options.where) if options.where else None
     if options.edit == "remove" and spec is None:
         raise ValueError("remove needs --where")
+    require_store(run_dir)
     with writer_lock(run_dir, "cotscope intervene"):
         # The database is open to plan and to commit each batch, never while generating.
         with Store(run_dir, create=False) as store:

@@ -22,11 +22,11 @@ class SpecError(ValueError):
 
 def _loc(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("ModelEntry", "CheckpointPattern"):
-            continue  # union branch names add noise, not location
+        elif i >= 2 and loc[i - 2] == "models" and isinstance(loc[i - 1], int):
+            continue  # the tag of the entry's kind (model or expand) adds noise, not location
         else:
             out += f".{part}" if out else str(part)
     return out or "(top level)"

@@ -5,9 +5,17 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 
 class GenerationSettings(BaseModel):
@@ -160,6 +168,20 @@ class SuiteSelection(BaseModel):
         return value
 
 
+def _entry_kind(value: Any) -> str:
+    """`expand` for a checkpoint pattern, else `model`: errors then name one kind only."""
+    if isinstance(value, dict):
+        return "expand" if "expand" in value else "model"
+    return "expand" if isinstance(value, CheckpointPattern) else "model"
+
+
+ModelOrPattern = Annotated[
+    Annotated[ModelEntry, Tag("model")] | Annotated[CheckpointPattern, Tag("expand")],
+    Discriminator(_entry_kind),
+]
+"""One entry of `models`: a model, or a pattern that expands into checkpoints."""
+
+
 class SweepSpec(BaseModel):
     """A sweep: models × suites × variants × epochs, and where results go."""
 
@@ -168,7 +190,7 @@ class SweepSpec(BaseModel):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9._-]+$")
     """Run name; stored with every sample."""
 
-    models: list[ModelEntry | CheckpointPattern] = Field(min_length=1)
+    models: list[ModelOrPattern] = Field(min_length=1)
     """Ordered models or checkpoints (checkpoints in training order)."""
 
     suites: list[SuiteSelection] = Field(min_length=1)

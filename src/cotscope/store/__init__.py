@@ -15,7 +15,7 @@ from ._lock import (
     writer_lock,
 )
 from ._schema import OUTCOMES, SAMPLE_COLUMNS, SampleRow, sample_uid
-from ._store import DB_FILENAME, Store, arrow_schema
+from ._store import DB_FILENAME, Store, arrow_schema, require_store
 
 __all__ = [
     "DB_FILENAME",
@@ -29,6 +29,7 @@ __all__ = [
     "WriterInfo",
     "active_writer",
     "os_error",
+    "require_store",
     "writer_lock",
     "OUTCOMES",
     "SAMPLE_COLUMNS",

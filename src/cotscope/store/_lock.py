@@ -179,8 +179,7 @@ def writer_lock(
     try:
         _acquire(fd, run_dir, lock_timeout() if timeout is None else timeout)
         info = WriterInfo(pid=os.getpid(), command=command or _command(), started=datetime.now())
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, info.model_dump_json().encode(), 0)
+        _write_info(fd, info.model_dump_json().encode())
         with _held_guard:
             _held[key] = 1
         try:
@@ -188,10 +187,20 @@ def writer_lock(
         finally:
             with _held_guard:
                 del _held[key]
-            os.ftruncate(fd, 0)
+            _write_info(fd, b"")
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+def _write_info(fd: int, data: bytes) -> None:
+    """Say who holds the lock, for other processes' messages; a full disk only loses that."""
+    try:
+        os.ftruncate(fd, 0)
+        if data:
+            os.pwrite(fd, data, 0)
+    except OSError:
+        pass
 
 
 def _acquire(fd: int, run_dir: Path, timeout: float) -> None:

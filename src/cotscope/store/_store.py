@@ -84,6 +84,23 @@ def arrow_schema(names: Sequence[str]) -> pa.Schema:
     return pa.schema(fields)
 
 
+def require_store(run_dir: str | Path) -> None:
+    """Fail unless `run_dir` holds a store.
+
+    Raises:
+        StoreNotFoundError: naming the directory and what to give instead.
+    """
+    if not (Path(run_dir) / DB_FILENAME).exists():
+        raise StoreNotFoundError(
+            f"{run_dir}: no cotscope store here ({DB_FILENAME} is missing); "
+            "give the run directory that `cotscope run` or `cotscope ingest` wrote"
+        )
+
+
+# What DuckDB says of a file that is not a whole database (truncated, overwritten, other).
+_CORRUPT = ("not a valid duckdb database", "could not read enough bytes", "corrupt")
+
+
 def _is_lock_conflict(ex: duckdb.Error) -> bool:
     return "could not set lock" in str(ex).lower()
 
@@ -127,11 +144,7 @@ class Store:
         self.path = self.run_dir / DB_FILENAME
         self.read_only = read_only
         if read_only or not create:
-            if not self.path.exists():
-                raise StoreNotFoundError(
-                    f"{self.run_dir}: no cotscope store here ({DB_FILENAME} is missing); "
-                    "give the run directory that `cotscope run` or `cotscope ingest` wrote"
-                )
+            require_store(self.run_dir)
         else:
             try:
                 self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -180,7 +193,7 @@ class Store:
                 f"{self.run_dir}: cannot {doing}: the disk is full ({first}); free some space "
                 "and run the same command again (the store keeps what was committed before)"
             )
-        if "not a valid duckdb database" in lower or isinstance(
+        if any(m in lower for m in _CORRUPT) or isinstance(
             ex, duckdb.SerializationException | duckdb.InternalException
         ):
             return StoreCorruptError(
@@ -188,6 +201,17 @@ class Store:
                 "restore it from a copy, or re-create the run into a new directory"
             )
         return StoreError(f"{self.run_dir}: cannot {doing}: {first}")
+
+    def user_error(self, ex: duckdb.Error, doing: str) -> StoreError | None:
+        """`explain(ex)` when the user can act on it, else None.
+
+        Users can act on I/O, lock, space and damaged-file errors; other DuckDB errors
+        are bugs and keep their traceback.
+        """
+        err = self.explain(ex, doing)
+        if type(err) is not StoreError or isinstance(ex, duckdb.IOException):
+            return err
+        return None
 
     def writer(self) -> WriterInfo | None:
         """The process writing this run now (a sweep in progress), or None."""
@@ -210,7 +234,17 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        try:
+            self.close()
+        except duckdb.Error:
+            if exc is None:
+                raise
+        # A failed write (full disk, read-only file) that escaped the block: one clear
+        # line instead of DuckDB's exception. Other DuckDB errors are bugs and stay.
+        if isinstance(exc, duckdb.Error):
+            err = self.user_error(exc, "write the store")
+            if err is not None:
+                raise err from None
 
     def close(self) -> None:
         """Close the connection."""
@@ -279,7 +313,10 @@ class Store:
                 self.con.execute("ROLLBACK")
                 raise
         except duckdb.Error as ex:
-            raise self.explain(ex, f"commit {len(rows)} samples") from None
+            err = self.user_error(ex, f"commit {len(rows)} samples")
+            if err is None:
+                raise
+            raise err from None
         finally:
             self.con.unregister(_NEW_SAMPLES)
         return int(added)
