@@ -62,9 +62,9 @@ def terms(
     from rich.console import Console
 
     from ..store import Store, StoreError
-    from ._report import note_if_running
     from ..terms import TermsOptions, analyse_terms, load_term_file, parse_user_terms
     from ..terms._render import render
+    from ._report import note_if_running
 
     try:
         defaults = load_term_file(terms_file)
