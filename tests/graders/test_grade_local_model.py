@@ -38,6 +38,9 @@ def test_grade_with_local_judge_counts_every_outcome(tmp_path: Path, no_network:
         assert g.input_tokens and g.output_tokens  # the model really ran
         if g.outcome != "graded":
             assert g.positive is None and g.label is None and g.error
-    # A second run reuses the stored grades: nothing new is judged.
-    again = json.loads(CliRunner().invoke(app, args).stdout)
-    assert again["judges"][0]["new"] == 0
+    # A second run reuses the stored grades and judges only the failures again.
+    failed = sum(judge["failures"].values())
+    again = json.loads(CliRunner().invoke(app, args).stdout)["judges"][0]
+    assert again["retried"] == failed and again["new"] == failed
+    kept = json.loads(CliRunner().invoke(app, [*args, "--no-retry-failures"]).stdout)
+    assert kept["judges"][0]["new"] == 0 and kept["judges"][0]["retried"] == 0

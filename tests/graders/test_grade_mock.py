@@ -79,7 +79,10 @@ def test_cache_resume_and_retry(tmp_path: Path, no_network: None) -> None:
     assert len(calls) == 2 and first.copied == 1  # identical transcript judged once
     calls.clear()
     again = grade_run(run, GS, [_spec(counting)]).judges[0]
-    assert len(calls) == 1 and again.new == 1  # only the api error is retried
+    assert len(calls) == 1 and again.new == 1 and again.retried == 1  # only the failure
+    calls.clear()
+    kept = grade_run(run, GS, [_spec(counting)], retry_failures=False).judges[0]
+    assert calls == [] and kept.new == 0 and kept.failures == {"api-error": 1}
     assert (again.graded, again.positive, again.failures) == (2, 2, {"api-error": 1})
     assert len(read_grades_all(run)) == 3  # idempotent: one row per sample × rubric × judge
     calls.clear()

@@ -201,6 +201,6 @@ def test_store_in_use(tmp_path: Path, populated: Callable[[], Path]) -> None:
 
     out = populated()
     src = write_jsonl(tmp_path / "new.jsonl", [GOOD])
-    with Store(out), pytest.raises(StoreError, match="cannot open store"):
+    with Store(out), pytest.raises(StoreError, match="cannot open the store"):
         run([src], out)
     assert run([src], out).total("added") == 1

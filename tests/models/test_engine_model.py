@@ -248,3 +248,17 @@ def test_decoding_runs_on_the_torch_thread_whoever_calls(
     caller.start()
     caller.join()
     assert threads == {"cotscope-torch"}
+
+
+def test_decoding_uses_current_transformers_apis(engine: LocalEngine, prompts: list[str]) -> None:
+    """No deprecation warning from our calls into transformers (e.g. `past_key_values=`,
+    renamed `cache=`): the next minor release would break the engine on a fresh install."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        engine.generate(prompts[:2], max_new_tokens=4, temperature=0.7, seeds=[1, 2])
+    deprecations = [
+        str(w.message) for w in caught if issubclass(w.category, DeprecationWarning | FutureWarning)
+    ]
+    assert deprecations == []

@@ -12,8 +12,8 @@ from ._helpers import mock_outputs
 GOOD = mock_outputs(["Here is 42."] * 200)
 
 
-def _outage(*_: Any) -> Any:
-    raise RuntimeError("503 service unavailable (test outage)")
+# mockllm fails a sample whose output is not a ModelOutput: an outage, as the sweep sees it.
+_outage = ["503 service unavailable (simulated outage)"] * 200
 
 
 def _spec(tmp_path: Path, outputs: Any, epochs: int = 2) -> Any:
@@ -38,15 +38,15 @@ def _rows(run: Path) -> dict[tuple[str, int], dict[str, Any]]:
 
 def test_rerun_retries_errors_with_the_same_seed(tmp_path: Path, no_network: None) -> None:
     first = run_sweep(plan_sweep(_spec(tmp_path, _outage)), display="none", echo=lambda _: None)
-    assert first.added == 6 and first.errors == 6 and first.retried == 0
+    assert first.added == 8 and first.errors == 8 and first.retried == 0  # 4 variants x 2
     before = _rows(tmp_path / "run")
     assert {r["outcome"] for r in before.values()} == {"error"}
-    assert all("503" in r["error"] for r in before.values())
+    assert all("simulated outage" in r["error"] for r in before.values())
 
     lines: list[str] = []
     second = run_sweep(plan_sweep(_spec(tmp_path, GOOD)), display="none", echo=lines.append)
-    assert (second.added, second.retried, second.retried_failed, second.errors) == (0, 6, 0, 0)
-    assert any("6 stored errors to retry" in line for line in lines)
+    assert (second.added, second.retried, second.retried_failed, second.errors) == (0, 8, 0, 0)
+    assert any("8 stored errors to retry" in line for line in lines)
     after = _rows(tmp_path / "run")
     assert after.keys() == before.keys()  # replaced in place: no duplicate rows
     for key, row in after.items():
@@ -55,7 +55,7 @@ def test_rerun_retries_errors_with_the_same_seed(tmp_path: Path, no_network: Non
         assert row["seed"] == before[key]["seed"]  # the same sample, run again
 
     third = run_sweep(plan_sweep(_spec(tmp_path, GOOD)), display="none", echo=lambda _: None)
-    assert (third.added, third.retried, third.skipped) == (0, 0, 6)  # nothing left to retry
+    assert (third.added, third.retried, third.skipped) == (0, 0, 8)  # nothing left to retry
 
 
 def test_no_retry_keeps_errors(tmp_path: Path, no_network: None) -> None:
@@ -64,21 +64,21 @@ def test_no_retry_keeps_errors(tmp_path: Path, no_network: None) -> None:
         plan_sweep(_spec(tmp_path, GOOD)), display="none", echo=lambda _: None,
         retry_errors=False,
     )  # fmt: skip
-    assert (kept.added, kept.retried, kept.skipped) == (0, 0, 6)
+    assert (kept.added, kept.retried, kept.skipped) == (0, 0, 8)
     assert {r["outcome"] for r in _rows(tmp_path / "run").values()} == {"error"}
 
 
 def test_errors_that_fail_again_are_counted(tmp_path: Path, no_network: None) -> None:
     run_sweep(plan_sweep(_spec(tmp_path, _outage)), display="none", echo=lambda _: None)
     again = run_sweep(plan_sweep(_spec(tmp_path, _outage)), display="none", echo=lambda _: None)
-    assert (again.retried, again.retried_failed, again.added) == (6, 6, 0)
+    assert (again.retried, again.retried_failed, again.added) == (8, 8, 0)
     assert {r["attempts"] for r in _rows(tmp_path / "run").values()} == {2}
 
 
 def test_new_epochs_and_retries_in_one_rerun(tmp_path: Path, no_network: None) -> None:
     run_sweep(plan_sweep(_spec(tmp_path, _outage, 1)), display="none", echo=lambda _: None)
     more = run_sweep(plan_sweep(_spec(tmp_path, GOOD, 2)), display="none", echo=lambda _: None)
-    assert (more.retried, more.added) == (3, 3)
+    assert (more.retried, more.added) == (4, 4)
     rows = _rows(tmp_path / "run")
-    assert len(rows) == 6 and {r["outcome"] for r in rows.values()} != {"error"}
-    assert sorted(r["attempts"] for r in rows.values()) == [1, 1, 1, 2, 2, 2]
+    assert len(rows) == 8 and {r["outcome"] for r in rows.values()} != {"error"}
+    assert sorted(r["attempts"] for r in rows.values()) == [1, 1, 1, 1, 2, 2, 2, 2]
