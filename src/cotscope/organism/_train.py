@@ -178,7 +178,7 @@ def train(
             gradient_accumulation_steps=1,
             # TRL turns activation checkpointing on by default; for a 135M model it
             # only trades CPU time for memory we do not need.
-            gradient_checkpointing=False,
+            activation_checkpointing=False,
             num_generations=config.num_generations,
             max_completion_length=config.max_completion_length,
             temperature=config.temperature,
