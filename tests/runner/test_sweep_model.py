@@ -59,3 +59,52 @@ def test_two_checkpoint_sweep_offline(tmp_path: Path, lora_adapter: Path, no_net
 
     log = read_eval_log(rows[0]["log_file"])
     assert log.status == "success" and log.samples
+
+
+def test_stats_reads_a_run_while_it_sweeps(tmp_path: Path) -> None:
+    """A real sweep in another process: `stats` reads between its commits and says so."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import yaml
+    from typer.testing import CliRunner
+
+    from cotscope.cli._app import app
+    from cotscope.store import active_writer
+
+    run = tmp_path / "run"
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(yaml.safe_dump({
+        "name": "live", "models": [{"id": "base", "model": "local/smollm2"}],
+        "suites": [{"name": "reward_hints", "variants": ["base"], "epochs": 24}],
+        "generation": {"max_tokens": 8, "temperature": 1.0, "seed": 3},
+        "output_dir": str(run), "commit_every": 4,
+    }))  # fmt: skip
+    cotscope = str(Path(sys.executable).parent / "cotscope")
+    sweep = subprocess.Popen(
+        [cotscope, "run", str(spec), "--no-report", "--display", "none"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=dict(os.environ),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 300
+        seen = 0
+        while time.monotonic() < deadline and sweep.poll() is None:
+            if (run / "cotscope.duckdb").exists() and active_writer(run) is not None:
+                with Store(run, read_only=True) as store:
+                    seen = store.count()
+                if 0 < seen <= 12:  # at least three more commits to come
+                    result = CliRunner().invoke(app, ["stats", str(run), "--json"])
+                    assert result.exit_code == 0, result.stderr
+                    assert "still being written" in result.stderr
+                    assert json.loads(result.stdout)["run"] == "live"
+                    break
+            time.sleep(0.3)
+        assert 0 < seen <= 12, "never read the run between two commits"
+    finally:
+        _, stderr = sweep.communicate(timeout=600)
+    assert sweep.returncode == 0, stderr
+    with Store(run, read_only=True) as store:
+        assert store.count() == 24

@@ -62,6 +62,9 @@ def intervene(
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Base seed.")] = 0,
+    run: Annotated[
+        str | None, typer.Option("--run", help="Only this run, when the store holds several.")
+    ] = None,
     model_id: Annotated[
         list[str] | None, typer.Option("--model-id", help="Only this model id (repeatable).")
     ] = None,
@@ -101,7 +104,8 @@ def intervene(
             sentence_importance=sentence_importance, at_sentence=at_sentence,
             resamples=resamples, resilient=resilient, max_tries=max_tries,
             max_new_tokens=max_new_tokens, temperature=temperature, action=action, seed=seed,
-            model_ids=model_id or [], suites=suite or [], limit=limit, batch_size=batch_size,
+            run=run, model_ids=model_id or [], suites=suite or [], limit=limit,
+            batch_size=batch_size,
             base_url=base_url, tokenizer=tokenizer, served_model=served_model,
         )  # fmt: skip
         with err.status("intervening…") as status:
@@ -112,7 +116,8 @@ def intervene(
         err.print(f"[red]error:[/] {ex}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
     except (ValueError, ValidationError) as ex:
-        raise typer.BadParameter(str(ex)) from None
+        err.print(f"[red]error:[/] {ex}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
     console = Console()
     console.print(
         f"{summary.label}: {summary.transcripts} transcripts, {summary.generated} new "

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from cotscope.stats import wilson_interval
+from cotscope.stats import resolve_run, wilson_interval
 from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, require_store, writer_lock
 
 from ._judge import JudgeSpec, Transcript, judge_transcript
@@ -252,6 +252,8 @@ def grade_run(
     require_store(run_dir)
     with writer_lock(run_dir, "cotscope grade"):
         with Store(run_dir, create=False) as store:
+            if run is not None:
+                resolve_run(store, run)  # an unknown name is an error, not zero samples
             items, n_samples, no_cot, model_of = _transcripts(store, run, limit, rubric.target)
             uids = {t.sample_uid for _, t in items}
             if detector is not None and lexical:

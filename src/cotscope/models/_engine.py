@@ -20,6 +20,7 @@ guaranteed bit-exact.
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -68,9 +69,16 @@ class LocalEngine:
             if resolved.adapter is not None:
                 from peft import PeftModel
 
-                # Merging folds the low-rank update into the weights: same function,
-                # no extra matmuls per layer at decode time.
-                model = PeftModel.from_pretrained(model, str(resolved.adapter)).merge_and_unload()
+                with warnings.catch_warnings():
+                    # peft 0.21.2 reads transformers' deprecated `is_gradient_checkpointing`
+                    # while it wraps the model: peft's call, not ours (listed in the README).
+                    warnings.filterwarnings(
+                        "ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning
+                    )
+                    # Merging folds the low-rank update into the weights: same function,
+                    # no extra matmuls per layer at decode time.
+                    peft_model = PeftModel.from_pretrained(model, str(resolved.adapter))
+                model = peft_model.merge_and_unload()
         model.eval()
         self.model: Any = model
         self.eos_ids = self._end_token_ids()

@@ -24,6 +24,7 @@ from ._collect import (
     VariantInfo,
     collect_stats,
     measures_for_labels,
+    resolve_run,
 )
 from ._compare import (
     Comparison,
@@ -85,6 +86,7 @@ __all__ = [
     "logistic_trend",
     "mcnemar_exact",
     "measures_for_labels",
+    "resolve_run",
     "minimum_detectable_effect",
     "newcombe_interval",
     "paired_comparison",

@@ -220,9 +220,13 @@ class Store:
     def _attach(self, row_group_size: int) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
         quoted = str(self.path).replace("'", "''")
-        con.execute(f"SET temp_directory = '{quoted}.tmp'")  # where a file database spills
-        con.execute(f"ATTACH '{quoted}' AS store (ROW_GROUP_SIZE {int(row_group_size)})")
-        con.execute("USE store")
+        try:
+            con.execute(f"SET temp_directory = '{quoted}.tmp'")  # where a file database spills
+            con.execute(f"ATTACH '{quoted}' AS store (ROW_GROUP_SIZE {int(row_group_size)})")
+            con.execute("USE store")
+        except duckdb.Error:
+            con.close()
+            raise
         return con
 
     def __enter__(self) -> Store:
