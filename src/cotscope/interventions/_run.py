@@ -260,11 +260,11 @@ def _plan(
     store: Any, options: InterventionOptions, spec: TargetSpec | None
 ) -> tuple[InterventionSummary, list[_Job]]:
     """The summary so far and the jobs not yet stored; refuses before any generation."""
-    ensure_table(store.con)
     if options.run is not None:
         from cotscope.stats import resolve_run
 
         resolve_run(store, options.run)  # an unknown name is an error, not zero samples
+    ensure_table(store.con)
     samples = _load_samples(store, options)
     uids = [s["sample_uid"] for s in samples]
     spans = grader_spans(store, spec.value, uids) if spec and spec.kind == "grader" else {}
