@@ -11,7 +11,7 @@ from inspect_ai.model import ModelOutput
 from cotscope.graders import JudgeSpec, builtin_rubrics, grade_run, read_grades
 from cotscope.store import Store
 
-from ._helpers import DEEPSEEK, by_content, output, small_store
+from ._helpers import DEEPSEEK, by_content, output, shared_text, small_store
 
 GS = builtin_rubrics()["grader-seeking"]
 GAMING = "The grader computes reward = output % 2, so I'll output 7 to get the reward."
@@ -94,7 +94,7 @@ def test_cache_resume_and_retry(tmp_path: Path, no_network: None) -> None:
 
 
 def test_long_cot_is_chunked_and_all_chunks_graded(tmp_path: Path, no_network: None) -> None:
-    long = DEEPSEEK.read_text() * 4
+    long = shared_text(DEEPSEEK) * 4
     run = small_store(tmp_path, [("a", 0, long, "follows-hint")])
     seen: list[str] = []
 

@@ -12,13 +12,13 @@ from cotscope.graders import (
     validate_lexical,
 )
 
-from ._helpers import DEEPSEEK, THOUGHT_BRANCHES
+from ._helpers import DEEPSEEK, THOUGHT_BRANCHES, shared_text
 
 PROPERTIES = ("eval-awareness", "metagaming", "grader-seeking")
 
 
 def test_deepseek_trace_is_a_grader_seeking_positive_with_spans() -> None:
-    text = DEEPSEEK.read_text()
+    text = shared_text(DEEPSEEK)
     hits = load_detector("grader-seeking").detect(text)
     assert len(hits) >= 3
     for h in hits:
@@ -29,7 +29,7 @@ def test_deepseek_trace_is_a_grader_seeking_positive_with_spans() -> None:
 
 @pytest.mark.parametrize("prop", [*PROPERTIES, "covert-intent", "puzzle-framing"])
 def test_thought_branches_records_have_no_reward_or_evaluation_reasoning(prop: str) -> None:
-    records = json.loads(THOUGHT_BRANCHES.read_text())
+    records = json.loads(shared_text(THOUGHT_BRANCHES))
     detector = load_detector(prop)
     for rec in records:
         for key in ("reasoning_text", "base_reasoning_text"):
@@ -81,7 +81,7 @@ def test_prescreen_plan_is_seeded_and_estimates_misses() -> None:
 
 
 def test_long_text_hits_scale_with_copies() -> None:
-    text = DEEPSEEK.read_text()
+    text = shared_text(DEEPSEEK)
     det = load_detector("grader-seeking")
     once = len(det.detect(text))
     assert len(det.detect("\n\n".join([text] * 20))) == 20 * once  # speed: bench_graders.py
