@@ -12,6 +12,13 @@ from ._aggregate import (
     aggregate_rates,
     bootstrap_mean_interval,
 )
+from ._changepoint import (
+    ChangePoint,
+    Segment,
+    Segmentation,
+    multiple_changes,
+    single_change,
+)
 from ._collect import (
     EXCLUDED_OUTCOMES,
     ModelInfo,
@@ -54,6 +61,11 @@ from ._trend import (
 )
 
 __all__ = [
+    "ChangePoint",
+    "Segment",
+    "Segmentation",
+    "multiple_changes",
+    "single_change",
     "DEFAULT_RESAMPLES",
     "DEFAULT_SEED",
     "EXCLUDED_OUTCOMES",

@@ -1,0 +1,298 @@
+"""Where a rate changes over training: change points of a binomial rate across steps.
+
+The data are counts per step: `k` samples with the outcome among `n` at each
+distinct training step (a step with n = 0 carries no information and is dropped).
+
+- **One change** (`single_change`): an exact search over every split between two
+  consecutive steps for the split that maximises the two-rate binomial likelihood.
+  The *location interval* is a parametric bootstrap: counts are redrawn from the
+  fitted two-rate model, the split is searched again, and the central `confidence`
+  share of the re-estimated splits is reported (Hinkley 1970's problem; the
+  bootstrap is the standard answer when no closed form exists). Whether there is a
+  change at all is tested by the likelihood ratio of the best split against one
+  rate, its null distribution drawn by the same parametric bootstrap under the
+  pooled rate (the maximum over splits makes the usual chi-squared reference wrong).
+- **Several changes** (`multiple_changes`): the segmentation that minimises the
+  binomial deviance plus a penalty per change, found exactly by PELT (Killick et
+  al. 2012) from the `ruptures` library with a binomial cost. The default penalty
+  is BIC's: each change adds a location and a rate, 2 log N on the deviance scale
+  for N samples.
+
+Rates on either side come with Wilson intervals, as everywhere in cotscope.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+from ._intervals import wilson_interval
+
+DEFAULT_BOOTSTRAP = 1000
+DEFAULT_SEED = 0
+
+
+class Segment(BaseModel):
+    """A run of consecutive steps with one rate."""
+
+    first_step: float
+    """First step of the segment."""
+    last_step: float
+    """Last step of the segment."""
+    k: int
+    """Samples with the outcome in the segment."""
+    n: int
+    """Samples in the segment."""
+    rate: float
+    """k / n."""
+    ci_low: float
+    """Lower end of the rate's Wilson interval."""
+    ci_high: float
+    """Upper end of the rate's Wilson interval."""
+
+
+class ChangePoint(BaseModel):
+    """The single most likely change of a rate, with its uncertainty."""
+
+    before: Segment
+    """The steps up to the change."""
+    after: Segment
+    """The steps from the change on."""
+    interval_after_step: float
+    """The change happens after this step, at the interval's confidence ..."""
+    interval_by_step: float
+    """... and by this step."""
+    p_value: float
+    """Test of "the rate is the same at every step" (bootstrap of the maximal likelihood
+    ratio under the pooled rate)."""
+    log_likelihood_ratio: float
+    """Log-likelihood of the best split minus that of one rate for all steps."""
+    confidence: float
+    """Coverage of the location interval and of the rates' intervals."""
+    resamples: int
+    """Bootstrap draws behind the interval and the p-value."""
+    method: str = "exact binomial search; parametric bootstrap"
+    """How it was found."""
+
+    def sentence(self, outcome: str = "rate") -> str:
+        """The finding in words, e.g. "hack rate shifts from 4% [2, 9] to 93% [88, 96] ..."."""
+        b, a = self.before, self.after
+        level = round(100 * self.confidence)
+        return (
+            f"{outcome} shifts from {_pct(b.rate)} [{_pct(b.ci_low, False)}, "
+            f"{_pct(b.ci_high, False)}] to {_pct(a.rate)} [{_pct(a.ci_low, False)}, "
+            f"{_pct(a.ci_high, False)}] between steps {_step(b.last_step)} and "
+            f"{_step(a.first_step)} ({level}% interval of the change: after step "
+            f"{_step(self.interval_after_step)}, by step {_step(self.interval_by_step)}; "
+            f"p {_p(self.p_value)} against no change)"
+        )
+
+
+class Segmentation(BaseModel):
+    """Piecewise-constant rates over steps, with the changes between them."""
+
+    segments: list[Segment]
+    """The segments in step order; one segment means no change was found."""
+    penalty: float
+    """Penalty per change on the deviance (−2 log-likelihood) scale."""
+    penalty_rule: str
+    """Where the penalty came from, e.g. `BIC: 2 log N`."""
+    method: str = "PELT (ruptures) with a binomial cost"
+    """How it was found."""
+
+
+def _pct(value: float, sign: bool = True) -> str:
+    text = f"{100 * value:.0f}"
+    return text + "%" if sign else text
+
+
+def _step(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+
+
+def _p(value: float) -> str:
+    return "< 0.001" if value < 0.001 else f"= {value:.3f}"
+
+
+def _counts(
+    steps: Sequence[float], k: Sequence[int], n: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counts by distinct step, sorted, steps without samples dropped."""
+    x = np.asarray(steps, dtype=float)
+    kk = np.asarray(k, dtype=np.int64)
+    nn = np.asarray(n, dtype=np.int64)
+    if not (x.shape == kk.shape == nn.shape) or x.ndim != 1:
+        raise ValueError("steps, k and n must be 1-D sequences of the same length")
+    if (kk < 0).any() or (kk > nn).any():
+        raise ValueError("need 0 <= k <= n at every step")
+    unique, inverse = np.unique(x, return_inverse=True)
+    k_by = np.bincount(inverse, weights=kk, minlength=len(unique)).astype(np.int64)
+    n_by = np.bincount(inverse, weights=nn, minlength=len(unique)).astype(np.int64)
+    keep = n_by > 0
+    return unique[keep], k_by[keep], n_by[keep]
+
+
+def _xlogy(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The product a · log(b), with 0 · log(0) = 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > 0, a * np.log(np.where(b > 0, b, 1.0)), 0.0)
+
+
+def binomial_log_likelihood(k: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Maximised binomial log-likelihood of segments with k of n (constants dropped)."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, k / np.where(n > 0, n, 1.0), 0.0)
+    return np.asarray(_xlogy(k, p) + _xlogy(n - k, 1.0 - p))
+
+
+def _split_log_likelihoods(k: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Log-likelihood of every split j (segments [:j] and [j:]), j = 1 .. m-1.
+
+    Splits run along the last axis; `k` may carry leading axes (bootstrap draws).
+    """
+    ck = np.cumsum(k, axis=-1)
+    cn = np.cumsum(n, axis=-1)
+    total_k = ck[..., -1:]
+    total_n = cn[..., -1:]
+    left = binomial_log_likelihood(ck[..., :-1], cn[..., :-1])
+    right = binomial_log_likelihood(total_k - ck[..., :-1], total_n - cn[..., :-1])
+    return np.asarray(left + right)
+
+
+def _segment(x: np.ndarray, k: np.ndarray, n: np.ndarray, confidence: float) -> Segment:
+    kk, nn = int(k.sum()), int(n.sum())
+    interval = wilson_interval(kk, nn, confidence)
+    assert interval is not None
+    return Segment(
+        first_step=float(x[0]), last_step=float(x[-1]), k=kk, n=nn, rate=kk / nn,
+        ci_low=interval[0], ci_high=interval[1],
+    )  # fmt: skip
+
+
+def single_change(
+    steps: Sequence[float],
+    k: Sequence[int],
+    n: Sequence[int],
+    *,
+    confidence: float = 0.95,
+    resamples: int = DEFAULT_BOOTSTRAP,
+    seed: int = DEFAULT_SEED,
+) -> ChangePoint | None:
+    """The most likely single change of a rate over steps.
+
+    Args:
+        steps: Training step of each count (repeats are pooled).
+        k: Samples with the outcome.
+        n: Samples with a parseable outcome.
+        confidence: Coverage of the location interval and the rates' intervals.
+        resamples: Bootstrap draws for the interval and the p-value.
+        seed: Seed of the bootstrap.
+
+    Returns:
+        The change, or None with fewer than two steps holding samples.
+    """
+    x, kk, nn = _counts(steps, k, n)
+    if len(x) < 2:
+        return None
+    split_ll = _split_log_likelihoods(kk, nn)
+    j = int(np.argmax(split_ll)) + 1
+    pooled_ll = float(binomial_log_likelihood(kk.sum(), nn.sum()))
+    llr = float(split_ll[j - 1]) - pooled_ll
+    rng = np.random.default_rng(seed)
+    before, after = kk[:j].sum() / nn[:j].sum(), kk[j:].sum() / nn[j:].sum()
+    # Location: redraw from the fitted two-rate model and search again.
+    fitted = np.where(np.arange(len(x)) < j, before, after)
+    draws = rng.binomial(nn, fitted, size=(resamples, len(x)))
+    found = np.argmax(_split_log_likelihoods(draws, nn), axis=-1) + 1
+    tail = (1 - confidence) / 2
+    low = int(np.quantile(found, tail, method="lower"))
+    high = int(np.quantile(found, 1 - tail, method="higher"))
+    # Existence: the best split's likelihood ratio under one pooled rate.
+    null = rng.binomial(nn, kk.sum() / nn.sum(), size=(resamples, len(x)))
+    null_llr = _split_log_likelihoods(null, nn).max(axis=-1) - binomial_log_likelihood(
+        null.sum(axis=-1), np.full(resamples, nn.sum())
+    )
+    p_value = (1 + int(np.sum(null_llr >= llr - 1e-9))) / (resamples + 1)
+    return ChangePoint(
+        before=_segment(x[:j], kk[:j], nn[:j], confidence),
+        after=_segment(x[j:], kk[j:], nn[j:], confidence),
+        interval_after_step=float(x[low - 1]),
+        interval_by_step=float(x[high]),
+        p_value=p_value,
+        log_likelihood_ratio=llr,
+        confidence=confidence,
+        resamples=resamples,
+    )
+
+
+def _binomial_cost() -> Any:
+    from ruptures.base import BaseCost
+
+    class BinomialCost(BaseCost):  # type: ignore[misc]
+        """Binomial deviance of a segment: −2 × its maximised log-likelihood."""
+
+        model = "binomial"
+        min_size = 1
+
+        def fit(self, signal: np.ndarray) -> BinomialCost:
+            self.signal = signal
+            self.ck = np.concatenate([[0], np.cumsum(signal[:, 0])])
+            self.cn = np.concatenate([[0], np.cumsum(signal[:, 1])])
+            return self
+
+        def error(self, start: int, end: int) -> float:
+            kk = self.ck[end] - self.ck[start]
+            nn = self.cn[end] - self.cn[start]
+            return -2.0 * float(binomial_log_likelihood(np.array(kk), np.array(nn)))
+
+    return BinomialCost()
+
+
+def multiple_changes(
+    steps: Sequence[float],
+    k: Sequence[int],
+    n: Sequence[int],
+    *,
+    penalty: float | None = None,
+    confidence: float = 0.95,
+) -> Segmentation | None:
+    """Piecewise-constant rates over steps, exactly by PELT.
+
+    The segmentation is the one with the least binomial deviance plus `penalty` per
+    change.
+
+    Args:
+        steps: Training step of each count (repeats are pooled).
+        k: Samples with the outcome.
+        n: Samples with a parseable outcome.
+        penalty: Cost of one change on the deviance scale; default BIC's 2 log N.
+        confidence: Coverage of each segment's rate interval.
+
+    Returns:
+        The segments, or None when no step holds samples.
+    """
+    import ruptures
+
+    x, kk, nn = _counts(steps, k, n)
+    if len(x) == 0:
+        return None
+    rule = "given"
+    if penalty is None:
+        penalty, rule = 2 * math.log(max(int(nn.sum()), 2)), "BIC: 2 log N"
+    if len(x) == 1:
+        ends = [1]
+    else:
+        signal = np.column_stack([kk, nn]).astype(float)
+        algo = ruptures.Pelt(custom_cost=_binomial_cost(), min_size=1, jump=1)
+        ends = algo.fit(signal).predict(pen=penalty)
+    starts = [0, *ends[:-1]]
+    segments = [
+        _segment(x[a:b], kk[a:b], nn[a:b], confidence) for a, b in zip(starts, ends, strict=True)
+    ]
+    return Segmentation(segments=segments, penalty=penalty, penalty_rule=rule)
