@@ -157,6 +157,27 @@ def _where(m: ModelInfo, axis: str) -> str:
     return f"step {m.step}" if axis == "step" else (m.label or m.model_id)
 
 
+def _steps(first: int | None, last: int | None) -> str:
+    return f"step {first}" if first == last else f"steps {first}–{last}"
+
+
+def _windowed_rise_text(stats: RunStats, rise: RiseRow) -> str:
+    """The first rise when steps share no prompts and were pooled into windows."""
+    first = next(m.step for m in stats.models if m.model_id == rise.baseline_model_id)
+    base = f"the first window ({_steps(first, rise.baseline_last_step)})"
+    how = (
+        f"steps pooled into windows of at least {rise.window_min_n} samples, as no prompt "
+        "recurs; one-sided Fisher exact test of each window against the first"
+    )
+    hit = next((t for t in rise.tests if t.significant), None)
+    if hit is None:
+        return f"No window of steps is significantly above {base} after Holm correction ({how}). "
+    return (
+        f"First significant rise above {base}: {_steps(hit.step, hit.last_step)} "
+        f"({how}, Holm-adjusted {p_text(hit.p_holm)}). "
+    )
+
+
 def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRow) -> Markup:
     by_model = {r.model_id: r for r in rows}
     models = [
@@ -199,12 +220,19 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
         slope = f", slope {t.slope:+.3g} log-odds per {unit}" if t.slope is not None else ""
         signif = "" if t.p_value < 0.05 else "no significant trend: "
         parts.append(f"Trend: {signif}{word} with {axis} ({how}{slope}, {p_text(t.p_value)}). ")
-    if rise.first_rise_model_id:
+    if rise.window_min_n is not None:
+        parts.append(_windowed_rise_text(stats, rise))
+    elif rise.first_rise_model_id:
         hit = next(x for x in rise.tests if x.model_id == rise.first_rise_model_id)
         m = next(m for m in stats.models if m.model_id == rise.first_rise_model_id)
+        how = (
+            "one-sided CMH by variant"
+            if hit.design == "paired"
+            else "one-sided Fisher exact, no shared variant"
+        )
         parts.append(
             f"First significant rise above {base}: {_where(m, stats.x_axis)} "
-            f"(one-sided CMH by variant, Holm-adjusted {p_text(hit.p_holm)}). "
+            f"({how}, Holm-adjusted {p_text(hit.p_holm)}). "
         )
     elif rise.tests:
         parts.append(f"No checkpoint is significantly above {base} after Holm correction. ")

@@ -112,13 +112,21 @@ class TrendRow:
 
 @dataclass(frozen=True)
 class RiseTestRow:
-    """One checkpoint compared with the first."""
+    """One checkpoint (or window of steps) compared with the first."""
 
     model_id: str
     step: int | None
     p_value: float | None
     p_holm: float | None
     significant: bool
+    last_step: int | None = None
+    """Last step of a window of pooled steps (equal to `step` for one checkpoint)."""
+    design: str = "paired"
+    """`paired` (CMH over shared variants) or `unpaired` (Fisher exact, pooled counts)."""
+    k: int = 0
+    """Samples with the outcome in the checkpoint or window."""
+    n: int = 0
+    """Samples in the checkpoint or window."""
 
 
 @dataclass(frozen=True)
@@ -132,6 +140,12 @@ class RiseRow:
     first_rise_model_id: str | None
     first_rise_step: int | None
     tests: tuple[RiseTestRow, ...]
+    baseline_last_step: int | None = None
+    """Last step of the baseline window (rollouts pooled into windows)."""
+    first_rise_last_step: int | None = None
+    """Last step of the first significant window."""
+    window_min_n: int | None = None
+    """Samples per window when steps were pooled (no shared prompts); None otherwise."""
 
 
 @dataclass
@@ -400,16 +414,27 @@ def _rise_row(
 ) -> RiseRow:
     at_x = {m.x: m for m in models}
     result = first_rise(cells, alpha)
+
+    def step_of(x: float | None) -> int | None:
+        return at_x[x].step if x is not None else None
+
     tests = tuple(
-        RiseTestRow(at_x[t.x].model_id, at_x[t.x].step, t.p_value, t.p_holm, t.significant)
+        RiseTestRow(
+            at_x[t.x].model_id, at_x[t.x].step, t.p_value, t.p_holm, t.significant,
+            step_of(t.last_x), t.design, t.k, t.n,
+        )
         for t in result.tests
-    )
+    )  # fmt: skip
     base = at_x[result.baseline_x] if result.baseline_x is not None else None
     first = at_x[result.first_x] if result.first_x is not None else None
+    hit = next((t for t in result.tests if t.significant), None)
     return RiseRow(
         suite, family, measure,
         base.model_id if base else None,
         first.model_id if first else None,
         first.step if first else None,
         tests,
+        step_of(result.baseline_last_x),
+        step_of(hit.last_x) if hit else None,
+        result.window_min_n,
     )  # fmt: skip

@@ -12,7 +12,13 @@ of the Cochran–Armitage trend test, defined whenever the pooled rate is in (0,
 First rise: each later checkpoint is compared with the first by a one-sided
 Cochran–Mantel–Haenszel test stratified by variant (so a variant mix that
 differs between checkpoints cannot fake a rise), and the p-values are
-Holm-corrected across checkpoints.
+Holm-corrected across checkpoints. A checkpoint that shares no variant with the
+first is compared unpaired, by a one-sided Fisher exact test on the pooled
+counts. When no later checkpoint shares a variant with the first (a training
+log with a new prompt on every rollout), consecutive steps are pooled into
+windows of at least `min_window_n` samples, and each window is compared with the
+first window the same way: a handful of rollouts per step cannot show a rise,
+and Holm over hundreds of single steps would drown one.
 """
 
 from __future__ import annotations
@@ -30,6 +36,8 @@ TrendMethod = Literal["logit-wald-cluster", "logit-wald", "score-cluster", "scor
 Direction = Literal["increasing", "decreasing", "none"]
 
 _MAX_ITER = 100
+DEFAULT_WINDOW_N = 30
+"""Samples a window of steps holds at least when rollouts share no prompts."""
 _SEPARATION_LIMIT = 30.0  # |coefficient| on the standardised scale beyond which a fit has diverged
 
 
@@ -265,18 +273,41 @@ def cmh_one_sided(
     return NormalDist().cdf(-diff / math.sqrt(var))
 
 
+def fisher_one_sided(baseline: tuple[int, int], later: tuple[int, int]) -> float | None:
+    """One-sided Fisher exact p-value that `later` (k, n) has a higher rate than `baseline`.
+
+    Returns:
+        The p-value; None when either side has no samples.
+    """
+    from scipy.stats import fisher_exact
+
+    (k0, n0), (k1, n1) = baseline, later
+    if n0 == 0 or n1 == 0:
+        return None
+    result = fisher_exact(np.array([[k1, n1 - k1], [k0, n0 - k0]]), alternative="greater")
+    return float(result.pvalue)
+
+
 @dataclass(frozen=True)
 class RiseTest:
-    """One later checkpoint compared with the first."""
+    """One later checkpoint (or window of steps) compared with the first."""
 
     x: float
-    """Step (or model order) of the compared checkpoint."""
+    """Step (or model order) of the compared checkpoint; the window's first step."""
     p_value: float | None
-    """One-sided CMH p-value; None when no stratum has data at both."""
+    """One-sided p-value; None when nothing can be compared."""
     p_holm: float | None
     """Holm-adjusted p-value across the tested checkpoints."""
     significant: bool
     """Holm-adjusted p-value below alpha."""
+    last_x: float | None = None
+    """The window's last step; equal to `x` for a single checkpoint."""
+    design: Literal["paired", "unpaired"] = "paired"
+    """`paired`: CMH over the variants both share; `unpaired`: Fisher exact on pooled counts."""
+    k: int = 0
+    """Samples with the outcome in the compared checkpoint or window."""
+    n: int = 0
+    """Samples in the compared checkpoint or window."""
 
 
 @dataclass(frozen=True)
@@ -286,17 +317,25 @@ class FirstRise:
     baseline_x: float | None
     """x of the first checkpoint with data."""
     first_x: float | None
-    """x of the first significant rise; None when no checkpoint rises significantly."""
+    """x of the first significant rise (a window's first step); None when none."""
     tests: tuple[RiseTest, ...]
     """Every comparison, in x order."""
+    baseline_last_x: float | None = None
+    """Last step of the baseline window (equal to `baseline_x` without windows)."""
+    window_min_n: int | None = None
+    """Samples per window when steps were pooled into windows; None without windows."""
 
 
-def first_rise(cells: Sequence[Cell], alpha: float = 0.05) -> FirstRise:
+def first_rise(
+    cells: Sequence[Cell], alpha: float = 0.05, min_window_n: int = DEFAULT_WINDOW_N
+) -> FirstRise:
     """Find the first checkpoint whose rate is significantly above the first checkpoint's.
 
     Args:
         cells: Counts per (variant, x).
         alpha: Family-wise error rate across checkpoints (Holm).
+        min_window_n: Samples per window when no checkpoint shares a variant with the
+            first, so that steps are pooled (see the module docstring).
 
     Returns:
         The baseline, the first significant rise (or None) and every test.
@@ -310,12 +349,59 @@ def first_rise(cells: Sequence[Cell], alpha: float = 0.05) -> FirstRise:
     if not xs:
         return FirstRise(None, None, ())
     base = by_x[xs[0]]
-    raw = [cmh_one_sided(base, by_x[x]) for x in xs[1:]]
-    tested = [p for p in raw if p is not None]
-    adjusted = iter(holm_adjust(tested))
-    tests = []
-    for x, p in zip(xs[1:], raw, strict=True):
-        p_adj = next(adjusted) if p is not None else None
-        tests.append(RiseTest(x, p, p_adj, p_adj is not None and p_adj < alpha))
+    if len(xs) > 2 and not any(set(by_x[x]) & set(base) for x in xs[1:]):
+        return _windowed_rise(xs, {x: _pooled(by_x[x]) for x in xs}, alpha, min_window_n)
+    raw: list[tuple[float | None, Literal["paired", "unpaired"]]] = []
+    for x in xs[1:]:
+        if set(by_x[x]) & set(base):
+            raw.append((cmh_one_sided(base, by_x[x]), "paired"))
+        else:
+            raw.append((fisher_one_sided(_pooled(base), _pooled(by_x[x])), "unpaired"))
+    counts = [_pooled(by_x[x]) for x in xs[1:]]
+    tests = _holm_tests([(x, x, p, d, kn) for x, (p, d), kn in zip(xs[1:], raw, counts,
+                                                                  strict=True)], alpha)  # fmt: skip
     first = next((t.x for t in tests if t.significant), None)
-    return FirstRise(xs[0], first, tuple(tests))
+    return FirstRise(xs[0], first, tests, xs[0])
+
+
+def _pooled(strata: Mapping[Hashable, tuple[int, int]]) -> tuple[int, int]:
+    return sum(k for k, _ in strata.values()), sum(n for _, n in strata.values())
+
+
+def _holm_tests(
+    raw: Sequence[
+        tuple[float, float, float | None, Literal["paired", "unpaired"], tuple[int, int]]
+    ],
+    alpha: float,
+) -> tuple[RiseTest, ...]:
+    adjusted = iter(holm_adjust([p for _, _, p, _, _ in raw if p is not None]))
+    tests = []
+    for x, last, p, design, (k, n) in raw:
+        p_adj = next(adjusted) if p is not None else None
+        significant = p_adj is not None and p_adj < alpha
+        tests.append(RiseTest(x, p, p_adj, significant, last, design, k, n))
+    return tuple(tests)
+
+
+def _windowed_rise(
+    xs: Sequence[float], counts: Mapping[float, tuple[int, int]], alpha: float, min_n: int
+) -> FirstRise:
+    """Unpaired first rise over windows of consecutive steps holding >= min_n samples."""
+    windows: list[list[float]] = [[]]
+    filled = 0
+    for x in xs:
+        if filled >= min_n:
+            windows.append([])
+            filled = 0
+        windows[-1].append(x)
+        filled += counts[x][1]
+    if len(windows) > 1 and filled < min_n:  # a short tail joins the window before it
+        windows[-2].extend(windows.pop())
+    pooled = [(sum(counts[x][0] for x in w), sum(counts[x][1] for x in w)) for w in windows]
+    raw = [
+        (w[0], w[-1], fisher_one_sided(pooled[0], kn), "unpaired", kn)
+        for w, kn in zip(windows[1:], pooled[1:], strict=True)
+    ]
+    tests = _holm_tests(raw, alpha)  # type: ignore[arg-type]
+    first = next((t.x for t in tests if t.significant), None)
+    return FirstRise(windows[0][0], first, tests, windows[0][-1], min_n)
