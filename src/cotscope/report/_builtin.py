@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from cotscope.stats import ModelInfo, RateRow, RiseRow, RunStats, TrendRow
+from cotscope.stats import ChangePoint, ModelInfo, RateRow, RiseRow, RunStats, TrendRow
 
 from ._html import Markup, el, esc, interval, join, p_text, pct, pretty_json, table
 from ._sections import ReportContext, report_section
@@ -178,6 +178,17 @@ def _windowed_rise_text(stats: RunStats, rise: RiseRow) -> str:
     )
 
 
+def _change_text(change: ChangePoint, measure: str) -> str:
+    """The change point in words, or why none is claimed."""
+    if change.p_value < 0.05:
+        return f"Change point: the {change.sentence(f'{measure} rate')}. "
+    return (
+        f"No change point: the likeliest split (between steps "
+        f"{change.before.last_step:,.0f} and {change.after.first_step:,.0f}) is not "
+        f"significant against one rate (p = {change.p_value:.2f}). "
+    )
+
+
 def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRow) -> Markup:
     by_model = {r.model_id: r for r in rows}
     models = [
@@ -236,6 +247,13 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
         )
     elif rise.tests:
         parts.append(f"No checkpoint is significantly above {base} after Holm correction. ")
+    change = next(
+        (c.change for c in stats.changes
+         if (c.suite, c.family, c.measure) == (trend.suite, trend.family, trend.measure)),
+        None,
+    )  # fmt: skip
+    if change is not None:
+        parts.append(_change_text(change, trend.measure))
     if r0.mde is not None:
         parts.append(
             f"With n = {r0.n} at {base}, a rise from {pct(r0.pooled_rate)} (pooled) to "

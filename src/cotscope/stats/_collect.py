@@ -22,6 +22,7 @@ import duckdb
 from cotscope.store import Store
 
 from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, aggregate_rates
+from ._changepoint import ChangePoint, single_change
 from ._intervals import rate_estimate
 from ._power import minimum_detectable_effect
 from ._trend import Cell, TrendResult, first_rise, logistic_trend
@@ -111,6 +112,17 @@ class TrendRow:
 
 
 @dataclass(frozen=True)
+class ChangeRow:
+    """The most likely change of one measure over training steps (step axis only)."""
+
+    suite: str
+    family: str | None
+    measure: str
+    change: ChangePoint | None
+    """None with fewer than two steps holding samples."""
+
+
+@dataclass(frozen=True)
 class RiseTestRow:
     """One checkpoint (or window of steps) compared with the first."""
 
@@ -161,6 +173,8 @@ class RunStats:
     rates: list[RateRow] = field(default_factory=list)
     trends: list[TrendRow] = field(default_factory=list)
     rises: list[RiseRow] = field(default_factory=list)
+    changes: list[ChangeRow] = field(default_factory=list)
+    """Change points; empty when the x axis is the model list rather than steps."""
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `cotscope stats --json` (schema in docs/stats-json.md)."""
@@ -181,6 +195,16 @@ class RunStats:
             "rates": [asdict(r) for r in self.rates],
             "trends": trends,
             "first_rise": [asdict(r) for r in self.rises],
+            "change_points": [
+                {
+                    "suite": c.suite,
+                    "family": c.family,
+                    "measure": c.measure,
+                    "change": c.change.model_dump() if c.change else None,
+                    "sentence": c.change.sentence(f"{c.measure} rate") if c.change else None,
+                }
+                for c in self.changes
+            ],  # fmt: skip
         }
 
 
@@ -362,6 +386,12 @@ def collect_stats(
                     )
                 stats.trends.append(TrendRow(suite, fam, measure, logistic_trend(trend_cells)))
                 stats.rises.append(_rise_row(suite, fam, measure, trend_cells, models, alpha))
+                if axis == "step":
+                    change = single_change(
+                        [c.x for c in trend_cells], [c.k for c in trend_cells],
+                        [c.n for c in trend_cells], confidence=confidence,
+                    )  # fmt: skip
+                    stats.changes.append(ChangeRow(suite, fam, measure, change))
     return stats
 
 
