@@ -83,3 +83,32 @@ def test_models_without_distinct_steps_sit_at_their_rank(tmp_path: Path) -> None
     assert stats.x_axis == "model_order"
     assert [(m.model_id, m.x) for m in stats.models] == [("a", 0.0), ("b", 1.0), ("c", 2.0)]
     assert all(t.result.n_levels == 3 for t in stats.trends)
+
+
+def _mix_rows(counts: dict[tuple[int, str], tuple[int, int]]) -> list[SampleRow]:
+    """Rows from {(step, variant): (k, n)} with boolean outcomes."""
+    rows = []
+    for (step, variant), (k, n) in counts.items():
+        for e in range(n):
+            rows.append(_row("r", f"ckpt-{step}", variant, e, "true" if e < k else "false",
+                             step=step, model_order=step))  # fmt: skip
+    return rows
+
+
+def test_change_point_refused_when_the_variant_mix_shifts(tmp_path: Path) -> None:
+    # Neither variant changes; only their proportions do (90% easy at step 0, 90% hard later).
+    rows = _mix_rows({(0, "easy"): (9, 90), (0, "hard"): (9, 10),
+                      (1, "easy"): (1, 10), (1, "hard"): (81, 90)})  # fmt: skip
+    stats = collect_stats(_store(tmp_path, rows))
+    (row,) = [c for c in stats.changes if c.family is None]
+    assert row.change is None and row.note and "mix of variants" in row.note
+    assert stats.to_json()["change_points"][0]["note"] == row.note
+
+
+def test_change_point_given_for_a_stable_mix(tmp_path: Path) -> None:
+    counts = {(s, v): (2 if s < 3 else 9, 10) for s in range(6) for v in ("a", "b")}
+    stats = collect_stats(_store(tmp_path, _mix_rows(counts)))
+    (row,) = [c for c in stats.changes if c.family is None]
+    assert row.note is None and row.change is not None
+    assert (row.change.before.last_step, row.change.after.first_step) == (2, 3)
+    assert row.change.p_value < 0.01

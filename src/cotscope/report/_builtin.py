@@ -247,13 +247,15 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
         )
     elif rise.tests:
         parts.append(f"No checkpoint is significantly above {base} after Holm correction. ")
-    change = next(
-        (c.change for c in stats.changes
+    row = next(
+        (c for c in stats.changes
          if (c.suite, c.family, c.measure) == (trend.suite, trend.family, trend.measure)),
         None,
     )  # fmt: skip
-    if change is not None:
-        parts.append(_change_text(change, trend.measure))
+    if row is not None and row.change is not None:
+        parts.append(_change_text(row.change, trend.measure))
+    elif row is not None and row.note:
+        parts.append(f"No change point: {row.note}. ")
     if r0.mde is not None:
         parts.append(
             f"With n = {r0.n} at {base}, a rise from {pct(r0.pooled_rate)} (pooled) to "

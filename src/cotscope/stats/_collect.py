@@ -119,7 +119,9 @@ class ChangeRow:
     family: str | None
     measure: str
     change: ChangePoint | None
-    """None with fewer than two steps holding samples."""
+    """None with fewer than two steps holding samples, or see `note`."""
+    note: str | None = None
+    """Why no change point is given, when there is a reason beyond too few steps."""
 
 
 @dataclass(frozen=True)
@@ -200,11 +202,12 @@ class RunStats:
                     "suite": c.suite,
                     "family": c.family,
                     "measure": c.measure,
+                    "note": c.note,
                     "change": c.change.model_dump() if c.change else None,
                     "sentence": c.change.sentence(f"{c.measure} rate") if c.change else None,
                 }
                 for c in self.changes
-            ],  # fmt: skip
+            ],
         }
 
 
@@ -387,12 +390,63 @@ def collect_stats(
                 stats.trends.append(TrendRow(suite, fam, measure, logistic_trend(trend_cells)))
                 stats.rises.append(_rise_row(suite, fam, measure, trend_cells, models, alpha))
                 if axis == "step":
-                    change = single_change(
-                        [c.x for c in trend_cells], [c.k for c in trend_cells],
-                        [c.n for c in trend_cells], confidence=confidence,
-                    )  # fmt: skip
-                    stats.changes.append(ChangeRow(suite, fam, measure, change))
+                    stats.changes.append(_change_row(suite, fam, measure, trend_cells, confidence))
     return stats
+
+
+MAX_MIX_SHIFT = 0.1
+"""Largest total-variation distance between a step's variant mix and the overall mix
+for which a change point of the pooled rate is given."""
+
+
+def _change_row(
+    suite: str, family: str | None, measure: str, cells: Sequence[Cell], confidence: float
+) -> ChangeRow:
+    """The change point of the pooled rate, unless the variant mix itself changes.
+
+    Pooling variants whose rates differ is only sound when each step holds them in the
+    same proportions: otherwise a step with more samples of a high-rate variant looks
+    like a change. Rollouts whose prompts never recur have no mix to shift.
+    """
+    shift = _mix_shift(cells)
+    if shift > MAX_MIX_SHIFT:
+        note = (
+            f"the mix of variants differs between steps (total variation up to {shift:.2f}), "
+            "so a change of the pooled rate could be a change of mix; the first-rise test, "
+            "stratified by variant, is the check here"
+        )
+        return ChangeRow(suite, family, measure, None, note)
+    change = single_change(
+        [c.x for c in cells], [c.k for c in cells], [c.n for c in cells], confidence=confidence
+    )
+    return ChangeRow(suite, family, measure, change)
+
+
+def _mix_shift(cells: Sequence[Cell]) -> float:
+    """Largest total-variation distance of a step's variant shares from the overall ones.
+
+    Only variants seen at two or more steps count.
+    """
+    steps_of: dict[Any, set[float]] = defaultdict(set)
+    for c in cells:
+        if c.n > 0:
+            steps_of[c.cluster].add(c.x)
+    recurring = {v for v, xs in steps_of.items() if len(xs) > 1}
+    if not recurring:
+        return 0.0
+    by_step: dict[float, dict[Any, int]] = defaultdict(lambda: defaultdict(int))
+    overall: dict[Any, int] = defaultdict(int)
+    for c in cells:
+        if c.cluster in recurring and c.n > 0:
+            by_step[c.x][c.cluster] += c.n
+            overall[c.cluster] += c.n
+    total = sum(overall.values())
+    worst = 0.0
+    for counts in by_step.values():
+        n = sum(counts.values())
+        tv = 0.5 * sum(abs(counts.get(v, 0) / n - overall[v] / total) for v in overall)
+        worst = max(worst, tv)
+    return worst
 
 
 def _variant_row(
