@@ -219,6 +219,8 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
     else:
         axis = "training step" if stats.x_axis == "step" else "model order"
         how = {
+            "score-stratified": f"score test of the slope stratified by {t.n_clusters} variants",
+            "score-pooled": "score test of the slope; no prompt recurs, samples pooled",
             "logit-wald-cluster": f"logistic regression, SEs clustered by {t.n_clusters} variants",
             "logit-wald": "logistic regression, one variant",
             "score-cluster": "score test clustered by variant (the logistic fit separates)",
@@ -228,7 +230,11 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
             t.direction or "none"
         ]
         unit = "step" if stats.x_axis == "step" else "position in the model list"
-        slope = f", slope {t.slope:+.3g} log-odds per {unit}" if t.slope is not None else ""
+        slope = (
+            f", pooled logistic slope {t.slope:+.3g} log-odds per {unit}"
+            if t.slope is not None
+            else ""
+        )
         signif = "" if t.p_value < 0.05 else "no significant trend: "
         parts.append(f"Trend: {signif}{word} with {axis} ({how}{slope}, {p_text(t.p_value)}). ")
     if rise.window_min_n is not None:

@@ -58,6 +58,7 @@ from ._trend import (
     first_rise,
     holm_adjust,
     logistic_trend,
+    trend_test,
 )
 
 __all__ = [
@@ -96,6 +97,7 @@ __all__ = [
     "first_rise",
     "holm_adjust",
     "logistic_trend",
+    "trend_test",
     "mcnemar_exact",
     "measures_for_labels",
     "resolve_run",

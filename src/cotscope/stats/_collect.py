@@ -25,7 +25,7 @@ from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, aggregate_rates
 from ._changepoint import ChangePoint, single_change
 from ._intervals import rate_estimate
 from ._power import minimum_detectable_effect
-from ._trend import Cell, TrendResult, first_rise, logistic_trend
+from ._trend import Cell, TrendResult, first_rise, trend_test
 
 EXCLUDED_OUTCOMES = ("unparseable", "error")
 """Outcomes that are never in a denominator; always counted beside the rate."""
@@ -387,7 +387,7 @@ def collect_stats(
                     stats.rates.append(
                         _aggregate_row(m, level, suite, fam, measure, present, boolean, confidence)
                     )
-                stats.trends.append(TrendRow(suite, fam, measure, logistic_trend(trend_cells)))
+                stats.trends.append(TrendRow(suite, fam, measure, trend_test(trend_cells)))
                 stats.rises.append(_rise_row(suite, fam, measure, trend_cells, models, alpha))
                 if axis == "step":
                     stats.changes.append(_change_row(suite, fam, measure, trend_cells, confidence))

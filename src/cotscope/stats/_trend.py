@@ -32,7 +32,9 @@ from typing import Literal
 
 import numpy as np
 
-TrendMethod = Literal["logit-wald-cluster", "logit-wald", "score-cluster", "score"]
+TrendMethod = Literal[
+    "score-stratified", "score-pooled", "logit-wald-cluster", "logit-wald", "score-cluster", "score"
+]
 Direction = Literal["increasing", "decreasing", "none"]
 
 _MAX_ITER = 100
@@ -216,6 +218,62 @@ def _score_trend(
     return TrendResult(
         method, None, None, z, _normal_two_sided(z), _direction(u), int(n_total), n_levels, g, note
     )
+
+
+def trend_test(cells: Sequence[Cell]) -> TrendResult:
+    """Test whether a rate changes monotonically with x: the score test of the slope.
+
+    The p-value comes from the score test of the slope of x in a logistic model with
+    one intercept per variant (Mantel's extension of the Cochran–Armitage test): the
+    statistic is Σ_v Σ_i (x_i − x̄_v)(y_i − p̂_v) with variance Σ_v p̂_v(1 − p̂_v)
+    Σ_i (x_i − x̄_v)². Unlike a Wald test it stays valid when rates reach 0% or 100%
+    (no fit of the alternative is needed), and stratifying by variant means that a
+    change in the mix of variants between checkpoints cannot fake a trend. Variants
+    seen at a single x carry no information about the slope; when no variant recurs
+    across x (a training log with a new prompt per rollout), the test pools every
+    sample under one intercept. The slope and its standard error, as an effect size,
+    are those of the pooled logistic regression (`logistic_trend`), when it converges.
+
+    Args:
+        cells: Counts per (variant, x); cells with n = 0 are ignored.
+
+    Returns:
+        The result, method `score-stratified` or `score-pooled`.
+    """
+    used = [c for c in cells if c.n > 0]
+    fit = logistic_trend(used)
+    if fit.note in ("no data", "a single checkpoint", "the outcome never varies"):
+        return fit
+    x_of: dict[Hashable, set[float]] = defaultdict(set)
+    for c in used:
+        x_of[c.cluster].add(c.x)
+    stratified = any(len(xs) > 1 for xs in x_of.values())
+    strata = {key: i for i, key in enumerate(x_of)} if stratified else dict.fromkeys(x_of, 0)
+    s_groups = max(strata.values()) + 1
+    x = np.array([c.x for c in used], dtype=float)
+    k = np.array([c.k for c in used], dtype=float)
+    n = np.array([c.n for c in used], dtype=float)
+    g = np.array([strata[c.cluster] for c in used])
+    n_s = np.bincount(g, weights=n, minlength=s_groups)
+    k_s = np.bincount(g, weights=k, minlength=s_groups)
+    x_mean = np.bincount(g, weights=n * x, minlength=s_groups) / n_s
+    p_s = k_s / n_s
+    xc = x - x_mean[g]
+    u = float(np.sum(xc * (k - n * p_s[g])))
+    var = float(np.sum(p_s[g] * (1 - p_s[g]) * n * xc**2))
+    method: TrendMethod = "score-stratified" if stratified else "score-pooled"
+    n_levels = len({c.x for c in used})
+    if not var > 0:
+        return TrendResult(
+            None, fit.slope, fit.se, None, None, None, fit.n, n_levels, fit.n_clusters,
+            "no variant has both the outcome varying and two checkpoints",
+        )  # fmt: skip
+    z = u / math.sqrt(var)
+    note = None if fit.slope is not None else "the logistic fit separates; no slope estimate"
+    return TrendResult(
+        method, fit.slope, fit.se, z, _normal_two_sided(z), _direction(u), fit.n, n_levels,
+        fit.n_clusters, note,
+    )  # fmt: skip
 
 
 def holm_adjust(p_values: Sequence[float]) -> list[float]:

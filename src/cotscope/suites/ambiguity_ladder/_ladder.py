@@ -36,7 +36,7 @@ from cotscope.stats import (
     RunStats,
     TrendResult,
     aggregate_rates,
-    logistic_trend,
+    trend_test,
     wilson_interval,
 )
 from cotscope.store import Store
@@ -220,7 +220,7 @@ def analyse(store: Store, stats: RunStats) -> Ladder | None:
         instance_cells=dict(instance_cells),
         rates=rates,
         thresholds=thresholds,
-        level_trends={lv: logistic_trend(c) for lv, c in trend_cells.items()},
+        level_trends={lv: trend_test(c) for lv, c in trend_cells.items()},
         threshold_tau=tau,
         threshold_p=p,
     )

@@ -20,7 +20,7 @@ from cotscope.stats import (
     RunStats,
     TrendResult,
     aggregate_rates,
-    logistic_trend,
+    trend_test,
 )
 from cotscope.store import Store
 
@@ -121,7 +121,7 @@ def _series(source: str, cells: dict[tuple[str, str], Counts], models: list[Mode
             if cell is not None and cell.n:
                 hits = cell.by_outcome.get("capability-centred", 0)
                 trend_cells.append(Cell(e, m.x, hits, cell.n))
-    return Series(source, cells, rates, logistic_trend(trend_cells))
+    return Series(source, cells, rates, trend_test(trend_cells))
 
 
 def analyse(store: Store, stats: RunStats) -> RubricFocusAnalysis | None:
