@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +29,6 @@ from ._tokenize import tokenize
 
 Forms = tuple[str, ...]
 Key = tuple[str, str]
-_WHITESPACE = (" ", "\t", "\n", "\r", "\x0b", "\x0c")
 
 
 @dataclass
@@ -147,11 +146,12 @@ class ContextCollector:
         self.account(row, key, text, len(tokens), {form: tokens.count(form) for form in present})
 
     def count_forms(self, text: str) -> dict[str, int] | None:
-        """Occurrences of the followed forms in an ASCII text, without tokenising all of it.
+        """Occurrences of the followed forms in an ASCII text.
 
-        Each place a probe occurs, the whitespace-delimited chunk around it is tokenised
-        (tokens never span whitespace, and on ASCII no tokenizer rule looks across it,
-        so the chunk's tokens are exactly the full text's tokens there).
+        The whole text is tokenised by the fast ASCII pattern and counted in C
+        (`Counter`). Tokenising only the whitespace chunks around probe hits ran a
+        Python loop once per hit: 19 million hits on `bench_report.py`'s 100,000 CoTs,
+        where the report took 117 s with it and 25 s without.
 
         Args:
             text: The reasoning.
@@ -161,21 +161,10 @@ class ContextCollector:
         """
         if not text.isascii():
             return None
-        low = text.lower()
-        found: dict[str, int] = {}
-        chunks: set[int] = set()
-        for probe in self.probes:
-            at = low.find(probe)
-            while at >= 0:
-                start = max(low.rfind(c, 0, at) for c in _WHITESPACE) + 1
-                end = min((e for c in _WHITESPACE if (e := low.find(c, at)) >= 0), default=len(low))
-                if start not in chunks:
-                    chunks.add(start)
-                    for token in tokenize(low[start:end]):
-                        if token in self._forms:
-                            found[token] = found.get(token, 0) + 1
-                at = low.find(probe, end)
-        return found
+        counts = Counter(tokenize(text))
+        if len(counts) < len(self._forms):
+            return {token: n for token, n in counts.items() if token in self._forms}
+        return {form: counts[form] for form in self._forms if form in counts}
 
     def account(
         self, row: Mapping[str, Any], key: Key, text: str, n_words: int, found: Mapping[str, int]
