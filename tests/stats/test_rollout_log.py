@@ -45,6 +45,8 @@ def test_a_change_in_a_rollout_log_is_located(tmp_path: Path) -> None:
     assert cp["before"]["last_step"] == 1150 and cp["after"]["first_step"] == 1200
     assert cp["interval_after_step"] <= 1150 and cp["interval_by_step"] >= 1200
     assert cp["p_value"] < 0.01 and cp["after"]["rate"] == 1.0
+    assert change["measure"] == "hack"  # named after the mapped field, not "true"
+    assert change["sentence"].startswith("hack rate shifts from 10%")
     assert "between steps 1,150 and 1,200" in change["sentence"]
     (rise,) = [r for r in stats["first_rise"] if r["family"] is None]
     assert rise["window_min_n"] == 30 and rise["first_rise_step"] is not None
@@ -55,3 +57,11 @@ def test_a_change_in_a_rollout_log_is_located(tmp_path: Path) -> None:
     page = (run / "report.html").read_text()
     assert "Change point: the " in page and "between steps 1,150 and 1,200" in page
     assert "steps pooled into windows of at least 30 samples" in page
+    assert "the hack rate shifts" in page
+
+    named = runner.invoke(app, ["ingest", str(tmp_path / "dump.jsonl"), "-o", str(tmp_path / "n"),
+                                "--map", "step=step", "--map", "outcome=hack",
+                                "--outcome-name", "reward hack"])  # fmt: skip
+    assert named.exit_code == 0, named.output
+    stats = json.loads(runner.invoke(app, ["stats", str(tmp_path / "n"), "--json"]).stdout)
+    assert stats["measures"] == {"ingested": ["reward hack"]}

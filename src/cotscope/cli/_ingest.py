@@ -82,6 +82,13 @@ def ingest(
             help="Drop record fields outside the schema (default: keep in metadata).",
         ),
     ] = False,
+    outcome_name: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome-name",
+            help="Name of a true/false outcome in stats and the report [the mapped field's].",
+        ),
+    ] = None,
     progress: Annotated[
         bool, typer.Option("--progress/--no-progress", help="Show a progress bar on a terminal.")
     ] = True,
@@ -132,6 +139,7 @@ def ingest(
             rejects=rejects,
             max_record_mb=max_record_mb,
             keep_extra=not drop_extra,
+            outcome_name=outcome_name,
         )
         bar = _RichProgress(console) if progress and console.is_terminal else None
         try:

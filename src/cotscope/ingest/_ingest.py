@@ -67,6 +67,12 @@ class IngestOptions:
     keep_extra: bool = True
     """Keep record fields outside the schema in `metadata`."""
 
+    outcome_name: str | None = None
+    """What a true/false outcome measures (`--outcome-name`, e.g. `reward hack`).
+
+    By default it is the name of the field mapped to `outcome`.
+    """
+
 
 @dataclass
 class IngestResult:
@@ -122,6 +128,7 @@ def _spec(paths: Sequence[Path], o: IngestOptions, reports: list[FileReport]) ->
         "on_error": o.on_error,
         "max_record_mb": o.max_record_mb,
         "keep_extra": o.keep_extra,
+        "outcome_name": o.outcome_name,
         "counts": {
             "records": sum(r.records for r in reports),
             "added": sum(r.added for r in reports),

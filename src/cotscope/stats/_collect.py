@@ -11,6 +11,7 @@ is `true`, with n = count(true or false).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -271,11 +272,37 @@ def _variant_name(variant_id: str, variant_hash: str, texts_of_id: int) -> str:
     return variant_id if texts_of_id == 1 else f"{variant_id}@{variant_hash[:8]}"
 
 
-def measures_for_labels(labels: set[str]) -> tuple[list[str], bool]:
-    """Measures of a suite from its outcome labels, and whether the suite is boolean."""
+def boolean_measure_name(store: Store, run: str) -> str:
+    """What a true/false outcome measures.
+
+    That is the ingests' `--outcome-name`, else the field they mapped to `outcome` (its
+    last path segment), else `true`.
+    """
+    rows = store.query("SELECT spec FROM runs WHERE run = ?", [run])
+    if not rows:
+        return BOOLEAN_MEASURE
+    raw = rows[0]["spec"]
+    spec = json.loads(raw) if isinstance(raw, str) else raw
+    names = set()
+    for entry in (spec or {}).get("ingests", []) if isinstance(spec, dict) else []:
+        field_name = entry.get("outcome_name") or (entry.get("map") or {}).get("outcome")
+        names.add(str(field_name).split(".")[-1] if field_name else BOOLEAN_MEASURE)
+    name = names.pop() if len(names) == 1 else BOOLEAN_MEASURE
+    return name if name.lower() not in EXCLUDED_OUTCOMES else BOOLEAN_MEASURE
+
+
+def measures_for_labels(
+    labels: set[str], boolean_name: str = BOOLEAN_MEASURE
+) -> tuple[list[str], bool]:
+    """Measures of a suite from its outcome labels, and whether the suite is boolean.
+
+    Args:
+        labels: The outcome labels stored for the suite.
+        boolean_name: The measure's name when the labels are true/false.
+    """
     parseable = {lab for lab in labels if lab.lower() not in EXCLUDED_OUTCOMES}
     if parseable and {lab.lower() for lab in parseable} <= {"true", "false"}:
-        return [BOOLEAN_MEASURE], True
+        return [boolean_name], True
     known = [lab for lab in _KNOWN_ORDER if lab in parseable]
     return known + sorted(parseable - set(known)), False
 
@@ -355,8 +382,9 @@ def collect_stats(
     )
     measures: dict[str, list[str]] = {}
     booleans: dict[str, bool] = {}
+    boolean_name = boolean_measure_name(store, run)
     for suite in sorted(labels):
-        measures[suite], booleans[suite] = measures_for_labels(labels[suite])
+        measures[suite], booleans[suite] = measures_for_labels(labels[suite], boolean_name)
 
     stats = RunStats(run, axis, confidence, models, variants, measures)
     for suite, suite_measures in measures.items():

@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 from cotscope.store import Store
 
-from ._collect import EXCLUDED_OUTCOMES, StatsError, load_models, measures_for_labels, resolve_run
+from ._collect import (
+    EXCLUDED_OUTCOMES,
+    StatsError,
+    boolean_measure_name,
+    load_models,
+    measures_for_labels,
+    resolve_run,
+)
 from ._compare import Comparison, paired_comparison, unpaired_comparison
 
 
@@ -71,7 +78,9 @@ def compare_models(
         labels[r["suite"]].add(str(r["outcome"]))
     rows: list[CompareRow] = []
     for suite in sorted(labels):
-        suite_measures, boolean = measures_for_labels(labels[suite])
+        suite_measures, boolean = measures_for_labels(
+            labels[suite], boolean_measure_name(store, run)
+        )
         fams = sorted({str(r["family"]) for r in singles if r["suite"] == suite})
         for measure in suite_measures:
 
