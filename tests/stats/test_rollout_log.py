@@ -52,6 +52,10 @@ def test_a_change_in_a_rollout_log_is_located(tmp_path: Path) -> None:
     assert rise["window_min_n"] == 30 and rise["first_rise_step"] is not None
     assert 1000 <= rise["first_rise_step"] <= 1200 <= rise["first_rise_last_step"] + 200
 
+    table = runner.invoke(app, ["stats", str(run)], env={"COLUMNS": "200"})
+    assert "first significant rise: steps 1150–" in table.stdout
+    assert "change point: hack rate shifts from 10%" in table.stdout
+
     report = runner.invoke(app, ["report", str(run), "--no-figures"])
     assert report.exit_code == 0, report.stderr
     page = (run / "report.html").read_text()

@@ -134,9 +134,24 @@ def stats(
                     else f"not testable ({t.result.note})"
                 )
                 first = rise.first_rise_model_id or "none"
+                if rise.window_min_n is not None and rise.first_rise_step is not None:
+                    first = f"steps {rise.first_rise_step}–{rise.first_rise_last_step}"
                 console.print(
                     f"  {who}: trend {trend}; first significant rise: {first}", highlight=False
                 )
+                change = next(
+                    (c for c in result.changes
+                     if (c.suite, c.family, c.measure) == (t.suite, t.family, t.measure)),
+                    None,
+                )  # fmt: skip
+                if change is not None and change.change is not None:
+                    if change.change.p_value < 0.05:
+                        text = change.change.sentence(f"{measure} rate")
+                    else:
+                        text = f"none (best split p = {change.change.p_value:.2f})"
+                    console.print(f"    change point: {text}", highlight=False)
+                elif change is not None and change.note:
+                    console.print(f"    change point: none; {change.note}", highlight=False)
 
 
 def compare(
