@@ -331,19 +331,35 @@ def cmh_one_sided(
     return NormalDist().cdf(-diff / math.sqrt(var))
 
 
-def fisher_one_sided(baseline: tuple[int, int], later: tuple[int, int]) -> float | None:
-    """One-sided Fisher exact p-value that `later` (k, n) has a higher rate than `baseline`.
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def fisher_greater(k1: int, n1: int, k0: int, n0: int) -> float:
+    """One-sided Fisher exact p that group 1's share exceeds group 0's (hypergeometric tail).
+
+    Args:
+        k1: Successes in group 1 (the later checkpoint).
+        n1: Trials in group 1.
+        k0: Successes in group 0 (the first checkpoint).
+        n0: Trials in group 0.
 
     Returns:
-        The p-value; None when either side has no samples.
+        P(X ≥ k1) for X hypergeometric with the observed margins.
     """
-    from scipy.stats import fisher_exact
-
-    (k0, n0), (k1, n1) = baseline, later
-    if n0 == 0 or n1 == 0:
-        return None
-    result = fisher_exact(np.array([[k1, n1 - k1], [k0, n0 - k0]]), alternative="greater")
-    return float(result.pvalue)
+    if not (0 <= k1 <= n1 and 0 <= k0 <= n0):
+        raise ValueError(f"need 0 <= k <= n, got {k1}/{n1}, {k0}/{n0}")
+    total, hits = n0 + n1, k0 + k1
+    top = min(hits, n1)
+    if k1 <= max(0, hits - n0):
+        return 1.0
+    log_denominator = _log_choose(total, n1)
+    logs = [
+        _log_choose(hits, k) + _log_choose(total - hits, n1 - k) - log_denominator
+        for k in range(k1, top + 1)
+    ]
+    peak = max(logs)
+    return min(1.0, math.exp(peak) * sum(math.exp(v - peak) for v in logs))
 
 
 @dataclass(frozen=True)
@@ -409,15 +425,14 @@ def first_rise(
     base = by_x[xs[0]]
     if len(xs) > 2 and not any(set(by_x[x]) & set(base) for x in xs[1:]):
         return _windowed_rise(xs, {x: _pooled(by_x[x]) for x in xs}, alpha, min_window_n)
-    raw: list[tuple[float | None, Literal["paired", "unpaired"]]] = []
+    raw: list[_Compared] = []
     for x in xs[1:]:
+        kn = _pooled(by_x[x])
         if set(by_x[x]) & set(base):
-            raw.append((cmh_one_sided(base, by_x[x]), "paired"))
+            raw.append((x, x, cmh_one_sided(base, by_x[x]), "paired", kn))
         else:
-            raw.append((fisher_one_sided(_pooled(base), _pooled(by_x[x])), "unpaired"))
-    counts = [_pooled(by_x[x]) for x in xs[1:]]
-    tests = _holm_tests([(x, x, p, d, kn) for x, (p, d), kn in zip(xs[1:], raw, counts,
-                                                                  strict=True)], alpha)  # fmt: skip
+            raw.append((x, x, fisher_greater(*kn, *_pooled(base)), "unpaired", kn))
+    tests = _holm_tests(raw, alpha)
     first = next((t.x for t in tests if t.significant), None)
     return FirstRise(xs[0], first, tests, xs[0])
 
@@ -426,12 +441,11 @@ def _pooled(strata: Mapping[Hashable, tuple[int, int]]) -> tuple[int, int]:
     return sum(k for k, _ in strata.values()), sum(n for _, n in strata.values())
 
 
-def _holm_tests(
-    raw: Sequence[
-        tuple[float, float, float | None, Literal["paired", "unpaired"], tuple[int, int]]
-    ],
-    alpha: float,
-) -> tuple[RiseTest, ...]:
+_Compared = tuple[float, float, float | None, Literal["paired", "unpaired"], tuple[int, int]]
+"""(first x, last x, one-sided p, design, (k, n)) of one comparison before Holm."""
+
+
+def _holm_tests(raw: Sequence[_Compared], alpha: float) -> tuple[RiseTest, ...]:
     adjusted = iter(holm_adjust([p for _, _, p, _, _ in raw if p is not None]))
     tests = []
     for x, last, p, design, (k, n) in raw:
@@ -456,10 +470,10 @@ def _windowed_rise(
     if len(windows) > 1 and filled < min_n:  # a short tail joins the window before it
         windows[-2].extend(windows.pop())
     pooled = [(sum(counts[x][0] for x in w), sum(counts[x][1] for x in w)) for w in windows]
-    raw = [
-        (w[0], w[-1], fisher_one_sided(pooled[0], kn), "unpaired", kn)
+    raw: list[_Compared] = [
+        (w[0], w[-1], fisher_greater(*kn, *pooled[0]), "unpaired", kn)
         for w, kn in zip(windows[1:], pooled[1:], strict=True)
     ]
-    tests = _holm_tests(raw, alpha)  # type: ignore[arg-type]
+    tests = _holm_tests(raw, alpha)
     first = next((t.x for t in tests if t.significant), None)
     return FirstRise(windows[0][0], first, tests, windows[0][-1], min_n)

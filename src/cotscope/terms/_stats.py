@@ -22,6 +22,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from cotscope.stats import fisher_greater
+
+__all__ = ["fisher_greater"]  # one exact test for terms and for first rises
+
 Z95 = 1.959963984540054
 """Two-sided 95% normal quantile."""
 
@@ -59,37 +63,6 @@ def cochran_armitage_increasing(
         return None
     z = stat / math.sqrt(variance)
     return z, normal_upper(z)
-
-
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
-
-
-def fisher_greater(k1: int, n1: int, k0: int, n0: int) -> float:
-    """One-sided Fisher exact p that group 1's share exceeds group 0's.
-
-    Args:
-        k1: Successes in group 1 (the later checkpoint).
-        n1: Trials in group 1.
-        k0: Successes in group 0 (the first checkpoint).
-        n0: Trials in group 0.
-
-    Returns:
-        P(X ≥ k1) for X hypergeometric with the observed margins.
-    """
-    if not (0 <= k1 <= n1 and 0 <= k0 <= n0):
-        raise ValueError(f"need 0 <= k <= n, got {k1}/{n1}, {k0}/{n0}")
-    total, hits = n0 + n1, k0 + k1
-    top = min(hits, n1)
-    if k1 <= max(0, hits - n0):
-        return 1.0
-    log_denominator = _log_choose(total, n1)
-    logs = [
-        _log_choose(hits, k) + _log_choose(total - hits, n1 - k) - log_denominator
-        for k in range(k1, top + 1)
-    ]
-    peak = max(logs)
-    return min(1.0, math.exp(peak) * sum(math.exp(v - peak) for v in logs))
 
 
 def fisher_two_sided(k1: int, n1: int, k0: int, n0: int) -> float:
