@@ -139,11 +139,7 @@ def stats(
                 console.print(
                     f"  {who}: trend {trend}; first significant rise: {first}", highlight=False
                 )
-                change = next(
-                    (c for c in result.changes
-                     if (c.suite, c.family, c.measure) == (t.suite, t.family, t.measure)),
-                    None,
-                )  # fmt: skip
+                change = result.change_for(t.suite, t.family, t.measure)
                 if change is not None and change.change is not None:
                     if change.change.p_value < 0.05:
                         text = change.change.sentence(f"{measure} rate")

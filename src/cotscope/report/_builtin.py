@@ -253,11 +253,7 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
         )
     elif rise.tests:
         parts.append(f"No checkpoint is significantly above {base} after Holm correction. ")
-    row = next(
-        (c for c in stats.changes
-         if (c.suite, c.family, c.measure) == (trend.suite, trend.family, trend.measure)),
-        None,
-    )  # fmt: skip
+    row = stats.change_for(trend.suite, trend.family, trend.measure)
     if row is not None and row.change is not None:
         parts.append(_change_text(row.change, trend.measure))
     elif row is not None and row.note:

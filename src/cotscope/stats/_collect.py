@@ -179,6 +179,13 @@ class RunStats:
     changes: list[ChangeRow] = field(default_factory=list)
     """Change points; empty when the x axis is the model list rather than steps."""
 
+    def change_for(self, suite: str, family: str | None, measure: str) -> ChangeRow | None:
+        """The change-point row of one measure and family (None off the step axis)."""
+        return next(
+            (c for c in self.changes if (c.suite, c.family, c.measure) == (suite, family, measure)),
+            None,
+        )
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `cotscope stats --json` (schema in docs/stats-json.md)."""
         trends = []
