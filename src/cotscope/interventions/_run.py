@@ -245,9 +245,10 @@ def run_interventions(
             summary, todo = _plan(store, options, spec)
         from ._generate import generate_rows
 
+        params = edit_params(options)
         for i in range(0, len(todo), options.batch_size):
             batch = todo[i : i + options.batch_size]
-            rows = generate_rows(batch, options, spec, summary.edit_key, edit_params(options))
+            rows = generate_rows(batch, options, spec, summary.edit_key, params)
             with Store(run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
                 insert_rows(store.con, rows)
             summary.generated += len(rows)
