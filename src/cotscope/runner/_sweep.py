@@ -260,12 +260,12 @@ def _todo(
         done = stored
     todo = _pending(psuite.variants, epochs, done, spec.generation.seed)
     planned = {(w.variant.id, w.variant.hash, w.epoch) for w in todo}
-    for v in psuite.variants:
-        todo += [
-            WorkItem(v, e, derive_seed(spec.generation.seed, v.id, e))
-            for vid, vhash, e in sorted(stored - done)
-            if (vid, vhash) == (v.id, v.hash) and (vid, vhash, e) not in planned
-        ]
+    by_key = {(v.id, v.hash): v for v in psuite.variants}
+    todo += [
+        WorkItem(by_key[(vid, vhash)], e, derive_seed(spec.generation.seed, vid, e))
+        for vid, vhash, e in sorted(stored - done - planned)
+        if (vid, vhash) in by_key
+    ]
     failed = sum(1 for w in todo if (w.variant.id, w.variant.hash, w.epoch) in stored)
     return todo, failed
 
