@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cotscope import __version__
 from cotscope.stats import collect_stats
-from cotscope.store import Store, os_error
+from cotscope.store import Store, active_writer, os_error
 
 from ._assets import CSS, JS
 from ._html import Markup, el, esc, join
@@ -84,7 +84,7 @@ def build_report(
     out = folder / REPORT_FILENAME
     with Store(run_dir, read_only=True) as store:
         _check_writable(folder, run_dir)
-        writer = store.writer()
+        writer = active_writer(run_dir)
         stats = collect_stats(store, run)
         ctx = ReportContext(run_dir, store, stats, options, folder / FIGURES_DIRNAME)
         rendered = []

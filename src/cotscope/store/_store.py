@@ -29,7 +29,6 @@ from ._lock import (
     StoreLockedError,
     StoreNotFoundError,
     StoreReadOnlyError,
-    WriterInfo,
     active_writer,
     lock_timeout,
     os_error,
@@ -212,10 +211,6 @@ class Store:
         if type(err) is not StoreError or isinstance(ex, duckdb.IOException):
             return err
         return None
-
-    def writer(self) -> WriterInfo | None:
-        """The process writing this run now (a sweep in progress), or None."""
-        return active_writer(self.run_dir)
 
     def _attach(self, row_group_size: int) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect()
