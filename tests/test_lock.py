@@ -1,4 +1,4 @@
-"""`requirements.lock` pins every package the two README commands install, and the pins
+"""`requirements.txt` pins every package the two README commands install, and the pins
 satisfy `pyproject.toml`'s ranges (a changed range without `make lock` fails here)."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _pins() -> dict[str, str]:
     pins = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         match = re.fullmatch(r"([A-Za-z0-9._-]+)==([A-Za-z0-9.+!-]+)", line.strip())
-        assert match, f"requirements.lock: not an exact pin: {line!r}"
+        assert match, f"requirements.txt: not an exact pin: {line!r}"
         pins[canonicalize_name(match[1])] = match[2]
     return pins
 
@@ -31,9 +31,9 @@ def test_every_dependency_is_pinned_within_its_range() -> None:
     pins = _pins()
     for spec in map(Requirement, wanted):
         name = canonicalize_name(spec.name)
-        assert name in pins, f"{spec.name} is not in requirements.lock (run `make lock`)"
+        assert name in pins, f"{spec.name} is not in requirements.txt (run `make lock`)"
         assert spec.specifier.contains(pins[name], prereleases=True), (
-            f"requirements.lock pins {spec.name}=={pins[name]} outside pyproject's {spec}"
+            f"requirements.txt pins {spec.name}=={pins[name]} outside pyproject's {spec}"
         )
 
 
