@@ -16,9 +16,10 @@ _EPILOG = """\
 Examples:\n
   cotscope ingest rollouts.jsonl -o runs/rl --map step=global_step --map reasoning=cot
   --map answer=completion\n
+  cotscope ingest dump.jsonl -o runs/rl --map run=experiment --map step=step --map outcome=hack\n
   cotscope ingest logs/*.eval -o runs/evals\n
   cotscope ingest chats.jsonl --format openai-chat --model-id o3-late --step 900 -o runs/x\n
-Map targets: id, model_id, model, step, suite, variant, variant_family, epoch, prompt,
+Map targets: id, model_id, model, step, run, suite, variant, variant_family, epoch, prompt,
 reasoning, reasoning_kind, answer, messages, outcome, error, input_tokens, output_tokens,
 reasoning_tokens, labels.<name>, metadata.<name>. Sources are dotted paths (numbers index
 lists: messages.-1.content); end one with ? when records may lack it.
@@ -58,6 +59,12 @@ def ingest(
         int | None, typer.Option("--step", min=0, help="Training step for every record.")
     ] = None,
     suite: Annotated[str | None, typer.Option("--suite", help="Suite for every record.")] = None,
+    run_id: Annotated[
+        str | None,
+        typer.Option(
+            "--run-id", help="Training run for every record (one curve per run; or --map run=F)."
+        ),
+    ] = None,
     on_error: Annotated[
         str,
         typer.Option(
@@ -135,6 +142,7 @@ def ingest(
             model_id=model_id,
             step=step,
             suite=suite,
+            run_id=run_id,
             on_error=on_error,  # type: ignore[arg-type]
             rejects=rejects,
             max_record_mb=max_record_mb,

@@ -107,19 +107,24 @@ def stats(
         typer.echo(json.dumps(result.to_json(), indent=1, default=str))
         return
     console = Console()
+    several = len(result.runs) > 1
     for suite, measures in result.measures.items():
         for measure in measures:
             table = Table(title=f"{suite}: {measure}", title_justify="left", box=box.SIMPLE_HEAD)
             x_name = "step" if result.x_axis == "step" else "model"
-            for col in (x_name, "family", "n", "rate", "95% CI", "unparseable", "error"):
-                left = col in ("model", "family")
+            columns: tuple[str, ...] = ("run",) if several else ()
+            columns += (x_name, "family", "n", "rate", "95% CI", "unparseable", "error")
+            for col in columns:
+                left = col in ("model", "family", "run")
                 table.add_column(col, justify="left" if left else "right", no_wrap=True)
-            tick = {m.model_id: m.tick for m in result.models}
+            tick = {m.key: m.tick for m in result.models}
             for r in result.rates:
                 if r.suite == suite and r.measure == measure and r.level != "variant":
+                    cells = (r.run_id,) if several else ()
                     table.add_row(
-                        tick[r.model_id], r.family or "(all)", str(r.n), pct(r.rate),
-                        interval(r.ci_low, r.ci_high), str(r.unparseable), str(r.error),
+                        *cells, tick[(r.run_id, r.model_id)], r.family or "(all)", str(r.n),
+                        pct(r.rate), interval(r.ci_low, r.ci_high), str(r.unparseable),
+                        str(r.error),
                     )  # fmt: skip
             console.print(table)
             for t, rise in zip(
@@ -128,6 +133,7 @@ def stats(
                 strict=True,
             ):
                 who = t.family or "all variants"
+                who = f"run {t.run_id}, {who}" if several else who
                 trend = (
                     f"{t.result.direction} ({t.result.method}, {p_text(t.result.p_value)})"
                     if t.result.p_value is not None
@@ -139,7 +145,7 @@ def stats(
                 console.print(
                     f"  {who}: trend {trend}; first significant rise: {first}", highlight=False
                 )
-                change = result.change_for(t.suite, t.family, t.measure)
+                change = result.change_for(t.suite, t.family, t.measure, t.run_id)
                 if change is not None and change.change is not None:
                     if change.change.p_value < 0.05:
                         text = change.change.sentence(f"{measure} rate")
@@ -148,6 +154,9 @@ def stats(
                     console.print(f"    change point: {text}", highlight=False)
                 elif change is not None and change.note:
                     console.print(f"    change point: none; {change.note}", highlight=False)
+            for d in result.run_diffs:
+                if (d.suite, d.measure) == (suite, measure):
+                    console.print(f"  {d.sentence()}", highlight=False)
 
 
 def compare(

@@ -133,10 +133,17 @@ def adapt(raw: Any, fmt: Format, fmap: FieldMap, keep_extra: bool = True) -> dic
         _chat(raw, out, consumed)
     extra: dict[str, Any] = {}
     sample_cols: dict[str, Any] = {}
+    # A row exported from a store: its `run` is the store's run, `run_id` the training run.
+    exported = fmt == "cotscope" and "sample_uid" in raw
     for key, value in raw.items():
         if key in consumed or (chat and key in _CHAT_KEYS):
             continue
-        if key in SCHEMA_FIELDS:
+        if exported and key in ("run", "run_id"):
+            if key == "run":
+                sample_cols[key] = value
+            elif value:
+                _merge(out, "run", value)
+        elif key in SCHEMA_FIELDS:
             _merge(out, key, value)
         elif key in SAMPLE_ONLY and fmt == "cotscope":
             if value is not None:

@@ -55,6 +55,9 @@ class IngestOptions:
     suite: str | None = None
     """Suite for every record (`--suite`)."""
 
+    run_id: str | None = None
+    """Training run for every record (`--run-id`); records may carry their own (`run`)."""
+
     on_error: OnError = "fail"
     """`fail`: stop and write nothing; `skip`: ingest the rest and list rejects."""
 
@@ -125,6 +128,7 @@ def _spec(paths: Sequence[Path], o: IngestOptions, reports: list[FileReport]) ->
         "model_id": o.model_id,
         "step": o.step,
         "suite": o.suite,
+        "run_id": o.run_id,
         "on_error": o.on_error,
         "max_record_mb": o.max_record_mb,
         "keep_extra": o.keep_extra,
@@ -188,7 +192,7 @@ def _ingest_locked(
     committed = False
     try:
         known = load_known(store, run)
-        constants = Constants(run, options.model_id, options.step, options.suite)
+        constants = Constants(run, options.model_id, options.step, options.suite, options.run_id)
         builder = RowBuilder(constants, known)
         writer = Writer(store)
         writer.begin(constants.fixed(), memory)

@@ -58,6 +58,7 @@ class Constants:
     model_id: str | None = None
     step: int | None = None
     suite: str | None = None
+    run_id: str | None = None
     created_at: datetime = field(default_factory=datetime.now)
 
     def fixed(self) -> dict[str, Any]:
@@ -214,6 +215,7 @@ class RowBuilder:
             if reasoning is not None and kind is None:
                 kind = "text"
         step = c.step if c.step is not None else rec.step
+        run_id = c.run_id if c.run_id is not None else (rec.run or "")
         model = rec.model or DEFAULT_MODEL
         if c.model_id is not None:
             model_id = c.model_id
@@ -221,6 +223,7 @@ class RowBuilder:
             model_id = rec.model_id
         else:
             base = rec.model or ctx.stem
+            base = f"{run_id}/{base}" if run_id else base
             model_id = base if step is None else f"{base}@{step}"
         suite = c.suite or rec.suite or DEFAULT_SUITE
         hashes = self._variant_hashes.get(prompt)
@@ -265,13 +268,15 @@ class RowBuilder:
         )  # fmt: skip
         content64 = content >> 64
         rec_id = None if rec.id is None else str(rec.id)
+        # The unnamed run keeps the key it had before runs were keyed (same uids on re-ingest).
+        owner = f"{model_id}{_SEP}{run_id}" if run_id else model_id
         if rec_id is not None:
-            key = _SEP.join(("ingest", c.run, model_id, suite, "id", rec_id))
+            key = _SEP.join(("ingest", c.run, owner, suite, "id", rec_id))
         else:
             repeat = self._repeats.get(content, 0)
             self._repeats[content] = repeat + 1
             key = _SEP.join(
-                ("ingest", c.run, model_id, suite, "content", f"{content:032x}", str(repeat))
+                ("ingest", c.run, owner, suite, "content", f"{content:032x}", str(repeat))
             )
         uid = _SHA256(key.encode()).digest()[:16]
         if rec_id is not None:
@@ -295,7 +300,7 @@ class RowBuilder:
                 "give changed transcripts new ids or ingest into a new run directory",
                 "id",
             )
-        group = hash((model_id, suite, variant_id, variant_hash))
+        group = hash((run_id, model_id, suite, variant_id, variant_hash))
         nxt = known.next_epoch.get(group, 0)
         epoch = epoch_in if epoch_in is not None else nxt
         known.next_epoch[group] = epoch + 1 if epoch >= nxt else nxt
@@ -312,7 +317,7 @@ class RowBuilder:
             uid.hex(), model_id, model, order, step, suite, variant_id, family,
             variant_hash, epoch, prompt, reasoning, kind, answer, outcome, tokens, out_tokens,
             reasoning_tokens, error, messages_json, labels_json, meta_json, ctx.source, line,
-            ctx.log_file,
+            ctx.log_file, run_id,
         )  # fmt: skip
         return "new", row
 

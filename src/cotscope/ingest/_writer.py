@@ -82,12 +82,12 @@ def load_known(store: Store, run: str) -> Known:
         for uid, content in chunk:
             if content:
                 known.content[bytes.fromhex(uid)] = int(content[:16], 16)
-    for model_id, suite, vid, vhash, nxt in store.con.execute(
-        "SELECT model_id, suite, variant_id, variant_hash, max(epoch) + 1 FROM samples "
-        "WHERE run = ? GROUP BY ALL",
+    for run_id, model_id, suite, vid, vhash, nxt in store.con.execute(
+        "SELECT coalesce(run_id, ''), model_id, suite, variant_id, variant_hash, max(epoch) + 1"
+        " FROM samples WHERE run = ? GROUP BY ALL",
         [run],
     ).fetchall():
-        known.next_epoch[hash((model_id, suite, vid, vhash))] = int(nxt)
+        known.next_epoch[hash((run_id, model_id, suite, vid, vhash))] = int(nxt)
     for model_id, order in store.con.execute(
         "SELECT model_id, min(model_order) FROM samples WHERE run = ? GROUP BY model_id "
         "ORDER BY 2, 1",

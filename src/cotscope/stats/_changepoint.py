@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 from ._intervals import wilson_interval
 
@@ -77,6 +77,19 @@ class ChangePoint(BaseModel):
     """Bootstrap draws behind the interval and the p-value."""
     method: str = "exact binomial search; parametric bootstrap"
     """How it was found."""
+    _draws: np.ndarray = PrivateAttr(default_factory=lambda: np.empty(0))
+
+    @property
+    def step(self) -> float:
+        """The estimated change: the first step at the new rate."""
+        return self.after.first_step
+
+    def location_draws(self) -> np.ndarray:
+        """The bootstrap's re-estimated change steps, one per resample.
+
+        Each is the first step at the new rate; comparing two runs' changes uses them.
+        """
+        return self._draws
 
     def sentence(self, outcome: str = "rate") -> str:
         """The finding in words, e.g. "hack rate shifts from 4% [2, 9] to 93% [88, 96] ..."."""
@@ -219,7 +232,7 @@ def single_change(
         null.sum(axis=-1), np.full(resamples, nn.sum())
     )
     p_value = (1 + int(np.sum(null_llr >= llr - 1e-9))) / (resamples + 1)
-    return ChangePoint(
+    change = ChangePoint(
         before=_segment(x[:j], kk[:j], nn[:j], confidence),
         after=_segment(x[j:], kk[j:], nn[j:], confidence),
         interval_after_step=float(x[low - 1]),
@@ -229,6 +242,8 @@ def single_change(
         confidence=confidence,
         resamples=resamples,
     )
+    change._draws = x[found]
+    return change
 
 
 def _binomial_cost() -> Any:

@@ -23,9 +23,10 @@ import duckdb
 from cotscope.store import Store
 
 from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, aggregate_rates
-from ._changepoint import ChangePoint, single_change
+from ._changepoint import ChangePoint, Segmentation, multiple_changes, single_change
 from ._intervals import rate_estimate
 from ._power import minimum_detectable_effect
+from ._runs import RunDiffRow, compare_runs
 from ._trend import Cell, TrendResult, first_rise, trend_test
 
 EXCLUDED_OUTCOMES = ("unparseable", "error")
@@ -52,6 +53,13 @@ class ModelInfo:
     model_order: int
     x: float
     """Position on the x axis: the step, or the model's rank in the spec's order (0, 1, ...)."""
+    run_id: str = ""
+    """The training run the checkpoint belongs to (`""`: the one unnamed run)."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies the checkpoint in a store: (run_id, model_id)."""
+        return self.run_id, self.model_id
 
     @property
     def tick(self) -> str:
@@ -100,6 +108,7 @@ class RateRow:
     pooled_ci_low: float | None
     pooled_ci_high: float | None
     mde: float | None
+    run_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -110,6 +119,8 @@ class TrendRow:
     family: str | None
     measure: str
     result: TrendResult
+    run_id: str = ""
+    """The training run whose checkpoints were tested."""
 
 
 @dataclass(frozen=True)
@@ -123,6 +134,10 @@ class ChangeRow:
     """None with fewer than two steps holding samples, or see `note`."""
     note: str | None = None
     """Why no change point is given, when there is a reason beyond too few steps."""
+    run_id: str = ""
+    """The training run whose steps were searched."""
+    segmentation: Segmentation | None = None
+    """Every change found by the penalised search (several changes); None with `change`."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +176,8 @@ class RiseRow:
     """Last step of the first significant window."""
     window_min_n: int | None = None
     """Samples per window when steps were pooled (no shared prompts); None otherwise."""
+    run_id: str = ""
+    """The training run whose checkpoints were tested."""
 
 
 @dataclass
@@ -178,24 +195,35 @@ class RunStats:
     rises: list[RiseRow] = field(default_factory=list)
     changes: list[ChangeRow] = field(default_factory=list)
     """Change points; empty when the x axis is the model list rather than steps."""
+    run_diffs: list[RunDiffRow] = field(default_factory=list)
+    """Every later training run against the first; empty with one run."""
 
-    def change_for(self, suite: str, family: str | None, measure: str) -> ChangeRow | None:
-        """The change-point row of one measure and family (None off the step axis)."""
+    @property
+    def runs(self) -> list[str]:
+        """The training runs in the store's order (`[""]` for one unnamed run)."""
+        return list(dict.fromkeys(m.run_id for m in self.models))
+
+    def change_for(
+        self, suite: str, family: str | None, measure: str, run_id: str = ""
+    ) -> ChangeRow | None:
+        """The change-point row of one measure, family and run (None off the step axis)."""
+        key = (suite, family, measure, run_id)
         return next(
-            (c for c in self.changes if (c.suite, c.family, c.measure) == (suite, family, measure)),
-            None,
+            (c for c in self.changes if (c.suite, c.family, c.measure, c.run_id) == key), None
         )
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `cotscope stats --json` (schema in docs/stats-json.md)."""
         trends = []
         for t in self.trends:
-            trends.append({"suite": t.suite, "family": t.family, "measure": t.measure,
-                           "x_axis": self.x_axis, **asdict(t.result)})  # fmt: skip
+            trends.append({"run_id": t.run_id, "suite": t.suite, "family": t.family,
+                           "measure": t.measure, "x_axis": self.x_axis,
+                           **asdict(t.result)})  # fmt: skip
         return {
             "schema": "cotscope.stats/1",
             "run": self.run,
             "x_axis": self.x_axis,
+            "runs": self.runs,
             "confidence": self.confidence,
             "bootstrap": {"resamples": DEFAULT_RESAMPLES, "seed": DEFAULT_SEED},
             "excluded_outcomes": list(EXCLUDED_OUTCOMES),
@@ -207,15 +235,18 @@ class RunStats:
             "first_rise": [asdict(r) for r in self.rises],
             "change_points": [
                 {
+                    "run_id": c.run_id,
                     "suite": c.suite,
                     "family": c.family,
                     "measure": c.measure,
                     "note": c.note,
                     "change": c.change.model_dump() if c.change else None,
                     "sentence": c.change.sentence(f"{c.measure} rate") if c.change else None,
+                    "segmentation": c.segmentation.model_dump() if c.segmentation else None,
                 }
                 for c in self.changes
             ],
+            "run_differences": [asdict(d) for d in self.run_diffs],
         }
 
 
@@ -242,36 +273,68 @@ def resolve_run(store: Store, run: str | None) -> str:
 
 
 def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
-    """The run's models in x order, and which x axis they define."""
+    """The run's checkpoints in x order (run by run), and which x axis they define.
+
+    A checkpoint is one model id of one training run (`run_id`). Steps define the axis
+    when every checkpoint has one and no two of the same training run share it;
+    otherwise checkpoints sit at their rank in the spec's order (ties broken by id).
+
+    Raises:
+        StatsError: when a model id holds several steps (a training run mapped to
+            `model_id`): its checkpoints cannot be told apart.
+    """
     rows = store.query(
-        "SELECT model_id, any_value(model) AS model, min(step) AS step, any_value(label) AS label,"
-        " min(model_order) AS model_order FROM samples WHERE run = ? GROUP BY model_id",
+        "SELECT coalesce(run_id, '') AS run_id, model_id, any_value(model) AS model,"
+        " min(step) AS step, max(step) AS last_step, count(DISTINCT step) AS n_steps,"
+        " any_value(label) AS label, min(model_order) AS model_order"
+        " FROM samples WHERE run = ? GROUP BY ALL",
         [run],
     )
-    steps = [r["step"] for r in rows]
-    # Steps define the axis only when every model has one and no two share it; otherwise
-    # models sit at their rank in the spec's order (ties broken by id), one position each.
-    use_steps = bool(rows) and None not in steps and len(set(steps)) == len(steps)
+    mixed = [r for r in rows if int(r["n_steps"]) > 1]
+    if mixed:
+        r = mixed[0]
+        raise StatsError(
+            f"model id {r['model_id']!r} holds samples of {r['n_steps']} different steps "
+            f"({r['step']}–{r['last_step']}): a checkpoint is one step of one training run. "
+            "If it names a training run, ingest again with `--map run=<field>` (or "
+            "`--run-id`) instead of `--map model_id=<field>`"
+        )
+    run_first: dict[str, int] = {}
+    for r in rows:
+        order = int(r["model_order"] or 0)
+        run_first[r["run_id"]] = min(run_first.get(r["run_id"], order), order)
+    steps_by_run: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        steps_by_run[r["run_id"]].append(r["step"])
+    use_steps = bool(rows) and all(
+        None not in steps and len(set(steps)) == len(steps) for steps in steps_by_run.values()
+    )
     axis: XAxis = "step" if use_steps else "model_order"
     ranked = sorted(
         rows,
         key=lambda r: (
+            run_first[r["run_id"]],
+            r["run_id"],
             r["step"] if use_steps else 0,
             int(r["model_order"] or 0),
             str(r["model_id"]),
         ),
     )
-    models = [
-        ModelInfo(
-            model_id=str(r["model_id"]),
-            model=str(r["model"]),
-            step=None if r["step"] is None else int(r["step"]),
-            label=r["label"],
-            model_order=int(r["model_order"] or 0),
-            x=float(r["step"]) if use_steps else float(i),
+    rank: dict[str, int] = defaultdict(int)
+    models = []
+    for r in ranked:
+        models.append(
+            ModelInfo(
+                model_id=str(r["model_id"]),
+                model=str(r["model"]),
+                step=None if r["step"] is None else int(r["step"]),
+                label=r["label"],
+                model_order=int(r["model_order"] or 0),
+                x=float(r["step"]) if use_steps else float(rank[r["run_id"]]),
+                run_id=str(r["run_id"]),
+            )
         )
-        for i, r in enumerate(ranked)
-    ]
+        rank[r["run_id"]] += 1
     return models, axis
 
 
@@ -362,16 +425,16 @@ def collect_stats(
     run = resolve_run(store, run)
     models, axis = load_models(store, run)
     cur = store.con.execute(
-        "SELECT model_id, suite, variant_id, variant_hash, any_value(variant_family), outcome,"
-        " count(*) FROM samples WHERE run = ?"
-        " GROUP BY model_id, suite, variant_id, variant_hash, outcome",
+        "SELECT coalesce(run_id, ''), model_id, suite, variant_id, variant_hash,"
+        " any_value(variant_family), outcome, count(*) FROM samples WHERE run = ?"
+        " GROUP BY ALL",
         [run],
     )
-    cells: dict[tuple[str, str, str, str], _Counts] = defaultdict(_Counts)
+    cells: dict[tuple[str, str, str, str, str], _Counts] = defaultdict(_Counts)
     families: dict[tuple[str, str, str], str] = {}
     labels: dict[str, set[str]] = defaultdict(set)
-    for model_id, suite, vid, vhash, family, outcome, count in cur.fetchall():
-        cells[(model_id, suite, vid, vhash)].by_label[str(outcome)] += int(count)
+    for run_id, model_id, suite, vid, vhash, family, outcome, count in cur.fetchall():
+        cells[(run_id, model_id, suite, vid, vhash)].by_label[str(outcome)] += int(count)
         families[(suite, vid, vhash)] = str(family)
         labels[suite].add(str(outcome))
 
@@ -394,6 +457,7 @@ def collect_stats(
         measures[suite], booleans[suite] = measures_for_labels(labels[suite], boolean_name)
 
     stats = RunStats(run, axis, confidence, models, variants, measures)
+    run_ids = stats.runs
     for suite, suite_measures in measures.items():
         suite_variants = [v for v in variants if v.suite == suite]
         groups: list[tuple[Level, str | None, list[VariantInfo]]] = [
@@ -406,26 +470,41 @@ def collect_stats(
         for measure in suite_measures:
             boolean = booleans[suite]
             for level, fam, members in groups:
-                trend_cells: list[Cell] = []
-                for m in models:
-                    present = [
-                        (v, cells[key])
-                        for v in members
-                        if (key := (m.model_id, suite, v.variant_id, v.variant_hash)) in cells
-                    ]
-                    if not present:
+                for run_id in run_ids:
+                    run_models = [m for m in models if m.run_id == run_id]
+                    trend_cells: list[Cell] = []
+                    for m in run_models:
+                        present = [
+                            (v, cells[key])
+                            for v in members
+                            if (key := (*m.key, suite, v.variant_id, v.variant_hash)) in cells
+                        ]
+                        if not present:
+                            continue
+                        for v, c in present:
+                            trend_cells.append(Cell(v.name, m.x, c.k(measure, boolean), c.n()))
+                            if level == "family":
+                                stats.rates.append(
+                                    _variant_row(m, v, measure, c, boolean, confidence)
+                                )
+                        stats.rates.append(
+                            _aggregate_row(
+                                m, level, suite, fam, measure, present, boolean, confidence
+                            )
+                        )
+                    if not trend_cells:
                         continue
-                    for v, c in present:
-                        trend_cells.append(Cell(v.name, m.x, c.k(measure, boolean), c.n()))
-                        if level == "family":
-                            stats.rates.append(_variant_row(m, v, measure, c, boolean, confidence))
-                    stats.rates.append(
-                        _aggregate_row(m, level, suite, fam, measure, present, boolean, confidence)
+                    stats.trends.append(
+                        TrendRow(suite, fam, measure, trend_test(trend_cells), run_id)
                     )
-                stats.trends.append(TrendRow(suite, fam, measure, trend_test(trend_cells)))
-                stats.rises.append(_rise_row(suite, fam, measure, trend_cells, models, alpha))
-                if axis == "step":
-                    stats.changes.append(_change_row(suite, fam, measure, trend_cells, confidence))
+                    stats.rises.append(
+                        _rise_row(suite, fam, measure, trend_cells, run_models, alpha, run_id)
+                    )
+                    if axis == "step":
+                        stats.changes.append(
+                            _change_row(suite, fam, measure, trend_cells, confidence, run_id)
+                        )
+    stats.run_diffs = compare_runs(stats, alpha)
     return stats
 
 
@@ -435,7 +514,12 @@ for which a change point of the pooled rate is given."""
 
 
 def _change_row(
-    suite: str, family: str | None, measure: str, cells: Sequence[Cell], confidence: float
+    suite: str,
+    family: str | None,
+    measure: str,
+    cells: Sequence[Cell],
+    confidence: float,
+    run_id: str = "",
 ) -> ChangeRow:
     """The change point of the pooled rate, unless the variant mix itself changes.
 
@@ -450,11 +534,11 @@ def _change_row(
             "so a change of the pooled rate could be a change of mix; the first-rise test, "
             "stratified by variant, is the check here"
         )
-        return ChangeRow(suite, family, measure, None, note)
-    change = single_change(
-        [c.x for c in cells], [c.k for c in cells], [c.n for c in cells], confidence=confidence
-    )
-    return ChangeRow(suite, family, measure, change)
+        return ChangeRow(suite, family, measure, None, note, run_id)
+    x, k, n = [c.x for c in cells], [c.k for c in cells], [c.n for c in cells]
+    change = single_change(x, k, n, confidence=confidence)
+    several = multiple_changes(x, k, n, confidence=confidence)
+    return ChangeRow(suite, family, measure, change, None, run_id, several)
 
 
 def _mix_shift(cells: Sequence[Cell]) -> float:
@@ -496,6 +580,7 @@ def _variant_row(
         unparseable=c.excluded("unparseable"), error=c.excluded("error"), total=c.total(),
         n_variants=1 if est.n else 0, pooled_rate=est.rate, pooled_ci_low=est.ci_low,
         pooled_ci_high=est.ci_high, mde=minimum_detectable_effect(est.rate, est.n),
+        run_id=m.run_id,
     )  # fmt: skip
 
 
@@ -520,6 +605,7 @@ def _aggregate_row(
         total=sum(c.total() for _, c in present), n_variants=agg.n_variants,
         pooled_rate=agg.pooled_rate, pooled_ci_low=agg.pooled_ci_low,
         pooled_ci_high=agg.pooled_ci_high, mde=minimum_detectable_effect(agg.pooled_rate, agg.n),
+        run_id=m.run_id,
     )  # fmt: skip
 
 
@@ -530,6 +616,7 @@ def _rise_row(
     cells: Sequence[Cell],
     models: Sequence[ModelInfo],
     alpha: float,
+    run_id: str = "",
 ) -> RiseRow:
     at_x = {m.x: m for m in models}
     result = first_rise(cells, alpha)
@@ -556,4 +643,5 @@ def _rise_row(
         step_of(result.baseline_last_x),
         step_of(hit.last_x) if hit else None,
         result.window_min_n,
+        run_id,
     )  # fmt: skip

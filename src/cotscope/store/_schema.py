@@ -119,6 +119,11 @@ class SampleRow(BaseModel):
     attempts: int = 1
     """How many times the sample was run: a stored error retried by a re-run counts 2, ..."""
 
+    run_id: str = ""
+    """The training run (series, arm) the checkpoint belongs to: a spec's `run:`, ingest's
+    `--run-id` or `--map run=FIELD`. `""` is the one default run. A checkpoint is
+    (run_id, step): each run_id is one curve over its steps."""
+
     def model_post_init(self, __context: Any) -> None:
         """Derive the primary key from the identifying fields when not given."""
         if not self.sample_uid:
@@ -170,6 +175,7 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "log_file": "VARCHAR",
     "created_at": "TIMESTAMP",
     "attempts": "INTEGER DEFAULT 1",
+    "run_id": "VARCHAR DEFAULT ''",
 }
 
 JSON_COLUMNS = frozenset({"model_args", "messages", "labels", "metadata"})

@@ -150,12 +150,14 @@ class Store:
             except OSError as ex:
                 raise os_error(ex, self.run_dir, "create the run directory") from None
         self.con = self._connect(row_group_size, lock_timeout() if timeout is None else timeout)
-        if not read_only:
-            try:
+        try:
+            if read_only:
+                self._read_old_schema()
+            else:
                 self._ensure_schema()
-            except duckdb.Error as ex:
-                self.con.close()
-                raise self.explain(ex, "prepare the store") from None
+        except duckdb.Error as ex:
+            self.con.close()
+            raise self.explain(ex, "prepare the store") from None
 
     def _connect(self, row_group_size: int | None, timeout: float) -> duckdb.DuckDBPyConnection:
         deadline = time.monotonic() + timeout
@@ -249,10 +251,33 @@ class Store:
         """Close the connection."""
         self.con.close()
 
+    def _read_old_schema(self) -> None:
+        """Show a store written before later columns as if it had them (reads only).
+
+        A temporary view shadows the table, so the file is not touched.
+        """
+        have = {
+            str(r[0])
+            for r in self.con.execute(
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'samples' AND table_schema = 'main'"
+            ).fetchall()
+        }
+        if not have or "run_id" in have:
+            return
+        catalog = self.con.execute("SELECT current_database()").fetchone()
+        assert catalog is not None
+        extra = ", '' AS run_id" + ("" if "attempts" in have else ", 1 AS attempts")
+        self.con.execute(
+            f'CREATE TEMP VIEW samples AS SELECT *{extra} FROM "{catalog[0]}".main.samples'
+        )
+
     def _ensure_schema(self) -> None:
         self.con.execute(_ddl("samples", SAMPLE_COLUMNS))
         # Stores written before `attempts` existed: every row there was one attempt.
         self.con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS attempts INTEGER DEFAULT 1")
+        # ... and before training runs were keyed: all their checkpoints are one run.
+        self.con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS run_id VARCHAR DEFAULT ''")
         self.con.execute(
             _ddl("variants", VARIANT_COLUMNS, ",\n  PRIMARY KEY (suite, variant_id, variant_hash)")
         )
