@@ -65,7 +65,7 @@ def _hostile_store(run_dir: Path) -> None:
     for i, (name, payload) in enumerate(PAYLOADS.items()):
         rows.append(SampleRow(
             run="xss", model_id=f"m{payload}" if name == "svg" else "model-a", model="local/x",
-            step=i % 2, suite="reward_hints",
+            step=1 if name == "svg" else 0, suite="reward_hints", run_id=f"run{PAYLOADS['style']}",
             variant_id=f"v-{name}{payload if name == 'img' else ''}",
             variant_family=f"fam{payload}" if name == "script" else "family", variant_hash=f"h{i}",
             epoch=0, prompt=f"prompt {name}: {payload}", reasoning=f"reasoning {name}: {payload}",

@@ -23,6 +23,7 @@ import duckdb
 from cotscope.store import Store
 
 from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, aggregate_rates
+from ._bins import DENSE_STEPS, BinnedRates, binned_rates
 from ._changepoint import ChangePoint, Segmentation, multiple_changes, single_change
 from ._intervals import rate_estimate
 from ._power import minimum_detectable_effect
@@ -141,6 +142,16 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
+class BinnedRow:
+    """A dense run's rate (more than `DENSE_STEPS` steps) in bins of equal n and smoothed."""
+
+    suite: str
+    measure: str
+    run_id: str
+    binned: BinnedRates
+
+
+@dataclass(frozen=True)
 class RiseTestRow:
     """One checkpoint (or window of steps) compared with the first."""
 
@@ -197,6 +208,13 @@ class RunStats:
     """Change points; empty when the x axis is the model list rather than steps."""
     run_diffs: list[RunDiffRow] = field(default_factory=list)
     """Every later training run against the first; empty with one run."""
+    binned: list[BinnedRow] = field(default_factory=list)
+    """Whole-suite rates of dense runs in step bins and smoothed; empty for sparse runs."""
+
+    def binned_for(self, suite: str, measure: str, run_id: str = "") -> BinnedRates | None:
+        """The binned rates of one measure and run, when the run is dense."""
+        key = (suite, measure, run_id)
+        return next((b.binned for b in self.binned if (b.suite, b.measure, b.run_id) == key), None)
 
     @property
     def runs(self) -> list[str]:
@@ -247,6 +265,15 @@ class RunStats:
                 for c in self.changes
             ],
             "run_differences": [asdict(d) for d in self.run_diffs],
+            "step_bins": [
+                {
+                    "suite": b.suite,
+                    "measure": b.measure,
+                    "run_id": b.run_id,
+                    **b.binned.model_dump(),
+                }
+                for b in self.binned
+            ],  # fmt: skip
         }
 
 
@@ -504,6 +531,14 @@ def collect_stats(
                         stats.changes.append(
                             _change_row(suite, fam, measure, trend_cells, confidence, run_id)
                         )
+                    if axis == "step" and level == "suite" and len(run_models) > DENSE_STEPS:
+                        binned = binned_rates(
+                            [c.x for c in trend_cells],
+                            [c.k for c in trend_cells],
+                            [c.n for c in trend_cells],
+                            confidence=confidence,
+                        )
+                        stats.binned.append(BinnedRow(suite, measure, run_id, binned))
     stats.run_diffs = compare_runs(stats, alpha)
     return stats
 
