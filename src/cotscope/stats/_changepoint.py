@@ -116,6 +116,10 @@ class Segmentation(BaseModel):
     """Where the penalty came from, e.g. `BIC: 2 log N`."""
     method: str = "PELT (ruptures) with a binomial cost"
     """How it was found."""
+    blocks: int | None = None
+    """When set, the search ran on this many blocks of consecutive steps of about equal
+    n (runs with more than `MAX_SEARCH_BLOCKS` steps), so each change is located to
+    within one block; None when every step was a candidate."""
 
 
 def _pct(value: float, sign: bool = True) -> str:
@@ -257,16 +261,33 @@ def _binomial_cost() -> Any:
 
         def fit(self, signal: np.ndarray) -> BinomialCost:
             self.signal = signal
-            self.ck = np.concatenate([[0], np.cumsum(signal[:, 0])])
-            self.cn = np.concatenate([[0], np.cumsum(signal[:, 1])])
+            # Plain floats: PELT calls `error` O(steps²) times in the worst case, and a
+            # numpy call per segment costs ten times the arithmetic.
+            self.ck = [0.0, *np.cumsum(signal[:, 0]).tolist()]
+            self.cn = [0.0, *np.cumsum(signal[:, 1]).tolist()]
             return self
 
         def error(self, start: int, end: int) -> float:
-            kk = self.ck[end] - self.ck[start]
-            nn = self.cn[end] - self.cn[start]
-            return -2.0 * float(binomial_log_likelihood(np.array(kk), np.array(nn)))
+            k = self.ck[end] - self.ck[start]
+            n = self.cn[end] - self.cn[start]
+            if k <= 0.0 or k >= n:
+                return 0.0
+            p = k / n
+            return float(-2.0 * (k * math.log(p) + (n - k) * math.log(1.0 - p)))
 
     return BinomialCost()
+
+
+MAX_SEARCH_BLOCKS = 400
+"""Beyond this many steps, the several-change search runs on this many blocks of
+consecutive steps of about equal n (a change is then located to within a block)."""
+
+
+def _equal_n_blocks(n: np.ndarray, blocks: int) -> np.ndarray:
+    """End indices (exclusive) of about `blocks` runs of consecutive steps of equal n."""
+    cum = np.cumsum(n)
+    targets = cum[-1] * np.arange(1, blocks + 1) / blocks
+    return np.unique(np.minimum(np.searchsorted(cum, targets, side="left"), len(n) - 1)) + 1
 
 
 def multiple_changes(
@@ -300,14 +321,22 @@ def multiple_changes(
     rule = "given"
     if penalty is None:
         penalty, rule = 2 * math.log(max(int(nn.sum()), 2)), "BIC: 2 log N"
+    blocks = None
     if len(x) == 1:
         ends = [1]
     else:
-        signal = np.column_stack([kk, nn]).astype(float)
+        block_ends = np.arange(1, len(x) + 1)
+        if len(x) > MAX_SEARCH_BLOCKS:
+            block_ends = _equal_n_blocks(nn, MAX_SEARCH_BLOCKS)
+            blocks = len(block_ends)
+        starts_ = np.concatenate([[0], block_ends[:-1]])
+        signal = np.column_stack(
+            [np.add.reduceat(kk, starts_), np.add.reduceat(nn, starts_)]
+        ).astype(float)
         algo = ruptures.Pelt(custom_cost=_binomial_cost(), min_size=1, jump=1)
-        ends = algo.fit(signal).predict(pen=penalty)
+        ends = [int(block_ends[e - 1]) for e in algo.fit(signal).predict(pen=penalty)]
     starts = [0, *ends[:-1]]
     segments = [
         _segment(x[a:b], kk[a:b], nn[a:b], confidence) for a, b in zip(starts, ends, strict=True)
     ]
-    return Segmentation(segments=segments, penalty=penalty, penalty_rule=rule)
+    return Segmentation(segments=segments, penalty=penalty, penalty_rule=rule, blocks=blocks)

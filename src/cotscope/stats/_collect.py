@@ -485,6 +485,16 @@ def collect_stats(
 
     stats = RunStats(run, axis, confidence, models, variants, measures)
     run_ids = stats.runs
+    # Each checkpoint's variants, in variant order: looked up per checkpoint rather than
+    # filtered from every variant, which is quadratic when every rollout is a variant.
+    by_checkpoint: dict[tuple[str, str, str], list[tuple[VariantInfo, _Counts]]] = defaultdict(list)
+    position = {(v.suite, v.variant_id, v.variant_hash): i for i, v in enumerate(variants)}
+    for (run_id, model_id, suite, vid, vhash), c in sorted(
+        cells.items(), key=lambda item: position[(item[0][2], item[0][3], item[0][4])]
+    ):
+        by_checkpoint[(run_id, model_id, suite)].append(
+            (variants[position[(suite, vid, vhash)]], c)
+        )
     for suite, suite_measures in measures.items():
         suite_variants = [v for v in variants if v.suite == suite]
         groups: list[tuple[Level, str | None, list[VariantInfo]]] = [
@@ -497,14 +507,15 @@ def collect_stats(
         for measure in suite_measures:
             boolean = booleans[suite]
             for level, fam, members in groups:
+                member_set = set(members)
                 for run_id in run_ids:
                     run_models = [m for m in models if m.run_id == run_id]
                     trend_cells: list[Cell] = []
                     for m in run_models:
                         present = [
-                            (v, cells[key])
-                            for v in members
-                            if (key := (*m.key, suite, v.variant_id, v.variant_hash)) in cells
+                            (v, c)
+                            for v, c in by_checkpoint.get((*m.key, suite), [])
+                            if v in member_set
                         ]
                         if not present:
                             continue
