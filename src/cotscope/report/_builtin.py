@@ -9,7 +9,15 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from cotscope.stats import ChangePoint, ModelInfo, RateRow, RiseRow, RunStats, TrendRow
+from cotscope.stats import (
+    ChangePoint,
+    ModelInfo,
+    RateRow,
+    RiseRow,
+    RunStats,
+    Segmentation,
+    TrendRow,
+)
 
 from ._html import Markup, el, esc, interval, join, p_text, pct, pretty_json, table
 from ._sections import ReportContext, report_section
@@ -84,33 +92,46 @@ def run_section(ctx: ReportContext) -> Markup:
         ("created", run.get("created_at") or "not recorded"),
         ("updated", run.get("updated_at") or "not recorded"),
     ]
+    if len(stats.runs) > 1:
+        facts.insert(2, ("training runs", ", ".join(stats.runs)))
+    limit = ctx.options.max_table_rows
     per_model = {
-        r["model_id"]: r
+        (r["run_id"], r["model_id"]): r
         for r in ctx.store.query(
-            "SELECT model_id, count(*) AS c, any_value(model_args) AS args FROM samples"
-            " WHERE run = ? GROUP BY model_id",
+            "SELECT coalesce(run_id, '') AS run_id, model_id, count(*) AS c,"
+            " any_value(model_args) AS args FROM samples WHERE run = ? GROUP BY ALL",
             [stats.run],
         )
     }
     model_rows = [
         [
+            m.run_id,
             m.model_id,
             el("code", m.model),
             "" if m.step is None else m.step,
             m.label or "",
-            el("code", per_model[m.model_id]["args"] or "{}"),
-            (f"{per_model[m.model_id]['c']:,}", per_model[m.model_id]["c"]),
+            el("code", per_model[m.key]["args"] or "{}"),
+            (f"{per_model[m.key]['c']:,}", per_model[m.key]["c"]),
         ]
-        for m in stats.models
+        for m in stats.models[:limit]
     ]
+    head = ["run", "model id", "model", "step", "label", "model args", "samples"]
+    numeric = {3, 6}
+    if len(stats.runs) == 1:
+        head, model_rows, numeric = head[1:], [r[1:] for r in model_rows], {2, 5}
+    models_table = join(
+        [
+            _cap_note(len(stats.models), limit, "checkpoints"),
+            table(head, model_rows, numeric=numeric),
+        ]
+    )
+    if len(stats.models) > MANY_CHECKPOINTS:
+        folded = el("details", el("summary", "every checkpoint"), models_table)
+        models_table = join([_runs_table(stats, per_model), folded])
     parts = [
         _kv(facts),
         el("h3", "Models"),
-        table(
-            ["model id", "model", "step", "label", "model args", "samples"],
-            model_rows,
-            numeric={2, 5},
-        ),
+        models_table,
         el("h3", "Environment and serving stack"),
         _kv(list(_flatten(env))) if env else el("p", "not recorded", class_="muted"),
         el("h3", "Variants"),
@@ -121,6 +142,23 @@ def run_section(ctx: ReportContext) -> Markup:
             el("details", el("summary", "Sweep spec (as recorded)"), el("pre", pretty_json(spec)))
         )
     return join(parts)
+
+
+MANY_CHECKPOINTS = 60
+"""Beyond this many checkpoints the run section lists training runs, checkpoints folded."""
+
+
+def _runs_table(stats: RunStats, per_model: dict[tuple[str, str], dict[str, Any]]) -> Markup:
+    """One row per training run: its models, steps, checkpoints and samples."""
+    rows = []
+    for run_id in stats.runs:
+        ms = [m for m in stats.models if m.run_id == run_id]
+        steps = [m.step for m in ms if m.step is not None]
+        span = f"{min(steps):,}–{max(steps):,}" if steps else ""
+        models = ", ".join(sorted({m.model for m in ms}))
+        samples = sum(int(per_model[m.key]["c"]) for m in ms)
+        rows.append([run_id, models, span, (f"{len(ms):,}", len(ms)), (f"{samples:,}", samples)])
+    return table(["run", "model", "steps", "checkpoints", "samples"], rows, numeric={3, 4})
 
 
 def _variants_table(ctx: ReportContext) -> Markup:
@@ -150,7 +188,10 @@ def _variants_table(ctx: ReportContext) -> Markup:
         )
     note = _cap_note(len(ctx.stats.variants), limit, "variants")
     head = ["suite", "variant", "family", "version", "text hash (SHA-256)", "text"]
-    return join([note, table(head, rows, sortable=True)])
+    shown = join([note, table(head, rows, sortable=True)])
+    if len(ctx.stats.variants) > MANY_CHECKPOINTS:
+        return el("details", el("summary", f"{len(ctx.stats.variants):,} variants"), shown)
+    return shown
 
 
 def _where(m: ModelInfo, axis: str) -> str:
@@ -163,7 +204,7 @@ def _steps(first: int | None, last: int | None) -> str:
 
 def _windowed_rise_text(stats: RunStats, rise: RiseRow) -> str:
     """The first rise when steps share no prompts and were pooled into windows."""
-    first = next(m.step for m in stats.models if m.model_id == rise.baseline_model_id)
+    first = next(m.step for m in stats.models if m.key == (rise.run_id, rise.baseline_model_id))
     base = f"the first window ({_steps(first, rise.baseline_last_step)})"
     how = (
         f"steps pooled into windows of at least {rise.window_min_n} samples, as no prompt "
@@ -189,30 +230,68 @@ def _change_text(change: ChangePoint, measure: str) -> str:
     )
 
 
+def _segments_text(seg: Segmentation) -> str:
+    """The several changes of the penalised search, when it finds more than one."""
+    pieces = [
+        f"{pct(x.rate)} {interval(x.ci_low, x.ci_high)} over "
+        f"{_steps(int(x.first_step), int(x.last_step))}"
+        for x in seg.segments
+    ]
+    blocks = (
+        f"; steps pooled into {seg.blocks} blocks of equal n first, so each change is "
+        "located to within a block"
+        if seg.blocks
+        else ""
+    )
+    return (
+        f"Several changes ({seg.method}, penalty {seg.penalty:.1f} = {seg.penalty_rule}"
+        f"{blocks}): " + " → ".join(pieces) + ". "
+    )
+
+
 def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRow) -> Markup:
-    by_model = {r.model_id: r for r in rows}
+    by_model = {r.model_id: r for r in rows if r.run_id == trend.run_id}
     models = [
-        m for m in stats.models if m.model_id in by_model and by_model[m.model_id].rate is not None
+        m
+        for m in stats.models
+        if m.run_id == trend.run_id
+        and m.model_id in by_model
+        and by_model[m.model_id].rate is not None
     ]
     who = f"family {trend.family}" if trend.family else "all variants"
+    if len(stats.runs) > 1:
+        who = f"run {trend.run_id}, {who}"
     if not models:
         return el("p", el("strong", who), ": no data (no parseable sample).", class_="finding")
     first, last = models[0], models[-1]
     base = _where(first, stats.x_axis)
     r0, r1 = by_model[first.model_id], by_model[last.model_id]
     nvar = max(r.n_variants for r in rows)
+    binned = (
+        stats.binned_for(trend.suite, trend.measure, trend.run_id) if trend.family is None else None
+    )
     parts: list[Any] = [
         el("strong", who),
         f" ({nvar} variant{'s' if nvar != 1 else ''}): {trend.measure} ",
-        f"{pct(r0.rate)} {interval(r0.ci_low, r0.ci_high)} at {base} (n = {r0.n})",
     ]
-    if last is not first:
+    if binned is not None:
+        # One rollout per step says nothing alone: the ends are the first and last bins.
+        b0, b1 = binned.bins[0], binned.bins[-1]
         parts.append(
-            f" → {pct(r1.rate)} {interval(r1.ci_low, r1.ci_high)} at {_where(last, stats.x_axis)}"
-            f" (n = {r1.n}). "
+            f"{pct(b0.rate)} {interval(b0.ci_low, b0.ci_high)} over "
+            f"{_steps(int(b0.first_step), int(b0.last_step))} (n = {b0.n}) → {pct(b1.rate)} "
+            f"{interval(b1.ci_low, b1.ci_high)} over "
+            f"{_steps(int(b1.first_step), int(b1.last_step))} (n = {b1.n}). "
         )
     else:
-        parts.append(". ")
+        parts.append(f"{pct(r0.rate)} {interval(r0.ci_low, r0.ci_high)} at {base} (n = {r0.n})")
+        if last is not first:
+            parts.append(
+                f" → {pct(r1.rate)} {interval(r1.ci_low, r1.ci_high)} at "
+                f"{_where(last, stats.x_axis)} (n = {r1.n}). "
+            )
+        else:
+            parts.append(". ")
     t = trend.result
     if t.p_value is None:
         parts.append(f"Trend: not testable ({t.note}). ")
@@ -235,13 +314,14 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
             if t.slope is not None
             else ""
         )
-        signif = "" if t.p_value < 0.05 else "no significant trend: "
-        parts.append(f"Trend: {signif}{word} with {axis} ({how}{slope}, {p_text(t.p_value)}). ")
+        if t.p_value >= 0.05:
+            word = "no significant trend"  # the estimate's sign is shown by the slope
+        parts.append(f"Trend: {word} with {axis} ({how}{slope}, {p_text(t.p_value)}). ")
     if rise.window_min_n is not None:
         parts.append(_windowed_rise_text(stats, rise))
     elif rise.first_rise_model_id:
         hit = next(x for x in rise.tests if x.model_id == rise.first_rise_model_id)
-        m = next(m for m in stats.models if m.model_id == rise.first_rise_model_id)
+        m = next(m for m in models if m.model_id == rise.first_rise_model_id)
         how = (
             "one-sided CMH by variant"
             if hit.design == "paired"
@@ -253,12 +333,14 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
         )
     elif rise.tests:
         parts.append(f"No checkpoint is significantly above {base} after Holm correction. ")
-    row = stats.change_for(trend.suite, trend.family, trend.measure)
+    row = stats.change_for(trend.suite, trend.family, trend.measure, trend.run_id)
     if row is not None and row.change is not None:
         parts.append(_change_text(row.change, trend.measure))
+        if row.segmentation is not None and len(row.segmentation.segments) > 2:
+            parts.append(_segments_text(row.segmentation))
     elif row is not None and row.note:
         parts.append(f"No change point: {row.note}. ")
-    if r0.mde is not None:
+    if r0.mde is not None and binned is None:
         parts.append(
             f"With n = {r0.n} at {base}, a rise from {pct(r0.pooled_rate)} (pooled) to "
             f"{pct((r0.pooled_rate or 0) + r0.mde)} is detectable with 80% power."
@@ -296,7 +378,7 @@ def _family_numbers(stats: RunStats, rows: list[RateRow]) -> Markup:
 @report_section("measures", "Measures across checkpoints", order=20)
 def measures_section(ctx: ReportContext) -> Markup:
     """For each measure: the figure, the trend and first rise in a sentence, the numbers."""
-    from ._figures import rate_figure
+    from ._figures import rate_figure, run_figure
 
     stats = ctx.stats
     parts: list[Any] = [
@@ -313,14 +395,19 @@ def measures_section(ctx: ReportContext) -> Markup:
         )
     ]
     for suite, measures in stats.measures.items():
+        families = {v.family for v in stats.variants if v.suite == suite}
+        by_run = _by_run(stats, suite)
         for measure in measures:
             parts.append(el("h3", f"{suite}: {measure}", id=f"m-{suite}-{measure}"))
             if ctx.options.figures:
-                fig = rate_figure(stats, suite, measure)
                 slug = _slug(f"{suite}-{measure}")
-                parts.append(
-                    ctx.figure(f"rate-{slug}", fig, f"{measure} rate of {suite} by family")
-                )
+                if by_run:
+                    fig = run_figure(stats, suite, measure)
+                    what = f"{measure} rate of {suite} by training run"
+                else:
+                    fig = rate_figure(stats, suite, measure)
+                    what = f"{measure} rate of {suite} by family"
+                parts.append(ctx.figure(f"rate-{slug}", fig, what))
             agg = [
                 r
                 for r in stats.rates
@@ -331,16 +418,76 @@ def measures_section(ctx: ReportContext) -> Markup:
                 [r for r in stats.rises if r.suite == suite and r.measure == measure],
                 strict=True,
             ):
+                if trend.family is not None and len(families) == 1:
+                    continue  # the one family is the whole suite, said just above
                 fam_rows = [r for r in agg if r.family == trend.family]
                 parts.append(_finding(stats, fam_rows, trend, rise))
-            parts.append(
-                el(
-                    "details",
-                    el("summary", "numbers behind the figure"),
-                    _family_numbers(stats, agg),
-                )
+            numbers = (
+                _step_numbers(stats, suite, measure, ctx.options.max_table_rows)
+                if by_run
+                else _family_numbers(stats, agg)
             )
+            parts.append(el("details", el("summary", "numbers behind the figure"), numbers))
     return join(parts)
+
+
+def _by_run(stats: RunStats, suite: str) -> bool:
+    """Draw and tabulate by training run (pooled over variants) rather than by family.
+
+    So for several runs on a step axis, and for a dense run, whose per-checkpoint
+    family points would be single rollouts.
+    """
+    if stats.x_axis != "step":
+        return False
+    return len(stats.runs) > 1 or any(b.suite == suite for b in stats.binned)
+
+
+def _step_numbers(stats: RunStats, suite: str, measure: str, limit: int) -> Markup:
+    """One row per run and step (or step bin, for a dense run), all variants pooled."""
+    several = len(stats.runs) > 1
+    body: list[list[Any]] = []
+    for run_id in stats.runs:
+        binned = stats.binned_for(suite, measure, run_id)
+        if binned is not None:
+            for b in binned.bins:
+                body.append([run_id, _steps(int(b.first_step), int(b.last_step)), b.n,
+                             (pct(b.rate), b.rate), interval(b.ci_low, b.ci_high)])  # fmt: skip
+            continue
+        rows = sorted(
+            (
+                r
+                for r in stats.rates
+                if (r.suite, r.measure, r.level, r.run_id) == (suite, measure, "suite", run_id)
+            ),
+            key=lambda r: r.step if r.step is not None else -1,
+        )
+        for r in rows:
+            body.append([run_id, f"step {r.step}", r.n, (pct(r.rate), r.rate if r.rate else 0),
+                         interval(r.ci_low, r.ci_high)])  # fmt: skip
+    head = ["run", "steps", "n", "rate", "95% interval"]
+    if not several:
+        head, body = head[1:], [line[1:] for line in body]
+    return join(
+        [
+            _cap_note(len(body), limit, "rows"),
+            table(head, body[:limit], sortable=True, numeric={len(head) - 3, len(head) - 2}),
+        ]
+    )
+
+
+@report_section("summary", "Summary", order=5)
+def summary_section(ctx: ReportContext) -> Markup:
+    """Every measure's finding in one paragraph, before any table (as in `stats --json`)."""
+    lines = ctx.stats.summary
+    if not lines:
+        return el("p", "No measure has data.", class_="muted")
+    note = el(
+        "p",
+        "All variants pooled per checkpoint; rates are among parseable samples with 95% "
+        "intervals; change points, trends and first rises are explained under Measures.",
+        class_="muted small",
+    )
+    return join([el("p", " ".join(line.text for line in lines), class_="finding"), note])
 
 
 @report_section("variants", "Per-variant rates", order=30)
@@ -353,9 +500,24 @@ def variants_section(ctx: ReportContext) -> Markup:
     rank = {m.model_id: i for i, m in enumerate(stats.models)}
     for suite, measures in stats.measures.items():
         rows: dict[tuple[str, str], dict[str, RateRow]] = defaultdict(dict)
+        checkpoints: dict[str, set[tuple[str, str]]] = defaultdict(set)
         for rate in stats.rates:
             if rate.suite == suite and rate.level == "variant" and rate.variant is not None:
                 rows[(rate.model_id, rate.variant)][rate.measure] = rate
+                checkpoints[rate.variant].add((rate.run_id, rate.model_id))
+        if len(stats.models) > 1 and all(len(c) == 1 for c in checkpoints.values()):
+            # Rollouts: a row per prompt, each seen once, compares nothing.
+            parts += [
+                el("h3", suite),
+                el(
+                    "p",
+                    f"No prompt recurs across checkpoints ({len(checkpoints):,} prompts, each "
+                    "at one checkpoint), so there is no per-prompt comparison to show; the "
+                    "per-step rates are under Measures, and every sample is in the store.",
+                    class_="muted",
+                ),
+            ]
+            continue
         head = ["model", "step", "variant", "family", "hash", "n"]
         for m in measures:
             head += [m, f"{m} 95% CI"]

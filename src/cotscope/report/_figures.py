@@ -132,3 +132,86 @@ def rate_figure(stats: RunStats, suite: str, measure: str, max_families: int = 1
             title_fontsize=7.5,
         )
     return fig
+
+
+def run_figure(stats: RunStats, suite: str, measure: str, alpha: float = 0.05) -> Figure:
+    """Rate of one measure over training steps, one colour per training run.
+
+    All variants of the suite are pooled per step. A run with many steps
+    (`stats.binned_for`) is drawn as bins of equal n with their intervals (points
+    and bars) and a kernel-smoothed curve with its pointwise band; a sparse run as
+    its per-step rates with Wilson bands. A significant change point is a dotted
+    vertical line at the first step at the new rate, its location interval shaded.
+
+    Args:
+        stats: The run's statistics (step axis).
+        suite: Suite to draw.
+        measure: Outcome label whose rate is drawn.
+        alpha: A change point is drawn when its p-value is below this.
+
+    Returns:
+        The figure (caller saves and closes it).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8.0, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    several = len(stats.runs) > 1
+    for i, run_id in enumerate(stats.runs):
+        colour = OKABE_ITO[i % len(OKABE_ITO)]
+        name = _plain(f"run {run_id}" if several else "all variants")
+        binned = stats.binned_for(suite, measure, run_id)
+        if binned is not None:
+            mids = [(b.first_step + b.last_step) / 2 for b in binned.bins]
+            ys = [100 * b.rate for b in binned.bins]
+            errs = [
+                [100 * (b.rate - b.ci_low) for b in binned.bins],
+                [100 * (b.ci_high - b.rate) for b in binned.bins],
+            ]
+            ax.errorbar(mids, ys, yerr=errs, fmt="o", color=colour, markersize=3.5,
+                        elinewidth=1, capsize=0,
+                        label=name + f" (bins of n≈{binned.bins[0].n})")  # fmt: skip
+            xs = [p.step for p in binned.smooth]
+            ax.plot(xs, [100 * p.rate for p in binned.smooth], "-", color=colour, linewidth=1.6)
+            ax.fill_between(xs, [100 * p.ci_low for p in binned.smooth],
+                            [100 * p.ci_high for p in binned.smooth],
+                            color=colour, alpha=0.18, linewidth=0)  # fmt: skip
+        else:
+            pts = sorted(
+                (
+                    r
+                    for r in stats.rates
+                    if (r.suite, r.measure, r.level, r.run_id) == (suite, measure, "suite", run_id)
+                    and r.rate is not None
+                    and r.step is not None
+                ),
+                key=lambda r: r.step or 0,
+            )
+            if not pts:
+                continue
+            xs = [float(r.step or 0) for r in pts]
+            lows = [100 * (r.ci_low if r.ci_low is not None else r.rate or 0.0) for r in pts]
+            highs = [100 * (r.ci_high if r.ci_high is not None else r.rate or 0.0) for r in pts]
+            ax.fill_between(xs, lows, highs, color=colour, alpha=0.18, linewidth=0)
+            ax.plot(xs, [100 * (r.rate or 0.0) for r in pts], "-", color=colour,
+                    marker=_MARKERS[i % len(_MARKERS)], markersize=4, linewidth=1.8,
+                    label=name + f" ({_n_text(pts)}/step)")  # fmt: skip
+        row = stats.change_for(suite, None, measure, run_id)
+        change = row.change if row is not None else None
+        if change is not None and change.p_value < alpha:
+            ax.axvspan(change.interval_after_step, change.interval_by_step, color=colour,
+                       alpha=0.12, linewidth=0)  # fmt: skip
+            ax.axvline(change.after.first_step, color=colour, linestyle=":", linewidth=1.4)
+    ax.set_xlabel("training step")
+    ax.set_ylabel(_plain(f"{measure} rate (% of parseable samples)"))
+    ax.set_ylim(-2, 102)
+    ax.grid(True, alpha=0.3)
+    title = "by training run" if several else "all variants pooled"
+    ax.set_title(_plain(f"{suite}: {measure} rate {title}, 95% intervals"))
+    ax.legend(fontsize=7.5, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False,
+              title="dotted: change point\n(shaded: its interval)",
+              title_fontsize=7.5)  # fmt: skip
+    return fig

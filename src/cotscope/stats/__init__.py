@@ -49,6 +49,7 @@ from ._intervals import (
     wilson_interval,
 )
 from ._power import detectable_effect_size, minimum_detectable_effect, power_two_proportions
+from ._summary import SummaryLine, summarise
 from ._trend import (
     Cell,
     FirstRise,
@@ -64,6 +65,8 @@ from ._trend import (
 
 __all__ = [
     "ChangePoint",
+    "SummaryLine",
+    "summarise",
     "Segment",
     "Segmentation",
     "multiple_changes",

@@ -28,6 +28,7 @@ from ._changepoint import ChangePoint, Segmentation, multiple_changes, single_ch
 from ._intervals import rate_estimate
 from ._power import minimum_detectable_effect
 from ._runs import RunDiffRow, compare_runs
+from ._summary import SummaryLine, summarise
 from ._trend import Cell, TrendResult, first_rise, trend_test
 
 EXCLUDED_OUTCOMES = ("unparseable", "error")
@@ -210,6 +211,8 @@ class RunStats:
     """Every later training run against the first; empty with one run."""
     binned: list[BinnedRow] = field(default_factory=list)
     """Whole-suite rates of dense runs in step bins and smoothed; empty for sparse runs."""
+    summary: list[SummaryLine] = field(default_factory=list)
+    """Every measure's finding as a sentence, per training run, then the run comparisons."""
 
     def binned_for(self, suite: str, measure: str, run_id: str = "") -> BinnedRates | None:
         """The binned rates of one measure and run, when the run is dense."""
@@ -240,6 +243,10 @@ class RunStats:
         return {
             "schema": "cotscope.stats/1",
             "run": self.run,
+            "summary": {
+                "text": " ".join(line.text for line in self.summary),
+                "lines": [asdict(line) for line in self.summary],
+            },
             "x_axis": self.x_axis,
             "runs": self.runs,
             "confidence": self.confidence,
@@ -551,6 +558,7 @@ def collect_stats(
                         )
                         stats.binned.append(BinnedRow(suite, measure, run_id, binned))
     stats.run_diffs = compare_runs(stats, alpha)
+    stats.summary = summarise(stats, alpha)
     return stats
 
 
