@@ -17,6 +17,8 @@ Examples:\n
   cotscope ingest rollouts.jsonl -o runs/rl --map step=global_step --map reasoning=cot
   --map answer=completion\n
   cotscope ingest dump.jsonl -o runs/rl --map run=experiment --map step=step --map outcome=hack\n
+  cotscope ingest 300.jsonl 340.jsonl -o runs/rup --map step=step --map prompt=input
+  --map answer=output --map outcome=monitor_correctness --map outcome=all_correct\n
   cotscope ingest logs/*.eval -o runs/evals\n
   cotscope ingest chats.jsonl --format openai-chat --model-id o3-late --step 900 -o runs/x\n
 Map targets: id, model_id, model, step, run, suite, variant, variant_family, epoch, prompt,
@@ -108,6 +110,8 @@ def ingest(
     Every record lands as one sample row, marked with its file and line. The whole
     command is one transaction: with --on-error fail (the default) a bad record stops
     it and the store is left exactly as it was. Re-ingesting the same content is a no-op.
+    Several `--map outcome=FIELD` store the records once per field, each as its own suite
+    (one transaction per field: run the command again after a failure to finish).
     """
     from rich.console import Console
 
@@ -134,27 +138,30 @@ def ingest(
     if on_error not in ("fail", "skip"):
         raise typer.BadParameter("choose fail or skip", param_hint="--on-error")
     console = Console(stderr=True)
+    passes = _outcome_passes(mapping or [], suite, outcome_name)
+    results = []
     try:
-        options = IngestOptions(
-            out=out,
-            fmt=fmt,
-            fmap=FieldMap.parse(mapping or []),
-            model_id=model_id,
-            step=step,
-            suite=suite,
-            run_id=run_id,
-            on_error=on_error,  # type: ignore[arg-type]
-            rejects=rejects,
-            max_record_mb=max_record_mb,
-            keep_extra=not drop_extra,
-            outcome_name=outcome_name,
-        )
-        bar = _RichProgress(console) if progress and console.is_terminal else None
-        try:
-            result = run_ingest(paths, options, bar)
-        finally:
-            if bar is not None:
-                bar.close()
+        for pass_map, pass_suite in passes:
+            options = IngestOptions(
+                out=out,
+                fmt=fmt,
+                fmap=FieldMap.parse(pass_map),
+                model_id=model_id,
+                step=step,
+                suite=pass_suite,
+                run_id=run_id,
+                on_error=on_error,  # type: ignore[arg-type]
+                rejects=rejects,
+                max_record_mb=max_record_mb,
+                keep_extra=not drop_extra,
+                outcome_name=outcome_name,
+            )
+            bar = _RichProgress(console) if progress and console.is_terminal else None
+            try:
+                results.append(run_ingest(paths, options, bar))
+            finally:
+                if bar is not None:
+                    bar.close()
     except IngestUsageError as ex:
         raise typer.BadParameter(str(ex)) from None
     except IngestAborted as ex:
@@ -172,7 +179,40 @@ def ingest(
     stdout = Console()
     if not stdout.is_terminal:
         stdout.width = 140  # a log file: no need to squeeze the table to 80 columns
-    _print_result(stdout, result)
+    for (_, pass_suite), result in zip(passes, results, strict=True):
+        if len(passes) > 1:
+            stdout.print(f"suite {pass_suite}:", highlight=False)
+        _print_result(stdout, result)
+
+
+def _outcome_passes(
+    mapping: list[str], suite: str | None, outcome_name: str | None
+) -> list[tuple[list[str], str | None]]:
+    """One ingest per mapped outcome field: (its --map list, its suite).
+
+    With one `outcome=` map (or none) that is the command as given. Several, e.g.
+    `--map outcome=monitor_correctness --map outcome=all_correct`, store the records
+    once per field, each as its own suite named after the field (after `--suite` and a
+    `/` when given), so each outcome is its own measure with its own name.
+    """
+    outcomes = [m for m in mapping if m.split("=", 1)[0].strip() == "outcome"]
+    if len(outcomes) < 2:
+        return [(mapping, suite)]
+    if outcome_name is not None:
+        raise typer.BadParameter(
+            "give --outcome-name with one outcome map; several are named after their fields",
+            param_hint="--outcome-name",
+        )
+    if any(m.split("=", 1)[0].strip() == "suite" for m in mapping):
+        raise typer.BadParameter(
+            "several outcome maps each make a suite; drop --map suite=...", param_hint="--map"
+        )
+    rest = [m for m in mapping if m not in outcomes]
+    passes: list[tuple[list[str], str | None]] = []
+    for m in outcomes:
+        field = m.split("=", 1)[1].strip().rstrip("?").split(".")[-1]
+        passes.append(([*rest, m], f"{suite}/{field}" if suite else field))
+    return passes
 
 
 def _print_result(console: Console, result: IngestResult) -> None:

@@ -376,11 +376,17 @@ def _variant_name(variant_id: str, variant_hash: str, texts_of_id: int) -> str:
     return variant_id if texts_of_id == 1 else f"{variant_id}@{variant_hash[:8]}"
 
 
-def boolean_measure_name(store: Store, run: str) -> str:
-    """What a true/false outcome measures.
+INGEST_SUITE = "ingested"
+"""The suite `cotscope ingest` stores into without `--suite` (as `ingest.DEFAULT_SUITE`;
+not imported, so stats does not load the ingest package)."""
+
+
+def boolean_measure_name(store: Store, run: str, suite: str | None = None) -> str:
+    """What a true/false outcome of `suite` (None: any suite) measures.
 
     That is the ingests' `--outcome-name`, else the field they mapped to `outcome` (its
-    last path segment), else `true`.
+    last path segment), else `true`. An ingest counts for the suite it stored into
+    (`--suite`, else `ingested`); one that mapped the suite from a field counts for all.
     """
     rows = store.query("SELECT spec FROM runs WHERE run = ?", [run])
     if not rows:
@@ -389,6 +395,10 @@ def boolean_measure_name(store: Store, run: str) -> str:
     spec = json.loads(raw) if isinstance(raw, str) else raw
     names = set()
     for entry in (spec or {}).get("ingests", []) if isinstance(spec, dict) else []:
+        mapped = entry.get("map") or {}
+        into = entry.get("suite") or (None if "suite" in mapped else INGEST_SUITE)
+        if suite is not None and into is not None and into != suite:
+            continue
         field_name = entry.get("outcome_name") or (entry.get("map") or {}).get("outcome")
         names.add(str(field_name).split(".")[-1] if field_name else BOOLEAN_MEASURE)
     name = names.pop() if len(names) == 1 else BOOLEAN_MEASURE
@@ -486,8 +496,8 @@ def collect_stats(
     )
     measures: dict[str, list[str]] = {}
     booleans: dict[str, bool] = {}
-    boolean_name = boolean_measure_name(store, run)
     for suite in sorted(labels):
+        boolean_name = boolean_measure_name(store, run, suite)
         measures[suite], booleans[suite] = measures_for_labels(labels[suite], boolean_name)
 
     stats = RunStats(run, axis, confidence, models, variants, measures)

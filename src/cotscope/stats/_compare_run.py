@@ -77,8 +77,8 @@ def compare_models(
     for r in singles:
         labels[r["suite"]].add(str(r["outcome"]))
     rows: list[CompareRow] = []
-    boolean_name = boolean_measure_name(store, run)
     for suite in sorted(labels):
+        boolean_name = boolean_measure_name(store, run, suite)
         suite_measures, boolean = measures_for_labels(labels[suite], boolean_name)
         fams = sorted({str(r["family"]) for r in singles if r["suite"] == suite})
         for measure in suite_measures:

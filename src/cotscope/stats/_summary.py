@@ -146,7 +146,8 @@ def summarise(stats: RunStats, alpha: float = 0.05) -> list[SummaryLine]:
                     ),
                     key=lambda r: order[(r.run_id, r.model_id)],
                 )
-                who = f"{suite}, {measure} rate" + (f", run {run_id}" if several_runs else "")
+                who = f"{measure} rate" if measure == suite else f"{suite}, {measure} rate"
+                who += f", run {run_id}" if several_runs else ""
                 if not rows:
                     lines.append(SummaryLine(suite, measure, run_id, "measure",
                                              f"{who}: no parseable sample."))  # fmt: skip
