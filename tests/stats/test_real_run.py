@@ -59,7 +59,8 @@ def test_paired_change_between_the_steps(run: Path) -> None:
     assert -0.20 < mon["ci_low"] < -0.13 < mon["ci_high"] < -0.05
     assert mon["p_value"] < 1e-4
     correct = rows[("all_correct", None)]
-    assert correct["design"] == "paired" and correct["difference"] < 0 < 1 - correct["p_value"]
+    assert correct["design"] == "paired" and (correct["k_a"], correct["k_b"]) == (297, 186)
+    assert correct["ci_high"] < 0 and correct["p_value"] < 1e-4
     stats = json.loads(CliRunner().invoke(app, ["stats", str(run), "--json"]).stdout)
     assert stats["measures"] == {"all_correct": ["all_correct"],
                                  "monitor_correctness": ["monitor_correctness"]}  # fmt: skip

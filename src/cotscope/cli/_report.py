@@ -109,6 +109,8 @@ def stats(
     console = Console()
     several = len(result.runs) > 1
     for suite, measures in result.measures.items():
+        # A suite of one family (every ingest) would print each line twice.
+        one_family = len({v.family for v in result.variants if v.suite == suite}) == 1
         for measure in measures:
             table = Table(title=f"{suite}: {measure}", title_justify="left", box=box.SIMPLE_HEAD)
             x_name = "step" if result.x_axis == "step" else "model"
@@ -118,8 +120,18 @@ def stats(
                 left = col in ("model", "family", "run")
                 table.add_column(col, justify="left" if left else "right", no_wrap=True)
             tick = {m.key: m.tick for m in result.models}
+            dense = {b.run_id: b.binned for b in result.binned
+                     if (b.suite, b.measure) == (suite, measure)}  # fmt: skip
+            for run_id, binned in dense.items():
+                for b in binned.bins:
+                    cells = (run_id,) if several else ()
+                    steps = f"{b.first_step:.0f}–{b.last_step:.0f}"
+                    ci = interval(b.ci_low, b.ci_high)
+                    table.add_row(*cells, steps, "(all, bin)", str(b.n), pct(b.rate), ci, "", "")
             for r in result.rates:
                 if r.suite == suite and r.measure == measure and r.level != "variant":
+                    if r.run_id in dense or (one_family and r.level == "family"):
+                        continue
                     cells = (r.run_id,) if several else ()
                     table.add_row(
                         *cells, tick[(r.run_id, r.model_id)], r.family or "(all)", str(r.n),
@@ -132,6 +144,8 @@ def stats(
                 [x for x in result.rises if x.suite == suite and x.measure == measure],
                 strict=True,
             ):
+                if one_family and t.family is not None:
+                    continue
                 who = t.family or "all variants"
                 who = f"run {t.run_id}, {who}" if several else who
                 trend = (
@@ -157,6 +171,10 @@ def stats(
             for d in result.run_diffs:
                 if (d.suite, d.measure) == (suite, measure):
                     console.print(f"  {d.sentence()}", highlight=False)
+    if result.summary:
+        console.print("\n[bold]Summary[/bold]")
+        for line in result.summary:
+            console.print(f"  {line.text}", highlight=False)
 
 
 def compare(
