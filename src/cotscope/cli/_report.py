@@ -110,7 +110,7 @@ def stats(
     several = len(result.runs) > 1
     for suite, measures in result.measures.items():
         # A suite of one family (every ingest) would print each line twice.
-        one_family = len({v.family for v in result.variants if v.suite == suite}) == 1
+        one_family = len(result.families.get(suite, [])) == 1
         for measure in measures:
             table = Table(title=f"{suite}: {measure}", title_justify="left", box=box.SIMPLE_HEAD)
             x_name = "step" if result.x_axis == "step" else "model"

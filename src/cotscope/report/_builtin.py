@@ -395,7 +395,7 @@ def measures_section(ctx: ReportContext) -> Markup:
         )
     ]
     for suite, measures in stats.measures.items():
-        families = {v.family for v in stats.variants if v.suite == suite}
+        families = stats.families.get(suite, [])
         by_run = _by_run(stats, suite)
         for measure in measures:
             parts.append(el("h3", f"{suite}: {measure}", id=f"m-{suite}-{measure}"))
@@ -505,13 +505,14 @@ def variants_section(ctx: ReportContext) -> Markup:
             if rate.suite == suite and rate.level == "variant" and rate.variant is not None:
                 rows[(rate.model_id, rate.variant)][rate.measure] = rate
                 checkpoints[rate.variant].add((rate.run_id, rate.model_id))
+        prompts = stats.rollouts.get(suite, len(checkpoints))
         if len(stats.models) > 1 and all(len(c) == 1 for c in checkpoints.values()):
             # Rollouts: a row per prompt, each seen once, compares nothing.
             parts += [
                 el("h3", suite),
                 el(
                     "p",
-                    f"No prompt recurs across checkpoints ({len(checkpoints):,} prompts, each "
+                    f"No prompt recurs across checkpoints ({prompts:,} prompts, each "
                     "at one checkpoint), so there is no per-prompt comparison to show; the "
                     "per-step rates are under Measures, and every sample is in the store.",
                     class_="muted",

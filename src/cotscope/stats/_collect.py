@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ import duckdb
 
 from cotscope.store import Store
 
-from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, aggregate_rates
+from ._aggregate import DEFAULT_RESAMPLES, DEFAULT_SEED, Aggregate, aggregate_rates
 from ._bins import DENSE_STEPS, BinnedRates, binned_rates
 from ._changepoint import ChangePoint, Segmentation, multiple_changes, single_change
 from ._intervals import rate_estimate
@@ -213,6 +213,12 @@ class RunStats:
     """Whole-suite rates of dense runs in step bins and smoothed; empty for sparse runs."""
     summary: list[SummaryLine] = field(default_factory=list)
     """Every measure's finding as a sentence, per training run, then the run comparisons."""
+    families: dict[str, list[str]] = field(default_factory=dict)
+    """Suite → its variant families, sorted."""
+    rollouts: dict[str, int] = field(default_factory=dict)
+    """Suites of rollouts (every prompt sampled once, over several checkpoints) → their
+    prompts. Their rates are pooled per checkpoint with Wilson intervals, which is the
+    mean of one-sample variants; they have no variant rows and no `variants` entries."""
 
     def binned_for(self, suite: str, measure: str, run_id: str = "") -> BinnedRates | None:
         """The binned rates of one measure and run, when the run is dense."""
@@ -254,6 +260,8 @@ class RunStats:
             "excluded_outcomes": list(EXCLUDED_OUTCOMES),
             "models": [{**asdict(m), "tick": m.tick} for m in self.models],
             "variants": [asdict(v) for v in self.variants],
+            "families": self.families,
+            "rollouts": self.rollouts,
             "measures": self.measures,
             "rates": [asdict(r) for r in self.rates],
             "trends": trends,
@@ -468,18 +476,33 @@ def collect_stats(
     """
     run = resolve_run(store, run)
     models, axis = load_models(store, run)
-    cur = store.con.execute(
-        "SELECT coalesce(run_id, ''), model_id, suite, variant_id, variant_hash,"
-        " any_value(variant_family), outcome, count(*) FROM samples WHERE run = ?"
-        " GROUP BY ALL",
-        [run],
-    )
+    rollouts = _rollout_suites(store, run) if len(models) > 1 else {}
     cells: dict[tuple[str, str, str, str, str], _Counts] = defaultdict(_Counts)
     families: dict[tuple[str, str, str], str] = {}
     labels: dict[str, set[str]] = defaultdict(set)
+    cur = store.con.execute(
+        "SELECT coalesce(run_id, ''), model_id, suite, variant_id, variant_hash,"
+        " any_value(variant_family), outcome, count(*) FROM samples"
+        " WHERE run = ? AND NOT list_contains(?, suite) GROUP BY ALL",
+        [run, list(rollouts)],
+    )
     for run_id, model_id, suite, vid, vhash, family, outcome, count in cur.fetchall():
         cells[(run_id, model_id, suite, vid, vhash)].by_label[str(outcome)] += int(count)
         families[(suite, vid, vhash)] = str(family)
+        labels[suite].add(str(outcome))
+    # Rollouts: counted per checkpoint and family in SQL, one pseudo-variant per family.
+    pseudo: dict[tuple[str, str, str], VariantInfo] = {}
+    cur = store.con.execute(
+        "SELECT coalesce(run_id, ''), model_id, suite, variant_family, outcome, count(*)"
+        " FROM samples WHERE run = ? AND list_contains(?, suite) GROUP BY ALL",
+        [run, list(rollouts)],
+    )
+    for run_id, model_id, suite, family, outcome, count in cur.fetchall():
+        v = pseudo.setdefault(
+            (suite, str(family), ""),
+            VariantInfo(suite, f"({family})", "", str(family), f"{family} rollouts"),
+        )
+        cells[(run_id, model_id, suite, v.variant_id, "")].by_label[str(outcome)] += int(count)
         labels[suite].add(str(outcome))
 
     ids_per_name: dict[tuple[str, str], int] = defaultdict(int)
@@ -500,76 +523,115 @@ def collect_stats(
         boolean_name = boolean_measure_name(store, run, suite)
         measures[suite], booleans[suite] = measures_for_labels(labels[suite], boolean_name)
 
-    stats = RunStats(run, axis, confidence, models, variants, measures)
-    run_ids = stats.runs
+    stats = RunStats(run, axis, confidence, models, variants, measures, rollouts=rollouts)
+    every = [*variants, *sorted(pseudo.values(), key=lambda v: (v.suite, v.family))]
     # Each checkpoint's variants, in variant order: looked up per checkpoint rather than
     # filtered from every variant, which is quadratic when every rollout is a variant.
     by_checkpoint: dict[tuple[str, str, str], list[tuple[VariantInfo, _Counts]]] = defaultdict(list)
-    position = {(v.suite, v.variant_id, v.variant_hash): i for i, v in enumerate(variants)}
+    position = {(v.suite, v.variant_id, v.variant_hash): i for i, v in enumerate(every)}
     for (run_id, model_id, suite, vid, vhash), c in sorted(
         cells.items(), key=lambda item: position[(item[0][2], item[0][3], item[0][4])]
     ):
-        by_checkpoint[(run_id, model_id, suite)].append(
-            (variants[position[(suite, vid, vhash)]], c)
-        )
+        by_checkpoint[(run_id, model_id, suite)].append((every[position[(suite, vid, vhash)]], c))
     for suite, suite_measures in measures.items():
-        suite_variants = [v for v in variants if v.suite == suite]
-        groups: list[tuple[Level, str | None, list[VariantInfo]]] = [
-            ("suite", None, suite_variants)
-        ]
-        by_family: dict[str, list[VariantInfo]] = defaultdict(list)
-        for v in suite_variants:
-            by_family[v.family].append(v)
-        groups += [("family", name, by_family[name]) for name in sorted(by_family)]
+        suite_variants = [v for v in every if v.suite == suite]
+        stats.families[suite] = sorted({v.family for v in suite_variants})
         for measure in suite_measures:
-            boolean = booleans[suite]
-            for level, fam, members in groups:
-                member_set = set(members)
-                for run_id in run_ids:
-                    run_models = [m for m in models if m.run_id == run_id]
-                    trend_cells: list[Cell] = []
-                    for m in run_models:
-                        present = [
-                            (v, c)
-                            for v, c in by_checkpoint.get((*m.key, suite), [])
-                            if v in member_set
-                        ]
-                        if not present:
-                            continue
-                        for v, c in present:
-                            trend_cells.append(Cell(v.name, m.x, c.k(measure, boolean), c.n()))
-                            if level == "family":
-                                stats.rates.append(
-                                    _variant_row(m, v, measure, c, boolean, confidence)
-                                )
-                        stats.rates.append(
-                            _aggregate_row(
-                                m, level, suite, fam, measure, present, boolean, confidence
-                            )
-                        )
-                    if not trend_cells:
-                        continue
-                    stats.trends.append(
-                        TrendRow(suite, fam, measure, trend_test(trend_cells), run_id)
-                    )
-                    stats.rises.append(
-                        _rise_row(suite, fam, measure, trend_cells, run_models, alpha, run_id)
-                    )
-                    if axis == "step":
-                        stats.changes.append(
-                            _change_row(suite, fam, measure, trend_cells, confidence, run_id)
-                        )
-                    if axis == "step" and level == "suite" and len(run_models) > DENSE_STEPS:
-                        binned = binned_rates(
-                            [c.x for c in trend_cells],
-                            [c.k for c in trend_cells],
-                            [c.n for c in trend_cells],
-                            confidence=confidence,
-                        )
-                        stats.binned.append(BinnedRow(suite, measure, run_id, binned))
+            _measure_stats(stats, suite, measure, suite_variants, by_checkpoint,
+                           booleans[suite], alpha)  # fmt: skip
     stats.run_diffs = compare_runs(stats, alpha)
     stats.summary = summarise(stats, alpha)
     return stats
+
+
+def _rollout_suites(store: Store, run: str) -> dict[str, int]:
+    """Suites in which every prompt (variant text) was sampled once → their prompts."""
+    rows = store.query(
+        "SELECT suite, max(c) AS most, count(*) AS prompts FROM (SELECT suite, variant_id,"
+        " variant_hash, count(*) AS c FROM samples WHERE run = ? GROUP BY ALL) GROUP BY suite",
+        [run],
+    )
+    return {str(r["suite"]): int(r["prompts"]) for r in rows if int(r["most"]) == 1}
+
+
+def _measure_stats(
+    stats: RunStats,
+    suite: str,
+    measure: str,
+    suite_variants: list[VariantInfo],
+    by_checkpoint: dict[tuple[str, str, str], list[tuple[VariantInfo, _Counts]]],
+    boolean: bool,
+    alpha: float,
+) -> None:
+    """Rates, trend, first rise and change point of one measure: whole suite, then families.
+
+    A suite of one family gives the family the suite's numbers (the same samples)
+    rather than computing them twice.
+    """
+    confidence, axis = stats.confidence, stats.x_axis
+    rollout = suite in stats.rollouts
+    by_family: dict[str, list[VariantInfo]] = defaultdict(list)
+    for v in suite_variants:
+        by_family[v.family].append(v)
+    groups: list[tuple[Level, str | None, list[VariantInfo]]] = [("suite", None, suite_variants)]
+    groups += [("family", name, by_family[name]) for name in sorted(by_family)]
+    single = len(by_family) == 1
+    for level, fam, members in groups:
+        copy = level == "family" and single
+        member_set = set(members)
+        for run_id in stats.runs:
+            run_models = [m for m in stats.models if m.run_id == run_id]
+            trend_cells: list[Cell] = []
+            for m in run_models:
+                present = [
+                    (v, c) for v, c in by_checkpoint.get((*m.key, suite), []) if v in member_set
+                ]
+                if not present:
+                    continue
+                for v, c in present:
+                    # A rollout checkpoint's prompts never recur: its own cluster.
+                    cluster = f"{m.run_id}\x1f{m.model_id}\x1f{v.family}" if rollout else v.name
+                    trend_cells.append(Cell(cluster, m.x, c.k(measure, boolean), c.n()))
+                    if level == "family" and not rollout:
+                        stats.rates.append(_variant_row(m, v, measure, c, boolean, confidence))
+                if not copy:
+                    stats.rates.append(_aggregate_row(m, level, suite, fam, measure, present,
+                                                      boolean, confidence, rollout))  # fmt: skip
+            if not trend_cells:
+                continue
+            if copy:
+                _copy_to_family(stats, suite, measure, run_id, str(fam))
+                continue
+            stats.trends.append(TrendRow(suite, fam, measure, trend_test(trend_cells), run_id))
+            stats.rises.append(
+                _rise_row(suite, fam, measure, trend_cells, run_models, alpha, run_id)
+            )
+            if axis == "step":
+                stats.changes.append(
+                    _change_row(suite, fam, measure, trend_cells, confidence, run_id)
+                )
+            if axis == "step" and level == "suite" and len(run_models) > DENSE_STEPS:
+                xs, ks, ns = ([c.x for c in trend_cells], [c.k for c in trend_cells],
+                              [c.n for c in trend_cells])  # fmt: skip
+                binned = binned_rates(xs, ks, ns, confidence=confidence)
+                stats.binned.append(BinnedRow(suite, measure, run_id, binned))
+
+
+def _copy_to_family(stats: RunStats, suite: str, measure: str, run_id: str, family: str) -> None:
+    """The one family's rows: the whole suite's, relabelled."""
+    key = (suite, None, measure, run_id)
+    stats.rates += [
+        replace(r, level="family", family=family)
+        for r in stats.rates
+        if (r.suite, r.family, r.measure, r.run_id, r.level) == (*key, "suite")
+    ]
+    stats.trends += [replace(r, family=family) for r in stats.trends if _key(r) == key]
+    stats.rises += [replace(r, family=family) for r in stats.rises if _key(r) == key]
+    stats.changes += [replace(r, family=family) for r in stats.changes if _key(r) == key]
+
+
+def _key(row: TrendRow | RiseRow | ChangeRow) -> tuple[str, str | None, str, str]:
+    return row.suite, row.family, row.measure, row.run_id
 
 
 MAX_MIX_SHIFT = 0.1
@@ -657,8 +719,18 @@ def _aggregate_row(
     present: Sequence[tuple[VariantInfo, _Counts]],
     boolean: bool,
     confidence: float,
+    rollout: bool = False,
 ) -> RateRow:
-    agg = aggregate_rates([(c.k(measure, boolean), c.n()) for _, c in present], confidence)
+    counts = [(c.k(measure, boolean), c.n()) for _, c in present]
+    if rollout:
+        # One sample per prompt: the mean of the prompts' rates is the pooled rate, and
+        # a bootstrap over prompts is a binomial one, which Wilson's interval does better.
+        k, n = sum(k for k, _ in counts), sum(n for _, n in counts)
+        est = rate_estimate(k, n, confidence)
+        agg = Aggregate(est.rate, est.ci_low, est.ci_high, "wilson" if n else None, n, k, n,
+                        est.rate, est.ci_low, est.ci_high)  # fmt: skip
+    else:
+        agg = aggregate_rates(counts, confidence)
     return RateRow(
         level=level, model_id=m.model_id, model=m.model, step=m.step, label=m.label,
         model_order=m.model_order, suite=suite, family=family, variant=None, variant_hash=None,
