@@ -1,17 +1,23 @@
-"""Report build time against a plain DuckDB GROUP BY over the same store, and peak memory.
+"""`cotscope stats` and `cotscope report` against a plain DuckDB GROUP BY over the same store.
 
 Builds a synthetic store of 20 checkpoints x 50 variants x 100 epochs (100,000
-samples with reasoning text of realistic length), then times, each in a fresh
-process so neither warms the other's caches:
+samples with reasoning text of realistic length; `--epochs 20` for 20,000), then
+times, each in a fresh process so neither warms the other's caches, and each from
+before its imports:
 
 - baseline: open the store, GROUP BY (model, variant, outcome) with counts and
   the total text length (a full scan of what the report reads), close;
-- report: `build_report` with figures and the default transcript sample.
+- stats: the command `cotscope stats RUN_DIR`, as a user types it;
+- report: the command `cotscope report RUN_DIR` with the command's own defaults
+  (figures, the transcript sample, and every registered section, the term analysis
+  included), as a user types it.
 
-Prints both times, their ratio (target <= 20) and the report's peak resident
-memory (target < 2 GB).
+Prints the times, the ratios report / GROUP BY and (stats + report) / GROUP BY
+(target <= 20) and each command's peak resident memory (target < 2 GB). The
+synthetic CoTs all repeat one sentence, so any per-word cache hits every time;
+real text repeats words less (see benchmarks/bench_terms.py for real text).
 
-    .venv/bin/python benchmarks/bench_report.py [--dir DIR] [--keep]
+    .venv/bin/python benchmarks/bench_report.py [--dir DIR] [--keep] [--epochs N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ BASELINE_SQL = (
 )
 
 
-def build_store(run_dir: Path) -> int:
+def build_store(run_dir: Path, epochs: int = EPOCHS) -> int:
     """Write the synthetic store with DuckDB SQL (100,000 rows in a few seconds)."""
     from cotscope.store import Store
 
@@ -48,7 +54,7 @@ def build_store(run_dir: Path) -> int:
                 parsed_answer, outcome, output_tokens, created_at)
             WITH grid AS (
                 SELECT c.range AS ckpt, v.range AS var, e.range AS epoch
-                FROM range({CHECKPOINTS}) c, range({VARIANTS}) v, range({EPOCHS}) e
+                FROM range({CHECKPOINTS}) c, range({VARIANTS}) v, range({epochs}) e
             ), drawn AS (
                 SELECT *, hash(ckpt, var, epoch) % 10000 / 10000.0 AS u,
                     0.02 + 0.5 * ckpt / {CHECKPOINTS - 1} * (var % 5 > 0)::INT AS p_hint
@@ -88,10 +94,16 @@ def _child(kind: str, run_dir: str) -> None:
         con.close()
         detail = f"{rows} groups"
     else:
-        from cotscope.report import build_report
+        from cotscope.cli import main as cotscope
 
-        path = build_report(run_dir)
-        detail = f"{path.stat().st_size / 1e6:.1f} MB"
+        sys.argv = ["cotscope", kind, run_dir]
+        try:
+            cotscope()
+        except SystemExit as ex:  # the command line exits, 0 on success
+            if ex.code:
+                raise
+        report = Path(run_dir) / "report.html"
+        detail = f"report {report.stat().st_size / 1e6:.1f} MB" if kind == "report" else ""
     elapsed = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb, "detail": detail}))
@@ -110,7 +122,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the synthetic run directory")
-    parser.add_argument("--child", choices=("baseline", "report"), help=argparse.SUPPRESS)
+    parser.add_argument("--epochs", type=int, default=EPOCHS, help="epochs per variant (100)")
+    parser.add_argument("--repeat", type=int, default=1, help="time each command N times (best)")
+    parser.add_argument("--child", choices=("baseline", "stats", "report"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         _child(args.child, str(args.dir))
@@ -118,16 +132,26 @@ def main() -> None:
     run_dir = args.dir or Path(tempfile.mkdtemp(prefix="cotscope-bench-")) / "run"
     if not (run_dir / "cotscope.duckdb").exists():
         start = time.perf_counter()
-        rows = build_store(run_dir)
+        rows = build_store(run_dir, args.epochs)
         print(f"store: {rows:,} samples written in {time.perf_counter() - start:.1f} s ({run_dir})")
-    baselines = [_run_child("baseline", run_dir) for _ in range(3)]
-    baseline = min(float(b["seconds"]) for b in baselines)
-    report = _run_child("report", run_dir)
-    seconds = float(report["seconds"])
+    baseline = min(float(_run_child("baseline", run_dir)["seconds"]) for _ in range(3))
+    runs = {
+        kind: min(
+            (_run_child(kind, run_dir) for _ in range(max(1, args.repeat))),
+            key=lambda r: float(r["seconds"]),
+        )
+        for kind in ("stats", "report")
+    }
+    stats, report = float(runs["stats"]["seconds"]), float(runs["report"]["seconds"])
+    best = f"best of {args.repeat}" if args.repeat > 1 else "one run"
     print(f"baseline GROUP BY (open, full scan, close): {baseline * 1000:.0f} ms (best of 3)")
-    print(f"report build: {seconds:.2f} s, report {report['detail']}")
-    print(f"ratio report / GROUP BY: {seconds / baseline:.1f} (target <= 20)")
-    print(f"report peak memory: {float(report['peak_mb']):.0f} MB (target < 2048 MB)")
+    print(f"cotscope stats: {stats:.2f} s ({best}), ratio {stats / baseline:.1f}")
+    print(f"cotscope report: {report:.2f} s ({best}, {runs['report']['detail']})")
+    print(f"ratio report / GROUP BY: {report / baseline:.1f} (target <= 20)")
+    print(f"ratio (stats + report) / GROUP BY: {(stats + report) / baseline:.1f} (target <= 20)")
+    for kind, result in runs.items():
+        peak = float(result["peak_mb"])
+        print(f"{kind} peak memory: {peak:.0f} MB (target < 2048 MB)")
     if args.dir is None and not args.keep:
         shutil.rmtree(run_dir.parent)
 

@@ -71,8 +71,7 @@ def _ends(stats: RunStats, rows: list[RateRow], bins: list[Segment] | None) -> s
     if r0 is r1:
         return first
     return (
-        f"{first} → {_pct(r1.rate)}{_ci(r1.ci_low, r1.ci_high)} at {_where(stats, r1)} "
-        f"(n = {r1.n})"
+        f"{first} → {_pct(r1.rate)}{_ci(r1.ci_low, r1.ci_high)} at {_where(stats, r1)} (n = {r1.n})"
     )
 
 
