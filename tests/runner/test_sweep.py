@@ -303,3 +303,24 @@ def test_precision_max_epochs_below_start_is_named(tmp_path: Path) -> None:
     ]
     with pytest.raises(SpecError, match=re.escape("precision.max_epochs (5) is below")):
         _spec(tmp_path, suites=suites)
+
+
+def test_models_of_several_training_runs_are_curves(tmp_path: Path) -> None:
+    outputs = _outputs(["I pick 7.", "Answer: 12"] * 10)
+    models = [
+        {"id": f"{run}-{step}", "model": "mockllm/model", "step": step, "run": run,
+         "model_args": {"custom_outputs": outputs}}
+        for run in ("ppo", "grpo") for step in (0, 10)
+    ]  # fmt: skip
+    spec = _spec(tmp_path, models=models,
+                 suites=[{"name": "reward_hints", "variants": ["base"], "epochs": 2}])  # fmt: skip
+    run_sweep(plan_sweep(spec), display="none", echo=lambda _: None)
+    from cotscope.stats import collect_stats
+
+    with Store(spec.run_dir(), read_only=True) as store:
+        stats = collect_stats(store)
+    assert stats.x_axis == "step" and stats.runs == ["ppo", "grpo"]
+    assert [(m.run_id, m.step) for m in stats.models] == [
+        ("ppo", 0), ("ppo", 10), ("grpo", 0), ("grpo", 10),
+    ]  # fmt: skip
+    assert {t.run_id for t in stats.trends} == {"ppo", "grpo"}

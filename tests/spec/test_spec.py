@@ -25,6 +25,16 @@ def _write(tmp_path: Path, data: object) -> Path:
     return p
 
 
+def test_steps_restart_in_each_training_run(tmp_path: Path) -> None:
+    models = [{"id": f"{r}-{s}", "model": "mockllm/model", "step": s, "run": r}
+              for r in ("a", "b") for s in (0, 100)]  # fmt: skip
+    plan = plan_sweep(load_spec(_write(tmp_path, _spec(models=models))), "sweep.yaml", tmp_path)
+    assert [(m.run, m.step) for m in plan.models] == [("a", 0), ("a", 100), ("b", 0), ("b", 100)]
+    models[1]["step"] = 0
+    with pytest.raises(SpecError, match="models\\[1\\].step: steps of run 'a' must increase"):
+        plan_sweep(load_spec(_write(tmp_path, _spec(models=models))), "sweep.yaml", tmp_path)
+
+
 def test_valid_spec_plans(tmp_path: Path) -> None:
     plan = plan_sweep(load_spec(_write(tmp_path, _spec())), "sweep.yaml", tmp_path)
     assert [m.id for m in plan.models] == ["a"]

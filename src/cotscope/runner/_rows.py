@@ -91,6 +91,7 @@ def sample_to_row(
         model_order=model_order,
         step=model.step,
         label=model.label,
+        run_id=model.run,
         suite=str(meta["suite"]),
         variant_id=str(meta["variant_id"]),
         variant_family=str(meta["variant_family"]),

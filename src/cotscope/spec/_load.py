@@ -123,6 +123,7 @@ def _expand_pattern(item: CheckpointPattern, where: str, base: Path | None) -> l
                 model=item.model,
                 model_args={**item.model_args, "revision": rev},
                 step=step,
+                run=item.run,
             )
             for rev, step in zip(item.revisions, item.steps, strict=True)
         ]
@@ -145,7 +146,11 @@ def _expand_pattern(item: CheckpointPattern, where: str, base: Path | None) -> l
     if item.include_base:
         entries.append(
             ModelEntry(
-                id=f"{item.id_prefix}-0", model=item.model, model_args=dict(item.model_args), step=0
+                id=f"{item.id_prefix}-0",
+                model=item.model,
+                model_args=dict(item.model_args),
+                step=0,
+                run=item.run,
             )
         )
     for step, sub in found:
@@ -156,7 +161,9 @@ def _expand_pattern(item: CheckpointPattern, where: str, base: Path | None) -> l
         else:
             model, args = item.model, {**item.model_args, "checkpoint": str(sub.resolve())}
         entries.append(
-            ModelEntry(id=f"{item.id_prefix}-{step}", model=model, model_args=args, step=step)
+            ModelEntry(
+                id=f"{item.id_prefix}-{step}", model=model, model_args=args, step=step, run=item.run
+            )
         )
     return entries
 
@@ -184,19 +191,21 @@ def check_models(
             f"{source}: models: give a step for every checkpoint or for none; "
             f"missing for {', '.join(missing)}"
         )
-    prev: ModelEntry | None = None
+    last: dict[str, ModelEntry] = {}  # steps increase within each training run
     for i, m in enumerate(entries):
+        prev = last.get(m.run)
         if (
             prev is not None
             and m.step is not None
             and prev.step is not None
             and m.step <= prev.step
         ):
+            within = f" of run {m.run!r}" if m.run else ""
             raise SpecError(
-                f"{source}: models[{i}].step: steps must increase in list order "
+                f"{source}: models[{i}].step: steps{within} must increase in list order "
                 f"(got {m.step} for {m.id!r} after {prev.step} for {prev.id!r})"
             )
-        prev = m
+        last[m.run] = m
     for i, m in enumerate(entries):
         _check_paths(m, f"{source}: models[{i}]", base)
 

@@ -62,6 +62,10 @@ class ModelEntry(BaseModel):
     label: str | None = None
     """Display label when the list is of different models rather than checkpoints."""
 
+    run: str = ""
+    """Training run (series) the checkpoint belongs to: each run is its own curve over
+    its steps, and runs are compared; `""` (the default) for one unnamed run."""
+
 
 class CheckpointPattern(BaseModel):
     """A list of checkpoints expanded from a folder or from a list of revisions."""
@@ -94,6 +98,9 @@ class CheckpointPattern(BaseModel):
 
     include_base: bool = False
     """Also sweep the bare base model as step 0 (for adapter folders)."""
+
+    run: str = ""
+    """Training run of every expanded checkpoint (see `ModelEntry.run`)."""
 
 
 class Precision(BaseModel):
