@@ -300,6 +300,8 @@ def _finding(stats: RunStats, rows: list[RateRow], trend: TrendRow, rise: RiseRo
         how = {
             "score-stratified": f"score test of the slope stratified by {t.n_clusters} variants",
             "score-pooled": "score test of the slope; no prompt recurs, samples pooled",
+            "score-pooled-robust": "score test of the slope; no prompt recurs, samples "
+            "pooled, variance robust to correlated rollouts of a prompt",
             "logit-wald-cluster": f"logistic regression, SEs clustered by {t.n_clusters} variants",
             "logit-wald": "logistic regression, one variant",
             "score-cluster": "score test clustered by variant (the logistic fit separates)",

@@ -33,7 +33,13 @@ from typing import Literal
 import numpy as np
 
 TrendMethod = Literal[
-    "score-stratified", "score-pooled", "logit-wald-cluster", "logit-wald", "score-cluster", "score"
+    "score-stratified",
+    "score-pooled",
+    "score-pooled-robust",
+    "logit-wald-cluster",
+    "logit-wald",
+    "score-cluster",
+    "score",
 ]
 Direction = Literal["increasing", "decreasing", "none"]
 
@@ -237,8 +243,12 @@ def trend_test(cells: Sequence[Cell]) -> TrendResult:
     Args:
         cells: Counts per (variant, x); cells with n = 0 are ignored.
 
+    When those pooled prompts were each sampled several times (a GRPO group at one
+    step), the rollouts of a prompt are correlated: the variance is then the larger of
+    the model-based one and the cluster-robust (sandwich) one, `score-pooled-robust`.
+
     Returns:
-        The result, method `score-stratified` or `score-pooled`.
+        The result, method `score-stratified`, `score-pooled` or `score-pooled-robust`.
     """
     used = [c for c in cells if c.n > 0]
     fit = logistic_trend(used)
@@ -262,6 +272,13 @@ def trend_test(cells: Sequence[Cell]) -> TrendResult:
     u = float(np.sum(xc * (k - n * p_s[g])))
     var = float(np.sum(p_s[g] * (1 - p_s[g]) * n * xc**2))
     method: TrendMethod = "score-stratified" if stratified else "score-pooled"
+    if not stratified and (n > 1).any():
+        # Pooled prompts sampled several times at their one step (a GRPO group): their
+        # rollouts are correlated, so the variance is also taken robust to that
+        # clustering (the sandwich sum of squared per-prompt scores), and the larger used.
+        robust = float(np.sum((xc * (k - n * p_s[g])) ** 2))
+        if robust > var:
+            var, method = robust, "score-pooled-robust"
     n_levels = len({c.x for c in used})
     if not var > 0:
         return TrendResult(
