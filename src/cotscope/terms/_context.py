@@ -3,8 +3,8 @@
 Tracked terms are known before counting, so the counting pass feeds them to a
 collector as it goes. Terms found by the analysis (overused, emergent) are known
 only after it, so a second streaming pass visits the CoTs again for those terms
-only, tokenising just the CoTs whose lower-cased text contains one of them. Both
-gather:
+only, counting them just in the CoTs whose lower-cased text contains one of them.
+Both gather:
 
 - KWIC lines: at most one use per CoT (so N lines come from N transcripts), chosen
   by the smallest hash of (sample, term), a deterministic sample that needs no
@@ -179,10 +179,10 @@ class ContextCollector:
 
         A text's tokens are those of its whitespace chunks, and chunks repeat within and
         across texts (Zipf). So the chunks are counted in C (`str.split`, `Counter`), each
-        distinct chunk is mapped to the followed forms among its tokens (tokenised once
-        per collector), and Python loops only over the chunks holding one. On
-        `bench_report.py`'s 100,000 CoTs, looping per probe hit (19 million) took 117 s,
-        counting every token of every text (`Counter(tokenize(text))`) 25 s.
+        distinct chunk is mapped once to the followed forms among its tokens (remembered
+        by the collector), and Python loops only over the chunks that hold one. The
+        report on `bench_report.py`'s 100,000 CoTs took 117 s when this looped once per
+        probe hit (19 million hits), 25 s when it counted every token of every text.
 
         Args:
             text: The reasoning.
