@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from .._version import __version__
 from ..stats import holm_adjust, wilson_interval
@@ -344,8 +345,13 @@ def analyse_terms(
     baseline = HumanBaseline(options.baseline_size)
     known = ContextCollector([t.forms for t in tracked], options.kwic, options.kwic_width)
     shapes = CotShapes()
+    bins = checkpoint_bins(store)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        return read_rows(store) if bins is None else _rebinned(read_rows(store), bins)
+
     groups = count_reasoning(
-        read_rows(store), options.suites, options.pool_suites, known.terms, known, shapes
+        rows(), options.suites, options.pool_suites, known.terms, known, shapes
     )
     suites = [_Suite(name, cps, baseline, options) for name, cps in by_suite(groups).items()]
     results = [s.analyse(tracked) for s in suites]
@@ -353,7 +359,7 @@ def analyse_terms(
     found = sorted({tuple(r.forms) for res in results for r in reports_of(res)} - set(known.terms))
     if found:
         later = ContextCollector(found, options.kwic, options.kwic_width)
-        collect_context(read_rows(store), later, options.suites, options.pool_suites, shapes)
+        collect_context(rows(), later, options.suites, options.pool_suites, shapes)
         later.result(context)
     for suite, result in zip(suites, results, strict=True):
         suite.apply_context(result, context)
@@ -370,4 +376,51 @@ def analyse_terms(
             tracked_terms_sha256=None if options.track is not None else term_list.sha256,
         ),
         suites=results,
+        checkpoint_bins=None if bins is None else len(set(bins.values())),
     )
+
+
+DENSE_CHECKPOINTS = 60
+"""Beyond this many checkpoints with steps, the analysis runs on bins of steps."""
+CHECKPOINT_BINS = 40
+"""Bins of consecutive steps of about equal n a dense log is grouped into."""
+
+
+def checkpoint_bins(store: Store) -> dict[str, tuple[str, int, int]] | None:
+    """Model id → (bin id, first step, bin index) for a dense training log, else None.
+
+    Per-checkpoint word counts of thousands of checkpoints with a few CoTs each cost
+    memory in proportion to checkpoints × vocabulary and test nothing; bins of about
+    equal n (steps pooled across training runs, as the analysis orders checkpoints by
+    step) keep both bounded.
+    """
+    rows = store.query(
+        "SELECT model_id, min(step) AS step, count(*) AS n FROM samples GROUP BY model_id"
+    )
+    if len(rows) <= DENSE_CHECKPOINTS or any(r["step"] is None for r in rows):
+        return None
+    per_step: dict[int, int] = defaultdict(int)
+    for r in rows:
+        per_step[int(r["step"])] += int(r["n"])
+    steps = sorted(per_step)
+    total, cum, index = sum(per_step.values()), 0, 0
+    of_step: dict[int, tuple[str, int, int]] = {}
+    members: list[int] = []
+    for i, step in enumerate(steps):
+        members.append(step)
+        cum += per_step[step]
+        # A bin closes once the running count reaches its share (a step is never split).
+        if cum >= total * (index + 1) / CHECKPOINT_BINS or i == len(steps) - 1:
+            name = f"steps {members[0]}–{members[-1]}"
+            of_step.update({s: (name, members[0], index) for s in members})
+            members, index = [], index + 1
+    return {str(r["model_id"]): of_step[int(r["step"])] for r in rows}
+
+
+def _rebinned(
+    rows: Iterator[dict[str, Any]], bins: dict[str, tuple[str, int, int]]
+) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        model_id, step, order = bins[row["model_id"]]
+        row["model_id"], row["step"], row["model_order"] = model_id, step, order
+        yield row

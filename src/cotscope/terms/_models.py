@@ -305,6 +305,10 @@ class TermsResult(BaseModel):
     provenance: Provenance
     """Versions and hashes."""
     suites: list[SuiteTerms]
-    """One entry per suite (or one `all`)."""
+    """One analysis per suite (or one for all suites pooled)."""
+    checkpoint_bins: int | None = None
+    """When set, the run had more than `DENSE_CHECKPOINTS` checkpoints (a dense training
+    log) and they were grouped into this many bins of consecutive steps of about equal
+    n; a bin stands for a checkpoint and is labelled by its first step."""
     outside_scenario_status: str = OUTSIDE_SCENARIO_PENDING
     """Whether the judge-based outside-scenario share was computed."""

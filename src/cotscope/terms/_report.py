@@ -237,6 +237,11 @@ def terms_section(ctx: ReportContext) -> Markup | None:
     sections = [s for s in section_data(result, ctx.options.figures) if s.suite.n_cots]
     if not sections:
         return None
-    return join(
-        [el("p", METHOD_NOTE, class_="muted small"), *(_suite_html(ctx, s) for s in sections)]
-    )
+    note = METHOD_NOTE
+    if result.checkpoint_bins:
+        note += (
+            f" This run has more checkpoints than the analysis can test one by one, so they "
+            f"are grouped into {result.checkpoint_bins} bins of consecutive steps of about "
+            "equal n, each labelled by its first step."
+        )
+    return join([el("p", note, class_="muted small"), *(_suite_html(ctx, s) for s in sections)])
