@@ -158,7 +158,7 @@ def analyse(steps: np.ndarray, k: np.ndarray, m: int, resamples: int, seed: int)
     cp = timed(name, t, single_change, x, kk, n, resamples=resamples, seed=seed)
     assert cp is not None
     cells = cells_of(steps, k, m)
-    tr = timed("trend_test", t, trend_test, cells)
+    tr = timed("trend_test", t, trend_test, cells, False)  # a cell pools m different prompts
     fr = timed("first_rise", t, first_rise, cells, alpha=ALPHA)
     return Verdicts(
         change_p=cp.p_value, change_step=cp.step, after_step=cp.interval_after_step,

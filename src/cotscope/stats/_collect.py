@@ -602,7 +602,8 @@ def _measure_stats(
             if copy:
                 _copy_to_family(stats, suite, measure, run_id, str(fam))
                 continue
-            stats.trends.append(TrendRow(suite, fam, measure, trend_test(trend_cells), run_id))
+            trend = trend_test(trend_cells, grouped=not rollout)
+            stats.trends.append(TrendRow(suite, fam, measure, trend, run_id))
             stats.rises.append(
                 _rise_row(suite, fam, measure, trend_cells, run_models, alpha, run_id)
             )

@@ -226,7 +226,7 @@ def _score_trend(
     )
 
 
-def trend_test(cells: Sequence[Cell]) -> TrendResult:
+def trend_test(cells: Sequence[Cell], grouped: bool = True) -> TrendResult:
     """Test whether a rate changes monotonically with x: the score test of the slope.
 
     The p-value comes from the score test of the slope of x in a logistic model with
@@ -242,6 +242,9 @@ def trend_test(cells: Sequence[Cell]) -> TrendResult:
 
     Args:
         cells: Counts per (variant, x); cells with n = 0 are ignored.
+        grouped: A cell's samples share one prompt (and may be correlated); False when
+            cells pool independent rollouts of different prompts, as cotscope does for
+            logs whose every prompt was sampled once.
 
     When those pooled prompts were each sampled several times (a GRPO group at one
     step), the rollouts of a prompt are correlated: the variance is then the larger of
@@ -272,7 +275,7 @@ def trend_test(cells: Sequence[Cell]) -> TrendResult:
     u = float(np.sum(xc * (k - n * p_s[g])))
     var = float(np.sum(p_s[g] * (1 - p_s[g]) * n * xc**2))
     method: TrendMethod = "score-stratified" if stratified else "score-pooled"
-    if not stratified and (n > 1).any():
+    if grouped and not stratified and (n > 1).any():
         # Pooled prompts sampled several times at their one step (a GRPO group): their
         # rollouts are correlated, so the variance is also taken robust to that
         # clustering (the sandwich sum of squared per-prompt scores), and the larger used.
