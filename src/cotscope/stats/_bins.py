@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 from pydantic import BaseModel
 
-from ._changepoint import Segment, _counts, _segment
+from ._changepoint import Segment, _counts, _segment, equal_n_ends
 from ._intervals import wilson_interval
 
 DENSE_STEPS = 60
@@ -75,9 +75,7 @@ def equal_n_bins(
     x, kk, nn = _counts(steps, k, n)
     if len(x) == 0:
         return []
-    cum = np.cumsum(nn)
-    targets = cum[-1] * np.arange(1, bins + 1) / bins
-    ends = np.unique(np.minimum(np.searchsorted(cum, targets, side="left"), len(x) - 1)) + 1
+    ends = equal_n_ends(nn, bins)
     starts = np.concatenate([[0], ends[:-1]])
     return [
         _segment(x[a:b], kk[a:b], nn[a:b], confidence) for a, b in zip(starts, ends, strict=True)

@@ -295,8 +295,12 @@ MAX_SEARCH_BLOCKS = 400
 consecutive steps of about equal n (a change is then located to within a block)."""
 
 
-def _equal_n_blocks(n: np.ndarray, blocks: int) -> np.ndarray:
-    """End indices (exclusive) of about `blocks` runs of consecutive steps of equal n."""
+def equal_n_ends(n: np.ndarray, blocks: int) -> np.ndarray:
+    """End indices (exclusive) of about `blocks` runs of consecutive steps of equal n.
+
+    A run closes at the first step where the cumulative count reaches its share, so
+    runs are never empty and a step is never split.
+    """
     cum = np.cumsum(n)
     targets = cum[-1] * np.arange(1, blocks + 1) / blocks
     return np.unique(np.minimum(np.searchsorted(cum, targets, side="left"), len(n) - 1)) + 1
@@ -339,7 +343,7 @@ def multiple_changes(
     else:
         block_ends = np.arange(1, len(x) + 1)
         if len(x) > MAX_SEARCH_BLOCKS:
-            block_ends = _equal_n_blocks(nn, MAX_SEARCH_BLOCKS)
+            block_ends = equal_n_ends(nn, MAX_SEARCH_BLOCKS)
             blocks = len(block_ends)
         starts_ = np.concatenate([[0], block_ends[:-1]])
         signal = np.column_stack(
