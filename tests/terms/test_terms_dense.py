@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from cotscope.store import SampleRow, Store
 from cotscope.terms import TermsOptions, analyse_terms
 
@@ -42,3 +44,15 @@ def test_sparse_runs_keep_their_checkpoints(tmp_path: Path) -> None:
         result = analyse_terms(store, TermsOptions(kwic=3))
     assert result.checkpoint_bins is None
     assert len(result.suites[0].checkpoints) == 20
+
+
+def test_max_cots_analyses_a_fixed_hash_sample(tmp_path: Path) -> None:
+    _dense_store(tmp_path)
+    with Store(tmp_path, read_only=True) as store:
+        first = analyse_terms(store, TermsOptions(kwic=3, max_cots=300))
+        again = analyse_terms(store, TermsOptions(kwic=3, max_cots=300))
+        every = analyse_terms(store, TermsOptions(kwic=3, max_cots=5000))
+    assert first.sampled_share == pytest.approx(1 / 3) and every.sampled_share is None
+    n = sum(c.n_cots for c in first.suites[0].checkpoints)
+    assert 230 <= n <= 370  # about a third of 900, by hash
+    assert first.suites == again.suites  # the same sample every time

@@ -346,9 +346,14 @@ def analyse_terms(
     known = ContextCollector([t.forms for t in tracked], options.kwic, options.kwic_width)
     shapes = CotShapes()
     bins = checkpoint_bins(store)
+    total = store.count()
+    share = (
+        1.0 if options.max_cots is None or total <= options.max_cots else (options.max_cots / total)
+    )
 
     def rows() -> Iterator[dict[str, Any]]:
-        return read_rows(store) if bins is None else _rebinned(read_rows(store), bins)
+        read = read_rows(store, share=share)
+        return read if bins is None else _rebinned(read, bins)
 
     groups = count_reasoning(
         rows(), options.suites, options.pool_suites, known.terms, known, shapes
@@ -377,6 +382,7 @@ def analyse_terms(
         ),
         suites=results,
         checkpoint_bins=None if bins is None else len(set(bins.values())),
+        sampled_share=None if share >= 1.0 else share,
     )
 
 

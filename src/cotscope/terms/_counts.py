@@ -103,9 +103,16 @@ class CotShapes:
     """Characters of each CoT's text."""
 
 
-def read_rows(store: Store, batch: int = 2_000) -> Iterator[dict[str, Any]]:
-    """Stream the columns the analysis needs, in insertion order, in bounded batches."""
-    return store.iter_samples(columns=COLUMNS, batch=batch)
+def read_rows(store: Store, batch: int = 2_000, share: float = 1.0) -> Iterator[dict[str, Any]]:
+    """Stream the columns the analysis needs, in insertion order, in bounded batches.
+
+    With `share` < 1, only the samples whose uid hashes below that share of the hash
+    range: a sample that is the same on every read (both passes) and every run.
+    """
+    where = ""
+    if share < 1.0:
+        where = f"hash(sample_uid) % 1000000 < {int(share * 1_000_000)}"
+    return store.iter_samples(columns=COLUMNS, where=where, batch=batch)
 
 
 @lru_cache(maxsize=4096)

@@ -46,6 +46,10 @@ class TermsOptions(BaseModel):
     terms_file: str | None = None
     """A tracked-terms YAML file replacing the packaged default."""
 
+    max_cots: int | None = Field(default=None, ge=1)
+    """Analyse at most about this many samples: a deterministic sample by hash of the
+    sample uid, the same on every run (None: all). The report uses 100,000."""
+
 
 class Checkpoint(BaseModel):
     """One model (checkpoint) of a suite."""
@@ -310,5 +314,7 @@ class TermsResult(BaseModel):
     """When set, the run had more than `DENSE_CHECKPOINTS` checkpoints (a dense training
     log) and they were grouped into this many bins of consecutive steps of about equal
     n; a bin stands for a checkpoint and is labelled by its first step."""
+    sampled_share: float | None = None
+    """When set, the share of samples analysed (`max_cots`); None: all of them."""
     outside_scenario_status: str = OUTSIDE_SCENARIO_PENDING
     """Whether the judge-based outside-scenario share was computed."""

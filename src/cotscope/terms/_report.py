@@ -230,14 +230,25 @@ METHOD_NOTE = (
 )
 
 
+REPORT_MAX_COTS = 100_000
+"""Samples the report's term analysis reads at most (a fixed hash sample beyond)."""
+
+
 @report_section("terms", "Unusual terminology", order=50)
 def terms_section(ctx: ReportContext) -> Markup | None:
     """Render the terms section of the HTML report; None when the run has no reasoning."""
-    result = analyse_terms(ctx.store, TermsOptions(kwic=5), str(ctx.run_dir))
+    options = TermsOptions(kwic=5, max_cots=REPORT_MAX_COTS)
+    result = analyse_terms(ctx.store, options, str(ctx.run_dir))
     sections = [s for s in section_data(result, ctx.options.figures) if s.suite.n_cots]
     if not sections:
         return None
     note = METHOD_NOTE
+    if result.sampled_share is not None:
+        note += (
+            f" The run holds {ctx.store.count():,} samples: the report analyses a fixed "
+            f"{100 * result.sampled_share:.1f}% of them (about {REPORT_MAX_COTS:,}, chosen by "
+            "a hash of the sample id); `cotscope terms` analyses all."
+        )
     if result.checkpoint_bins:
         note += (
             f" This run has more checkpoints than the analysis can test one by one, so they "
