@@ -96,6 +96,12 @@ class ChangePoint(BaseModel):
         """
         return self._draws
 
+    def _p_text(self) -> str:
+        # No bootstrap draw reached the observed ratio: the p-value is a bound.
+        if self.p_value <= 1 / (self.resamples + 1) + 1e-12:
+            return f"≤ {self.p_value:.3f}" if self.p_value >= 0.001 else "< 0.001"
+        return _p(self.p_value)
+
     def sentence(self, outcome: str = "rate") -> str:
         """The finding in words, e.g. "hack rate shifts from 4% [2, 9] to 93% [88, 96] ..."."""
         b, a = self.before, self.after
@@ -106,7 +112,7 @@ class ChangePoint(BaseModel):
             f"{_pct(a.ci_high, False)}] between steps {_step(b.last_step)} and "
             f"{_step(a.first_step)} ({level}% interval of the change: after step "
             f"{_step(self.interval_after_step)}, by step {_step(self.interval_by_step)}; "
-            f"p {_p(self.p_value)} against no change)"
+            f"p {self._p_text()} against no change)"
         )
 
 
