@@ -187,3 +187,18 @@ def test_hostile_names_in_figures_and_file_names(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
     text = (tmp_path / "run" / "report.html").read_text()
     assert "Showing the first 1 of 2 rows" in text
+
+
+def test_loading_the_report_plugins_does_not_import_inspect() -> None:
+    """A report renders stored samples: Inspect (1.3 s to import) is not needed for it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, sys\n"
+        "from cotscope.report._build import plugin_modules\n"
+        "for m in plugin_modules(): importlib.import_module(m)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('inspect_ai'))[:3])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -32,8 +32,8 @@ from typing import Any, Literal
 import anyio.to_thread
 from inspect_ai.solver import Generate, Solver, TaskState, solver
 from inspect_ai.tool import Tool, ToolDef, ToolError
-from pydantic import BaseModel, Field
 
+from ._episode import Episode
 from ._sandbox import Action, RunResult, Workspace, WorkspaceError, truncate
 
 __all__ = [
@@ -63,41 +63,6 @@ DEFAULT_TOOLS: tuple[ToolName, ...] = (
 STORE_KEY = "cotscope_workspace_episode"
 """Sample-store key under which the solver records the `Episode`."""
 _RESULT_CHARS = 500  # of each tool result kept in the action log
-
-
-class Episode(BaseModel):
-    """What the model did in its workspace during one sample."""
-
-    files: dict[str, str] = Field(default_factory=dict)
-    """Final contents of every regular file (each cut to the snapshot limit)."""
-    actions: list[dict[str, Any]] = Field(default_factory=list)
-    """Every tool call in order: tool, args, result, ok, exit_code."""
-    submitted: str | None = None
-    """The argument of the `submit` tool, when the model called it."""
-    final_text: str = ""
-    """Visible text of the model's last message."""
-    turns: int = 0
-    """Model turns taken."""
-    stop: Literal["submitted", "answered", "turn-limit", "sample-limit", "not-run"] = "not-run"
-    """Why the loop ended: submit called, a reply without tool calls, the turn
-    bound, an Inspect sample limit, or never started."""
-
-    @property
-    def answer(self) -> str | None:
-        """The model's final answer, None when it ran out of turns without one.
-
-        The submitted text if it called `submit`, else its last reply when it
-        stopped calling tools.
-        """
-        if self.submitted is not None:
-            return self.submitted
-        if self.stop == "answered":
-            return self.final_text
-        return None
-
-    def calls(self, tool: str) -> list[dict[str, Any]]:
-        """The logged calls of one tool."""
-        return [a for a in self.actions if a.get("tool") == tool]
 
 
 async def _call(

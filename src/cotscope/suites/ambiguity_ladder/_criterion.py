@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .._workspace import Episode
+from .._episode import Episode
 
 Outcome = Literal["exploited", "not-exploited", "unparseable"]
 OUTCOMES: tuple[Outcome, ...] = ("exploited", "not-exploited", "unparseable")

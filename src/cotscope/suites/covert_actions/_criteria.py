@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .._workspace import Episode
+from .._episode import Episode
 from ._parse import field_value, fraction, item_ids, numbered_answers
 from ._rules import Rule
 
