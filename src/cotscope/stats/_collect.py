@@ -339,7 +339,8 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
             f"model id {r['model_id']!r} holds samples of {r['n_steps']} different steps "
             f"({r['step']}–{r['last_step']}): a checkpoint is one step of one training run. "
             "If it names a training run, ingest again with `--map run=<field>` (or "
-            "`--run-id`) instead of `--map model_id=<field>`"
+            "`--run-id`) instead of `--map model_id=<field>`; if it names the model, with "
+            "`--map model=<field>`, leaving model ids to their default (`<run>/<file>@<step>`)"
         )
     run_first: dict[str, int] = {}
     for r in rows:
