@@ -157,3 +157,22 @@ def test_several_steps_under_one_model_id_raise(tmp_path: Path) -> None:
         ])  # fmt: skip
         with pytest.raises(StatsError, match="holds samples of 2 different steps"):
             collect_stats(store)
+
+
+def test_numbers_name_runs_and_steps_may_be_floats(tmp_path: Path) -> None:
+    rows = [json.loads(x) for x in _dump(tmp_path / "dump.jsonl").read_text().splitlines()]
+    for r in rows:  # a seed names the run, the step is written as a float, the label as 0/1
+        r["experiment"] = 7 if r["experiment"] == "alpha" else 8
+        r["step"], r["hack"] = float(r["step"]), int(r["hack"])
+    dump = tmp_path / "numbers.jsonl"
+    dump.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = CliRunner().invoke(app, [
+        "ingest", str(dump), "-o", str(tmp_path / "run"), "--map", "run=experiment",
+        "--map", "step=step", "--map", "outcome=hack",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Store(tmp_path / "run", read_only=True) as store:
+        stats = collect_stats(store)
+    assert stats.runs == ["7", "8"] and stats.measures == {"ingested": ["hack"]}
+    row = stats.change_for("ingested", None, "hack", "8")
+    assert row is not None and row.change is not None and row.change.after.first_step == 16

@@ -30,7 +30,7 @@ class FlatRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     model_id: str | None = None
     model: str | None = None
     step: _Step | None = None
-    run: str | None = None
+    run: str | int | None = None
     suite: str | None = None
     variant: str | None = None
     variant_family: str | None = None

@@ -215,7 +215,7 @@ class RowBuilder:
             if reasoning is not None and kind is None:
                 kind = "text"
         step = c.step if c.step is not None else rec.step
-        run_id = c.run_id if c.run_id is not None else (rec.run or "")
+        run_id = c.run_id if c.run_id is not None else ("" if rec.run is None else str(rec.run))
         model = rec.model or DEFAULT_MODEL
         if c.model_id is not None:
             model_id = c.model_id

@@ -100,9 +100,10 @@ class TranscriptRecord(BaseModel):
     step: int | None = Field(default=None, ge=0, le=INT64_MAX)
     """Training step of the checkpoint that produced the transcript."""
 
-    run: str | None = None
+    run: str | int | None = None
     """Training run (or arm, or series) the checkpoint belongs to; one curve per run over
-    its steps. Default: `--run-id`, else one unnamed run."""
+    its steps (a number, e.g. a seed, is read as its text). Default: `--run-id`, else one
+    unnamed run."""
 
     suite: str | None = None
     """Task, suite or environment name; default `ingested`."""
