@@ -64,7 +64,9 @@ def test_paired_change_between_the_steps(run: Path) -> None:
     stats = json.loads(CliRunner().invoke(app, ["stats", str(run), "--json"]).stdout)
     assert stats["measures"] == {"all_correct": ["all_correct"],
                                  "monitor_correctness": ["monitor_correctness"]}  # fmt: skip
-    assert "monitor_correctness rate: 68% [64, 72] at step 300" in stats["summary"]["text"]
+    summary = stats["summary"]["text"]
+    assert "monitor_correctness rate: 68% [64, 72] at step 300" in summary
+    assert "falls with training step" in summary and "never significantly above" not in summary
 
 
 def test_several_outcomes_refuse_one_outcome_name(tmp_path: Path) -> None:

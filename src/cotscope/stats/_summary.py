@@ -169,8 +169,14 @@ def summarise(stats: RunStats, alpha: float = 0.05) -> list[SummaryLine]:
                     (r for r in stats.rises if (r.suite, r.family, r.measure, r.run_id) == key),
                     None,
                 )
-                if rise is not None and (said := _rise(stats, rise)):
-                    parts.append(said)
+                falls = (
+                    trend is not None
+                    and trend.result.direction == "decreasing"
+                    and (trend.result.p_value or 1.0) < alpha
+                )
+                said = _rise(stats, rise) if rise is not None else ""
+                if said and not (falls and said.startswith("never")):
+                    parts.append(said)  # "never above the start" says nothing of a fall
                 text = f"{who}: " + "; ".join(p for p in parts if p) + "."
                 lines.append(SummaryLine(suite, measure, run_id, "measure", text))
             for d in stats.run_diffs:
