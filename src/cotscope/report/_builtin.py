@@ -455,15 +455,7 @@ def _step_numbers(stats: RunStats, suite: str, measure: str, limit: int) -> Mark
                 body.append([run_id, _steps(int(b.first_step), int(b.last_step)), b.n,
                              (pct(b.rate), b.rate), interval(b.ci_low, b.ci_high)])  # fmt: skip
             continue
-        rows = sorted(
-            (
-                r
-                for r in stats.rates
-                if (r.suite, r.measure, r.level, r.run_id) == (suite, measure, "suite", run_id)
-            ),
-            key=lambda r: r.step if r.step is not None else -1,
-        )
-        for r in rows:
+        for r in stats.curve(suite, measure, run_id):
             body.append([run_id, f"step {r.step}", r.n, (pct(r.rate), r.rate if r.rate else 0),
                          interval(r.ci_low, r.ci_high)])  # fmt: skip
     head = ["run", "steps", "n", "rate", "95% interval"]

@@ -180,16 +180,11 @@ def run_figure(stats: RunStats, suite: str, measure: str, alpha: float = 0.05) -
                             [100 * p.ci_high for p in binned.smooth],
                             color=colour, alpha=0.18, linewidth=0)  # fmt: skip
         else:
-            pts = sorted(
-                (
-                    r
-                    for r in stats.rates
-                    if (r.suite, r.measure, r.level, r.run_id) == (suite, measure, "suite", run_id)
-                    and r.rate is not None
-                    and r.step is not None
-                ),
-                key=lambda r: r.step or 0,
-            )
+            pts = [
+                r
+                for r in stats.curve(suite, measure, run_id)
+                if r.rate is not None and r.step is not None
+            ]
             if not pts:
                 continue
             xs = [float(r.step or 0) for r in pts]

@@ -16,6 +16,7 @@ from ._changepoint import (
     ChangePoint,
     Segment,
     Segmentation,
+    equal_n_ends,
     multiple_changes,
     single_change,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "summarise",
     "Segment",
     "Segmentation",
+    "equal_n_ends",
     "multiple_changes",
     "single_change",
     "DEFAULT_RESAMPLES",

@@ -220,6 +220,13 @@ class RunStats:
     prompts. Their rates are pooled per checkpoint with Wilson intervals, which is the
     mean of one-sample variants; they have no variant rows and no `variants` entries."""
 
+    def curve(self, suite: str, measure: str, run_id: str = "") -> list[RateRow]:
+        """The whole-suite rates of one measure and training run, in x order."""
+        order = {m.key: i for i, m in enumerate(self.models)}
+        key = (suite, measure, run_id, "suite")
+        rows = [r for r in self.rates if (r.suite, r.measure, r.run_id, r.level) == key]
+        return sorted(rows, key=lambda r: order[(r.run_id, r.model_id)])
+
     def binned_for(self, suite: str, measure: str, run_id: str = "") -> BinnedRates | None:
         """The binned rates of one measure and run, when the run is dense."""
         key = (suite, measure, run_id)

@@ -130,21 +130,11 @@ def summarise(stats: RunStats, alpha: float = 0.05) -> list[SummaryLine]:
         The lines in suite, measure and run order.
     """
     several_runs = len(stats.runs) > 1
-    order = {m.key: i for i, m in enumerate(stats.models)}
     lines = []
     for suite, measures in stats.measures.items():
         for measure in measures:
             for run_id in stats.runs:
-                rows = sorted(
-                    (
-                        r
-                        for r in stats.rates
-                        if (r.suite, r.measure, r.run_id, r.level)
-                        == (suite, measure, run_id, "suite")
-                        and r.rate is not None
-                    ),
-                    key=lambda r: order[(r.run_id, r.model_id)],
-                )
+                rows = [r for r in stats.curve(suite, measure, run_id) if r.rate is not None]
                 who = f"{measure} rate" if measure == suite else f"{suite}, {measure} rate"
                 who += f", run {run_id}" if several_runs else ""
                 if not rows:

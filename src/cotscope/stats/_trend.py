@@ -240,15 +240,15 @@ def trend_test(cells: Sequence[Cell], grouped: bool = True) -> TrendResult:
     sample under one intercept. The slope and its standard error, as an effect size,
     are those of the pooled logistic regression (`logistic_trend`), when it converges.
 
+    When those pooled prompts were each sampled several times (a GRPO group at one
+    step), the rollouts of a prompt are correlated: the variance is then the larger of
+    the model-based one and the cluster-robust (sandwich) one, `score-pooled-robust`.
+
     Args:
         cells: Counts per (variant, x); cells with n = 0 are ignored.
         grouped: A cell's samples share one prompt (and may be correlated); False when
             cells pool independent rollouts of different prompts, as cotscope does for
             logs whose every prompt was sampled once.
-
-    When those pooled prompts were each sampled several times (a GRPO group at one
-    step), the rollouts of a prompt are correlated: the variance is then the larger of
-    the model-based one and the cluster-robust (sandwich) one, `score-pooled-robust`.
 
     Returns:
         The result, method `score-stratified`, `score-pooled` or `score-pooled-robust`.

@@ -8,8 +8,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+
 from .._version import __version__
-from ..stats import holm_adjust, wilson_interval
+from ..stats import equal_n_ends, holm_adjust, wilson_interval
 from ..store import Store
 from ._baseline import HumanBaseline
 from ._context import Context, ContextCollector, collect_context, deal_lines
@@ -409,17 +411,12 @@ def checkpoint_bins(store: Store) -> dict[str, tuple[str, int, int]] | None:
     for r in rows:
         per_step[int(r["step"])] += int(r["n"])
     steps = sorted(per_step)
-    total, cum, index = sum(per_step.values()), 0, 0
+    ends = equal_n_ends(np.array([per_step[s] for s in steps]), CHECKPOINT_BINS)
     of_step: dict[int, tuple[str, int, int]] = {}
-    members: list[int] = []
-    for i, step in enumerate(steps):
-        members.append(step)
-        cum += per_step[step]
-        # A bin closes once the running count reaches its share (a step is never split).
-        if cum >= total * (index + 1) / CHECKPOINT_BINS or i == len(steps) - 1:
-            name = f"steps {members[0]}–{members[-1]}"
-            of_step.update({s: (name, members[0], index) for s in members})
-            members, index = [], index + 1
+    for index, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
+        members = steps[start:end]
+        name = f"steps {members[0]}–{members[-1]}"
+        of_step.update({s: (name, members[0], index) for s in members})
     return {str(r["model_id"]): of_step[int(r["step"])] for r in rows}
 
 
