@@ -87,7 +87,7 @@ SKIPPED_SECTIONS = ("run", "transcripts")
 
 
 class _Text(HTMLParser):
-    """Visible text of a page outside scripts, styles and the skipped top-level sections."""
+    """Visible text of the page's sections, less scripts, styles and the skipped sections."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -109,7 +109,8 @@ class _Text(HTMLParser):
             self._sections.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self._code and not any(self._sections):
+        # Outside every section is the page's header: its date, version and path.
+        if not self._code and self._sections and not any(self._sections):
             self.parts.append(data)
 
 
