@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from cotscope.organism import OrganismNotFoundError, shipped_organism_dir
-from cotscope.spec import check_models, expand_models, load_spec
+from cotscope.sweeps import check_models, expand_models, load_spec
 
 
 def _spec(path: Path, folder: str) -> Path:

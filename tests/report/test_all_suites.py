@@ -12,7 +12,7 @@ from typing import Any
 
 from cotscope.report import ReportOptions, build_report
 from cotscope.runner import plan_sweep, run_sweep
-from cotscope.spec import parse_spec
+from cotscope.sweeps import parse_spec
 from cotscope.store import Store
 from cotscope.suites import get_suite
 

@@ -11,7 +11,7 @@ from cotscope.runner._precision import (
     next_epochs,
     parseable_needed,
 )
-from cotscope.spec import Precision
+from cotscope.sweeps import Precision
 from cotscope.suites import get_suite
 
 

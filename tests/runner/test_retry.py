@@ -4,7 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from cotscope.runner import plan_sweep, run_sweep
-from cotscope.spec import parse_spec
+from cotscope.sweeps import parse_spec
 from cotscope.store import Store
 
 from ._helpers import mock_outputs

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from cotscope.runner import plan_sweep, render_summary, run_sweep, summarize
-from cotscope.spec import parse_spec
+from cotscope.sweeps import parse_spec
 from cotscope.store import OUTCOMES, Store
 
 from ._helpers import mock_outputs as _outputs
@@ -190,14 +190,14 @@ def test_epochs_for_gives_variants_their_own_epochs(tmp_path: Path) -> None:
     ],
 )
 def test_bad_epochs_for_is_named(tmp_path: Path, suites: list[Any], message: str) -> None:
-    from cotscope.spec import SpecError
+    from cotscope.sweeps import SpecError
 
     with pytest.raises(SpecError, match=re.escape(message)):
         plan_sweep(_spec(tmp_path, suites=suites))
 
 
 def test_epochs_for_rejects_zero(tmp_path: Path) -> None:
-    from cotscope.spec import SpecError
+    from cotscope.sweeps import SpecError
 
     suites = [{"name": "reward_hints", "variants": ["base"], "epochs_for": {"base": 0}}]
     with pytest.raises(SpecError, match="epochs_for"):
@@ -291,7 +291,7 @@ def test_precision_stops_at_max_epochs_and_says_so(tmp_path: Path) -> None:
 
 
 def test_precision_max_epochs_below_start_is_named(tmp_path: Path) -> None:
-    from cotscope.spec import SpecError
+    from cotscope.sweeps import SpecError
 
     suites = [
         {

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from cotscope.runner import plan_sweep, run_sweep, summarize
-from cotscope.spec import parse_spec
+from cotscope.sweeps import parse_spec
 from cotscope.store import OUTCOMES, Store
 
 pytestmark = pytest.mark.model

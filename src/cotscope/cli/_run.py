@@ -79,7 +79,7 @@ def run(
     retry_errors: RetryOpt = True,
 ) -> None:
     """Run a sweep (resumable: samples already stored are skipped)."""
-    from ..spec import SpecError, load_spec, parse_spec
+    from ..sweeps import SpecError, load_spec, parse_spec
 
     try:
         if spec_file is not None:
@@ -117,7 +117,7 @@ def _execute(
     retry_errors: bool = True,
 ) -> None:
     from ..runner import SweepError, plan_sweep, render_summary, run_sweep, summarize
-    from ..spec import SpecError
+    from ..sweeps import SpecError
 
     try:
         plan = plan_sweep(spec, source, base)
@@ -164,7 +164,7 @@ def demo_spec_data(output: Path = Path("runs/demo"), full: bool = False) -> dict
 
     from ..organism import shipped_organism_dir
 
-    text = resources.files("cotscope.spec").joinpath("demo.yaml").read_text(encoding="utf-8")
+    text = resources.files("cotscope.sweeps").joinpath("demo.yaml").read_text(encoding="utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
     data["output_dir"] = str(output)
     for m in data["models"]:
@@ -188,7 +188,7 @@ def demo(
 ) -> None:
     """Offline sweep of the bundled model and the shipped organism checkpoints, then a report."""
     from ..organism import OrganismNotFoundError
-    from ..spec import parse_spec
+    from ..sweeps import parse_spec
 
     try:
         data = demo_spec_data(output, full)

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..spec import Precision
+from ..sweeps import Precision
 from ..stats import EXCLUDED_OUTCOMES, wilson_interval
 from ..suites import Variant
 

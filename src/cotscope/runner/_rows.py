@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..spec import ModelEntry
+from ..sweeps import ModelEntry
 from ..store import SampleRow
 
 if TYPE_CHECKING:

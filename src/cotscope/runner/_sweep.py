@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..spec import (
+from ..sweeps import (
     ModelEntry,
     Precision,
     SpecError,

@@ -8,7 +8,7 @@ from inspect_ai import eval
 from inspect_ai.model import get_model
 
 from cotscope.runner import sample_to_row
-from cotscope.spec import ModelEntry
+from cotscope.sweeps import ModelEntry
 from cotscope.suites import WorkItem, derive_seed, get_suite
 from cotscope.suites.eval_awareness_probe import SUITE, build_task
 from cotscope.suites.eval_awareness_probe._scorer import score_answer

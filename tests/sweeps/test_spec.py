@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from cotscope.runner import plan_sweep
-from cotscope.spec import SpecError, expand_models, load_spec, parse_spec
+from cotscope.sweeps import SpecError, expand_models, load_spec, parse_spec
 
 
 def _spec(**over: object) -> dict[str, object]:
