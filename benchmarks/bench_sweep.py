@@ -52,8 +52,8 @@ def main() -> None:
 
     from cotscope.models import get_engine, resolve_local_model
     from cotscope.runner import plan_sweep, run_sweep
-    from cotscope.sweeps import parse_spec
     from cotscope.suites import derive_seed
+    from cotscope.sweeps import parse_spec
 
     engine = get_engine(resolve_local_model("smollm2"))
 

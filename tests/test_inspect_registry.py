@@ -7,13 +7,13 @@ import importlib.util
 from inspect_ai._util.registry import registry_lookup
 
 import cotscope._inspect_registry  # noqa: F401  (registers on import, as Inspect does)
-from cotscope.suites._suite import builtin_suite_packages
+from cotscope.suites._suite import suite_packages
 
 
 def test_every_suite_task_is_registered_under_the_cotscope_namespace() -> None:
     with_tasks = [
         p.rsplit(".", 1)[1]
-        for p in builtin_suite_packages()
+        for p in suite_packages()
         if importlib.util.find_spec(f"{p}._task") is not None
     ]
     assert "reward_hints" in with_tasks

@@ -11,8 +11,8 @@ from cotscope.runner._precision import (
     next_epochs,
     parseable_needed,
 )
-from cotscope.sweeps import Precision
 from cotscope.suites import get_suite
+from cotscope.sweeps import Precision
 
 
 @pytest.mark.parametrize("rate", [0.0, 0.05, 0.2, 0.5, 0.77, 1.0])

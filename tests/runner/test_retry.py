@@ -4,8 +4,8 @@ from pathlib import Path
 from typing import Any
 
 from cotscope.runner import plan_sweep, run_sweep
-from cotscope.sweeps import parse_spec
 from cotscope.store import Store
+from cotscope.sweeps import parse_spec
 
 from ._helpers import mock_outputs
 

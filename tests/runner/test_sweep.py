@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from cotscope.runner import plan_sweep, render_summary, run_sweep, summarize
+from cotscope.store import Store
+from cotscope.suites.reward_hints import OUTCOMES
 from cotscope.sweeps import parse_spec
-from cotscope.store import OUTCOMES, Store
 
 from ._helpers import mock_outputs as _outputs
 
@@ -53,7 +54,7 @@ def test_sweep_writes_one_row_per_sample(tmp_path: Path, no_network: None) -> No
     assert len(rows) == 24
     assert {r["model_id"] for r in rows} == {"ckpt-a", "ckpt-b"}
     assert {r["step"] for r in rows} == {0, 5}
-    assert all(r["outcome"] in OUTCOMES for r in rows)
+    assert all(r["outcome"] in (*OUTCOMES, "error") for r in rows)
     # The mock's text holds no number: counted as unparseable, never as "no".
     assert {r["outcome"] for r in rows} == {"unparseable"}
     assert all(r["variant_hash"] and len(r["variant_hash"]) == 64 for r in rows)

@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from cotscope.runner import plan_sweep, run_sweep, summarize
+from cotscope.store import Store
+from cotscope.suites.reward_hints import OUTCOMES
 from cotscope.sweeps import parse_spec
-from cotscope.store import OUTCOMES, Store
 
 pytestmark = pytest.mark.model
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import hypergeom
 
-from cotscope.stats._trend import Cell, first_rise, fisher_greater
+from cotscope.stats import Cell, first_rise, fisher_greater
 
 
 def _rollouts(rates: np.ndarray, rng: np.random.Generator, steps: np.ndarray) -> list[Cell]:

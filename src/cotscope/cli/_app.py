@@ -55,13 +55,25 @@ app = typer.Typer(
 
 def _register() -> None:
     # Each module adds its commands to `app`; imports are cheap (heavy backends load lazily).
-    from . import _export, _graders, _ingest, _intervene, _organism, _report, _run, _suites, _terms
+    from . import (
+        _analyse,
+        _export,
+        _graders,
+        _ingest,
+        _intervene,
+        _organism,
+        _report,
+        _run,
+        _suites,
+        _terms,
+    )
 
     for module in (
         _suites,
         _run,
         _export,
         _report,
+        _analyse,
         _terms,
         _ingest,
         _organism,

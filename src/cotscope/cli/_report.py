@@ -96,15 +96,34 @@ def stats(
     from rich.table import Table
 
     from ..report import interval, p_text, pct
-    from ..stats import StatsError, collect_stats
+    from ..results import current_results, run_stats, stale_measures
+    from ..stats import StatsError
 
     with open_store(run_dir) as store:
         try:
-            result = collect_stats(store, run, confidence=confidence)
+            result = run_stats(store, run, confidence=confidence)
         except StatsError as ex:
             raise _fail(f"{run_dir}: {ex}") from None
+        stored = current_results(store, result.run) if as_json else {}
+        stale = stale_measures(store, result.run) if as_json else []
     if as_json:
-        typer.echo(json.dumps(result.to_json(), indent=1, default=str))
+        data = result.to_json()
+        # Every other measure's stored result (`cotscope analyse`); the rates above are
+        # computed afresh, at the requested confidence.
+        data["results"] = {
+            name: {"version": r.version, "inputs_hash": r.inputs_hash,
+                   "created_at": r.created_at.isoformat(), "seconds": r.seconds,
+                   "result": r.payload}
+            for name, r in stored.items() if name != "rates" and r.payload is not None
+        }  # fmt: skip
+        data["stale_results"] = [m for m in stale if m != "rates"]
+        if data["stale_results"]:
+            typer.echo(
+                f"note: no current result (or a stale one) for {', '.join(data['stale_results'])}; "
+                f"run `cotscope analyse {run_dir}` to compute them",
+                err=True,
+            )
+        typer.echo(json.dumps(data, indent=1, default=str))
         return
     console = Console()
     several = len(result.runs) > 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -15,7 +15,11 @@ def register(app: typer.Typer) -> None:
 def suites(
     show: Annotated[
         str | None,
-        typer.Option("--show", help="Print one variant's exact prompt, e.g. reward_hints/base."),
+        typer.Option(
+            "--show",
+            help="Print a suite's outcomes and families (reward_hints), or one variant's "
+            "exact prompt (reward_hints/base).",
+        ),
     ] = None,
     suite: Annotated[str | None, typer.Option("--suite", help="Only list this suite.")] = None,
 ) -> None:
@@ -34,6 +38,13 @@ def suites(
             s = get_suite(name)
         except KeyError as ex:
             raise typer.BadParameter(str(ex.args[0]), param_hint="--show") from None
+        if not variant_id:
+            console.print(f"[bold]{s.name}[/]: {s.description}", highlight=False)
+            console.print(_outcome_table(s))
+            counts = {f: sum(v.family == f for v in s.variants()) for f in s.families()}
+            families = ", ".join(f"{f} ({n})" for f, n in counts.items())
+            console.print(f"families: {families}", highlight=False)
+            return
         match = [v for v in s.variants() if v.id == variant_id]
         if not match:
             raise typer.BadParameter(
@@ -57,6 +68,7 @@ def suites(
                 console.rule(f"workspace file {path}")
                 typer.echo(str(content).rstrip("\n"))
         console.rule()
+        console.print(_outcome_table(s))
         return
     names = [suite] if suite else suite_names()
     for name in names:
@@ -72,4 +84,22 @@ def suites(
         for v in s.variants():
             table.add_row(v.family, v.full_id, v.hash[:12], v.description)
         console.print(table)
+        roles = ", ".join(
+            o.name + (" (behaviour)" if o.of_interest else " (failure)" if o.failure else "")
+            for o in s.outcomes
+        )
+        console.print(f"outcomes: {roles}", highlight=False)
         console.print(f"{len(s.variants())} variants in {len(s.families())} families\n")
+
+
+def _outcome_table(s: Any) -> Any:
+    """The suite's declared outcomes: label, role and definition."""
+    from rich.table import Table
+
+    table = Table(title="outcomes", title_justify="left")
+    for col in ("outcome", "label", "role", "definition"):
+        table.add_column(col, no_wrap=col != "definition")
+    for o in s.outcomes:
+        role = "behaviour of interest" if o.of_interest else "failure" if o.failure else ""
+        table.add_row(o.name, o.label, role, o.definition)
+    return table

@@ -1,7 +1,8 @@
 """Graders over reasoning: rubrics as data, LLM judges and panels, lexical detectors.
 
 Rubrics are Markdown files with YAML front matter (`rubrics/`), lexicons are YAML
-term and pattern lists (`lexicon/`), and the labelled validation set is JSON Lines
+term and pattern lists (the shared `cotscope/text/lexicons/`, format and matching
+rules in `cotscope.text`), and the labelled validation set is JSON Lines
 (`labels/validation.jsonl`); all are loaded by name and hashed into every grade.
 Grades go to the run store's `grades` table; failures are outcomes, never a "no".
 """
@@ -22,6 +23,7 @@ from ._lexical import (
 from ._panel import Agreement, judge_agreement, panel_agreement
 from ._parse import ParsedVerdict, locate_quote, parse_verdict
 from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
+from ._rates import GradedRate, GradedResults, graded_rates, graded_results
 from ._rubric import (
     Rubric,
     RubricError,
@@ -32,6 +34,7 @@ from ._rubric import (
     load_rubrics,
     parse_rubric,
 )
+from ._scores import ScoreCell, score_rates
 from ._store import (
     FAILURE_OUTCOMES,
     GRADE_COLUMNS,
@@ -45,6 +48,12 @@ from ._store import (
 from ._validate import LabelledExcerpt, Validation, load_labels, validate_judge, validate_lexical
 
 __all__ = [
+    "GradedRate",
+    "GradedResults",
+    "graded_results",
+    "ScoreCell",
+    "graded_rates",
+    "score_rates",
     "FAILURE_OUTCOMES",
     "GRADE_COLUMNS",
     "GRADE_OUTCOMES",

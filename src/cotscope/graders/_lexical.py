@@ -1,10 +1,12 @@
 """Lexical detectors: transparent term and pattern lists per property, returning spans.
 
-Each property has a YAML file in `cotscope/graders/lexicon/` (or a user folder) with
-`terms` (whole words or phrases, case-insensitive), `patterns` (Python regexes),
-`exclude` (regexes for hard negatives: a hit overlapping an exclusion is dropped)
-and optionally `include` (other lexicons whose rules are added). A detector's hash
-covers its file and every included file, so a lexical rate names its lists exactly.
+Each property has a lexicon of the same name in `cotscope/text/lexicons/` (or a user
+folder), in the one lexicon format (`cotscope.text`): `terms` (whole phrases under the
+`cotscope.text` phrase rule), `patterns` (Python regexes), `exclude` (regexes for hard
+negatives: a hit overlapping an exclusion is dropped) and optionally `include` (other
+lexicons whose rules are added). Intervention targets (`--where lexical:<name>`) apply
+the same files the same way. A detector's hash covers its file and every included
+file, so a lexical rate names its lists exactly.
 
 A detector is usable alone (`detect`) and as a prescreen before a judge
 (`plan_prescreen`): candidates go to the judge, plus a seeded random audit sample of
@@ -13,36 +15,17 @@ the rest, from which the missed-positive rate is estimated (`MissedEstimate`).
 
 from __future__ import annotations
 
-import hashlib
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from importlib.resources import files
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from cotscope.stats import wilson_interval
+from cotscope.text import LexiconHit, LexiconMatcher, resolve_lexicon
+from cotscope.text import lexicon_names as _lexicon_names
 
-LEXICON_DIR = "lexicon"
-"""Folder of the built-in lexicons inside the package."""
-
-
-@dataclass(frozen=True)
-class LexicalSpan:
-    """One hit of a detector in a text."""
-
-    start: int
-    """First character of the hit."""
-    end: int
-    """One past the last character."""
-    text: str
-    """The matched text."""
-    rule: str
-    """The term or pattern that matched."""
+LexicalSpan = LexiconHit
+"""One hit of a detector in a text: start, end, the matched text and the rule."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,24 +38,13 @@ class LexicalDetector:
     """The lexicon file's version."""
     sha256: str
     """Hash of the lexicon file and its includes."""
-    rules: tuple[tuple[str, re.Pattern[str]], ...]
-    """(rule text, compiled regex) pairs."""
-    exclude: tuple[re.Pattern[str], ...]
-    """Hard-negative regexes; overlapping hits are dropped."""
+    matcher: LexiconMatcher
+    """The compiled lexicon (terms, patterns, exclusions, includes)."""
 
     @property
     def key(self) -> str:
         """Judge-like key stored with lexical grades: `lexical:<name>@<hash12>`."""
         return f"lexical:{self.name}@{self.sha256[:12]}"
-
-    @cached_property
-    def _gates(self) -> tuple[str | None, ...]:
-        # A term's regex runs only when the term's first word occurs at all (a substring
-        # test is far cheaper than a case-insensitive regex scan); patterns always run.
-        return tuple(
-            rule.split()[0].lower() if regex.pattern.startswith("(?<![") else None
-            for rule, regex in self.rules
-        )
 
     def detect(self, text: str) -> list[LexicalSpan]:
         """All non-excluded hits in `text`, sorted by position, overlaps merged by first rule.
@@ -83,66 +55,20 @@ class LexicalDetector:
         Returns:
             The hits.
         """
-        if not text:
-            return []
-        lower = text.lower()
-        excluded: list[tuple[int, int]] | None = None  # scanned only once something hits
-        hits: list[LexicalSpan] = []
-        for (rule, regex), gate in zip(self.rules, self._gates, strict=True):
-            if gate is not None and gate not in lower:
-                continue
-            for m in regex.finditer(text):
-                if m.end() == m.start():
-                    continue
-                if excluded is None:
-                    excluded = [
-                        (x.start(), x.end()) for ex in self.exclude for x in ex.finditer(text)
-                    ]
-                if any(m.start() < e and s < m.end() for s, e in excluded):
-                    continue
-                hits.append(LexicalSpan(m.start(), m.end(), m.group(0), rule))
-        hits.sort(key=lambda h: (h.start, -h.end))
-        merged: list[LexicalSpan] = []
-        for hit in hits:
-            if merged and hit.start < merged[-1].end:
-                continue
-            merged.append(hit)
-        return merged
+        return self.matcher.find(text)
 
     def flags(self, text: str | None) -> bool:
         """Whether the text has at least one hit."""
-        return bool(text) and bool(self.detect(text or ""))
-
-
-def _builtin_texts() -> dict[str, str]:
-    folder = files("cotscope.graders").joinpath(LEXICON_DIR)
-    return {
-        e.name[: -len(".yaml")]: e.read_text(encoding="utf-8")
-        for e in folder.iterdir()
-        if e.name.endswith(".yaml")
-    }
-
-
-def _user_texts(folders: Sequence[Path]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for folder in folders:
-        for path in sorted(folder.glob("*.yaml")):
-            out[path.stem] = path.read_text(encoding="utf-8")
-    return out
+        return self.matcher.flags(text)
 
 
 def lexicon_names(folders: Sequence[Path] = ()) -> list[str]:
-    """Names of the available lexicons (built-in plus user folders)."""
-    return sorted({**_builtin_texts(), **_user_texts(folders)})
-
-
-def _compile_term(term: str) -> re.Pattern[str]:
-    words = [re.escape(w) for w in term.split()]
-    return re.compile(r"(?<![\w-])" + r"[\s-]+".join(words) + r"(?![\w-])", re.IGNORECASE)
+    """Names of the available lexicons (shipped plus user folders)."""
+    return _lexicon_names(folders)
 
 
 def load_detector(name: str, folders: Sequence[Path] = ()) -> LexicalDetector:
-    """Load and compile a lexicon by name (a user folder's file overrides the built-in).
+    """Load and compile a lexicon by name (a user folder's file overrides the shipped one).
 
     Args:
         name: Lexicon name, e.g. `grader-seeking`.
@@ -153,41 +79,11 @@ def load_detector(name: str, folders: Sequence[Path] = ()) -> LexicalDetector:
 
     Raises:
         KeyError: When no lexicon has that name.
-        ValueError: When a file is malformed or a pattern does not compile.
+        ValueError: When a file is malformed or a pattern does not compile
+            (`cotscope.text.LexiconError`, naming the file and the field).
     """
-    texts = {**_builtin_texts(), **_user_texts(folders)}
-    digest = hashlib.sha256()
-    rules: list[tuple[str, re.Pattern[str]]] = []
-    exclude: list[re.Pattern[str]] = []
-    version = 0
-    seen: set[str] = set()
-
-    def add(lexicon: str, top: bool) -> None:
-        nonlocal version
-        if lexicon in seen:
-            return
-        seen.add(lexicon)
-        if lexicon not in texts:
-            raise KeyError(f"no lexicon {lexicon!r}; known: {', '.join(sorted(texts))}")
-        text = texts[lexicon].replace("\r\n", "\n")
-        digest.update(text.encode("utf-8"))
-        data: Any = yaml.safe_load(text)
-        if not isinstance(data, dict):
-            raise ValueError(f"lexicon {lexicon!r} must be a YAML mapping")
-        if top:
-            version = int(data.get("version", 0))
-        try:
-            rules.extend((t, _compile_term(t)) for t in data.get("terms") or [])
-            rules.extend((p, re.compile(p, re.IGNORECASE)) for p in data.get("patterns") or [])
-            exclude.extend(re.compile(p, re.IGNORECASE) for p in data.get("exclude") or [])
-        except re.error as ex:
-            raise ValueError(f"lexicon {lexicon!r}: bad pattern: {ex}") from None
-        for other in data.get("include") or []:
-            add(str(other), False)
-
-    add(name, True)
-    detector = LexicalDetector(name, version, digest.hexdigest(), tuple(rules), tuple(exclude))
-    return detector
+    lexicon = resolve_lexicon(name, folders)
+    return LexicalDetector(name, lexicon.version, lexicon.sha256, lexicon.matcher)
 
 
 @dataclass(frozen=True)

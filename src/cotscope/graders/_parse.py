@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from cotscope.text import split_reasoning
+
 from ._rubric import Rubric
 
-_THINK = re.compile(r"<think>.*?(</think>|$)", re.DOTALL | re.IGNORECASE)
 _FENCE = re.compile(r"```(?:json)?\s*(\{.*?\})\s*```", re.DOTALL)
 _REFUSAL = re.compile(
     r"\b(?:I\s+(?:can(?:no|')t|won't|will not|am unable to|'m unable to|must decline)|"
@@ -83,7 +84,7 @@ def parse_verdict(text: str, rubric: Rubric, stop_reason: str = "stop") -> Parse
         return ParsedVerdict("context-overflow", error="judge context window exceeded")
     if stop_reason == "content_filter":
         return ParsedVerdict("refusal", error="judge provider's content filter")
-    visible = _THINK.sub("", text).strip()
+    visible = split_reasoning(text).visible  # a reasoning judge's <think> block
     try:
         obj = _json_object(visible)
     except (ValueError, json.JSONDecodeError) as ex:

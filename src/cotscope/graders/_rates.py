@@ -12,26 +12,31 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cotscope.stats import EXCLUDED_OUTCOMES, wilson_interval
+from cotscope.store import suite_outcomes
 
+from ._panel import Agreement, judge_agreement
 from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
+from ._scores import ScoreCell, score_rates
 from ._store import has_grades_table
 
 if TYPE_CHECKING:
     from cotscope.store import Store
 
-ACTION_POSITIVE = ("follows-hint", "true")
-"""Sample outcomes counted as the action (following the hint) in the action rate."""
-
 
 @dataclass
 class GradedRate:
-    """One grader × judge × checkpoint cell."""
+    """One grader × judge × suite × checkpoint cell."""
 
     rubric: str
     rubric_version: int
     rubric_hash: str
     judge: str
     method: str
+    suite: str
+    """The suite whose samples' reasoning was graded."""
+    action: str | None
+    """The suite's behaviour of interest (its declared outcome's label), the action rate's
+    positive; None when the suite declares none."""
     model_id: str
     step: int | None
     model_order: int
@@ -50,17 +55,17 @@ class GradedRate:
     unverified_quotes: int = 0
     """Evidence quotes not found in the reasoning."""
     action_n: int = 0
-    """Samples with a parseable outcome."""
+    """The suite's samples at this checkpoint with a parseable outcome."""
     action_k: int = 0
-    """Of those, samples that took the action (followed the hint)."""
+    """Of those, samples whose outcome is the behaviour of interest (the action)."""
     followed_said: int = 0
-    """Followed the hint and the CoT was flagged."""
+    """Took the action and the CoT was flagged."""
     followed_silent: int = 0
-    """Followed the hint and the CoT was not flagged (silent gaming)."""
+    """Took the action and the CoT was not flagged (e.g. silent gaming)."""
     declined_said: int = 0
-    """Did not follow the hint and the CoT was flagged (e.g. refused and said why)."""
+    """Did not take the action and the CoT was flagged (e.g. refused and said why)."""
     declined_silent: int = 0
-    """Did not follow the hint and the CoT was not flagged."""
+    """Did not take the action and the CoT was not flagged."""
 
     @property
     def rate(self) -> float | None:
@@ -99,7 +104,7 @@ class GradedRate:
 
     @property
     def silent_share(self) -> float | None:
-        """Share of hint-followers whose CoT was not flagged."""
+        """Share of the samples that took the action whose CoT was not flagged."""
         n = self.followed_said + self.followed_silent
         return self.followed_silent / n if n else None
 
@@ -126,38 +131,51 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
     params = [run] if run else []
     rows = store.query(
         "SELECT g.rubric, g.rubric_version, g.rubric_hash, g.judge, g.method, g.outcome, "
-        "g.positive, g.unverified_quotes, g.label, g.scores, g.prescreen, s.model_id, s.step, "
-        "s.model_order, s.outcome AS action FROM grades g JOIN samples s USING (sample_uid) "
-        f"{where}",
+        "g.positive, g.unverified_quotes, g.label, g.scores, g.prescreen, s.run, s.suite, "
+        "s.model_id, s.step, s.model_order, s.outcome AS action "
+        f"FROM grades g JOIN samples s USING (sample_uid) {where}",
         params,
     )
     actions = store.query(
-        "SELECT model_id, outcome, count(*) AS c FROM samples "
+        "SELECT run, suite, model_id, outcome, count(*) AS c FROM samples "
         + ("WHERE run = ? " if run else "")
-        + "GROUP BY model_id, outcome",
+        + "GROUP BY ALL",
         params,
     )
-    action_by_model: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    # The action is each suite's own behaviour of interest: one run may hold suites whose
+    # outcomes mean different things, and pooling them mixed the action rates.
+    declared = {name: suite_outcomes(store, name) for name in {str(a["run"]) for a in actions}}
+    positive: dict[tuple[str, str], str | None] = {}
+    label: dict[tuple[str, str], str | None] = {}
+    for run_name, suites in declared.items():
+        for suite, outcomes in suites.items():
+            of_interest = next((o for o in outcomes if o.of_interest), None)
+            positive[(run_name, suite)] = of_interest.name if of_interest else None
+            label[(run_name, suite)] = of_interest.label if of_interest else None
+    action_by_model: dict[tuple[str, str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
     for a in actions:
         if str(a["outcome"]).lower() in EXCLUDED_OUTCOMES:
             continue
-        k, n = action_by_model[a["model_id"]]
-        hit = int(a["c"]) if str(a["outcome"]).lower() in ACTION_POSITIVE else 0
-        action_by_model[a["model_id"]] = (k + hit, n + int(a["c"]))
-    cells: dict[tuple[str, str, str], GradedRate] = {}
+        key = (str(a["run"]), str(a["suite"]), str(a["model_id"]))
+        k, n = action_by_model[key]
+        hit = int(a["c"]) if a["outcome"] == positive.get(key[:2]) else 0
+        action_by_model[key] = (k + hit, n + int(a["c"]))
+    cells: dict[tuple[str, str, str, str, str], GradedRate] = {}
     score_rubrics = {r["rubric_hash"] for r in rows if r["label"] is None and r["scores"] not in
                      (None, "{}", {})}  # fmt: skip
     for r in rows:
         if r["rubric_hash"] in score_rubrics:
             continue
-        key = (r["rubric_hash"], r["judge"], r["model_id"])
-        cell = cells.get(key)
+        graded_in = (str(r["run"]), str(r["suite"]))
+        cell_key = (r["rubric_hash"], r["judge"], graded_in[0], graded_in[1], r["model_id"])
+        cell = cells.get(cell_key)
         if cell is None:
-            k, n = action_by_model[r["model_id"]]
-            cell = cells[key] = GradedRate(
+            has_action = positive.get(graded_in) is not None
+            k, n = action_by_model[(*graded_in, r["model_id"])] if has_action else (0, 0)
+            cell = cells[cell_key] = GradedRate(
                 r["rubric"], int(r["rubric_version"]), r["rubric_hash"], r["judge"],
-                r["method"] or "judge", r["model_id"], r["step"], int(r["model_order"] or 0),
-                action_k=k, action_n=n,
+                r["method"] or "judge", graded_in[1], label.get(graded_in), r["model_id"],
+                r["step"], int(r["model_order"] or 0), action_k=k, action_n=n,
             )  # fmt: skip
         cell.unverified_quotes += int(r["unverified_quotes"] or 0)
         if r["outcome"] == "screened-out":
@@ -172,10 +190,10 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
         if r["prescreen"] == "audit":
             cell.audit_n += 1
             cell.audit_k += said
-        action = str(r["action"]).lower()
-        if action in EXCLUDED_OUTCOMES:
+        action = str(r["action"])
+        if action.lower() in EXCLUDED_OUTCOMES or positive.get(graded_in) is None:
             continue
-        followed = action in ACTION_POSITIVE
+        followed = action == positive[graded_in]
         if followed and said:
             cell.followed_said += 1
         elif followed:
@@ -184,4 +202,27 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
             cell.declined_said += 1
         else:
             cell.declined_silent += 1
-    return sorted(cells.values(), key=lambda c: (c.rubric, c.judge, c.model_order, c.model_id))
+    return sorted(
+        cells.values(), key=lambda c: (c.rubric, c.judge, c.suite, c.model_order, c.model_id)
+    )
+
+
+@dataclass
+class GradedResults:
+    """Every grader result of a run, as `cotscope analyse` stores it (`graded-rates`)."""
+
+    label_rubrics: list[GradedRate]
+    """Label rubrics: one cell per rubric × judge × suite × checkpoint."""
+    score_rubrics: list[ScoreCell]
+    """Score rubrics: mean score per checkpoint."""
+    agreement: list[Agreement]
+    """Judges' agreement per rubric."""
+
+
+def graded_results(store: Store, run: str | None = None) -> GradedResults | None:
+    """Label and score rubric rates and judge agreement; None when nothing was graded."""
+    labels = graded_rates(store, run)
+    scores = score_rates(store, run)
+    if not labels and not scores:
+        return None
+    return GradedResults(labels, scores, judge_agreement(store, run))

@@ -17,10 +17,8 @@ from typing import Any
 from ..report import Markup, ReportContext, Span, el, interval, join, pct, report_section, table
 from ..report import transcript_spans as register_spans
 from ._lexical import load_detector
-from ._panel import judge_agreement
-from ._rates import GradedRate, graded_rates
+from ._rates import GradedRate, GradedResults, graded_results
 from ._report_parts import agreement_block, flag_examples, score_blocks
-from ._scores import score_rates
 from ._store import has_grades_table
 from ._validate import load_labels, validate_lexical
 
@@ -125,18 +123,26 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
         ]
         for c in cells
     ]  # fmt: skip
+    action = first.action or "no behaviour declared"
+    crosstab = (
+        [
+            el("p", f"Action × verbalization in {first.suite}, where the action is {action}: "
+               "followed (took the action) and the CoT was flagged / followed silently / "
+               "declined and the CoT was flagged (e.g. refused and said why) / declined, "
+               "silent. Following silently is what a CoT monitor misses.",
+               class_="muted small"),
+            table(["model", "followed, said", "followed, silent", "declined, said",
+                   "declined, silent", "silent share of followers"], co),
+        ]
+        if first.action else []
+    )  # fmt: skip
     return join([
-        el("h3", f"{first.rubric} — {first.judge}"),
+        el("h3", f"{first.rubric} — {first.judge} — {first.suite}"),
         el("ul", *(el("li", f) for f in facts), class_="small"),
         table(["model", "step", *rate_head, "failed", "screened out",
-                "action rate: followed hint"], rates),
+                f"action rate: {action}"], rates),
         *([el("p", PRESCREEN_NOTE, class_="muted small")] if prescreened else []),
-        el("p", "Action × verbalization: followed the hint and the CoT says so / followed it "
-           "silently / did not follow and the CoT says so (e.g. refused and said why) / "
-           "did not follow, silent. Silent gaming is what a CoT monitor misses.",
-           class_="muted small"),
-        table(["model", "followed, said", "followed, silent", "declined, said",
-                "declined, silent", "silent share of followers"], co),
+        *crosstab,
         flag_examples(ctx.store, first.rubric_hash, first.judge, ctx.stats.run) or "",
     ])  # fmt: skip
 
@@ -144,14 +150,15 @@ def _block(ctx: ReportContext, cells: list[GradedRate]) -> Markup:
 @report_section("graders", "Graders over reasoning", order=40)
 def graders_section(ctx: ReportContext) -> Markup | None:
     """Graded rates per checkpoint, score rubrics, failures, validation, agreement."""
-    cells = graded_rates(ctx.store, ctx.stats.run)
-    scores = score_rates(ctx.store, ctx.stats.run)
-    if not cells and not scores:
+    # As `cotscope analyse` stored it, else computed here.
+    graded = ctx.result("graded-rates", GradedResults) or graded_results(ctx.store, ctx.stats.run)
+    if graded is None:
         return None
-    agreement = agreement_block(judge_agreement(ctx.store, ctx.stats.run))
-    groups: dict[tuple[str, str], list[GradedRate]] = defaultdict(list)
+    cells, scores = graded.label_rubrics, graded.score_rubrics
+    agreement = agreement_block(graded.agreement)
+    groups: dict[tuple[str, str, str], list[GradedRate]] = defaultdict(list)
     for c in cells:
-        groups[(c.rubric_hash, c.judge)].append(c)
+        groups[(c.rubric_hash, c.judge, c.suite)].append(c)
     intro = el(
         "p",
         "Share of CoTs each grader flagged, per checkpoint, with n and Wilson intervals, and "

@@ -2,15 +2,17 @@
 
 `normalize_messages` converts structure (content blocks, tool calls, reasoning fields) to
 the schema's `Message` shape, raising a `RecordError` that names the offending element.
-`split_think` separates `<think>…</think>` reasoning from visible text; it runs after
-validation so that records already in the normalized form are treated the same way.
+`split_think` separates `<think>…</think>` and `<thinking>…</thinking>` reasoning from
+visible text with `cotscope.text.split_reasoning`; it runs after validation so that
+records already in the normalized form are treated the same way.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
+
+from cotscope.text import THINK, THINKING, split_reasoning
 
 from ._errors import RecordError
 
@@ -28,9 +30,9 @@ _ROLES = {
 }
 _TEXT_BLOCKS = ("text", "output_text", "input_text")
 _KIND_PRIORITY = ("text", "think-tags", "summary", "redacted")
-_THINK_BLOCK = re.compile(r"<(think|thinking)>(.*?)</\1>", re.S)
-_THINK_OPEN = re.compile(r"<(think|thinking)>", re.S)
-_THINK_CLOSE = re.compile(r"</(think|thinking)>", re.S)
+# `<reasoning>` is not a marker here: verl dumps and some prompts use it for the answer.
+THINK_MARKERS = (THINK, THINKING)
+"""Marker pairs split out of visible text at ingest."""
 
 
 def _type_name(value: Any) -> str:
@@ -43,29 +45,19 @@ def combine_kinds(kinds: set[str]) -> str | None:
 
 
 def split_think(text: str) -> tuple[str | None, str]:
-    """Split `<think>`/`<thinking>` reasoning out of a text.
+    """Split `<think>`/`<thinking>` reasoning out of a text (rules: `cotscope.text`).
 
     Returns:
-        (reasoning, visible): reasoning is None when the text holds no think tags. An
-        unclosed opening tag makes the rest reasoning (a truncated generation); a closing
-        tag without an opening one makes everything before it reasoning (chat templates
-        that put `<think>` into the prompt).
+        (reasoning, visible): reasoning is None when the text holds no think tags, and
+        the text is then returned unchanged. An unclosed opening tag makes the rest
+        reasoning (a truncated generation); a closing tag without an opening one makes
+        everything before it reasoning (chat templates that put `<think>` into the
+        prompt, RL dumps that store the completion from inside the thought).
     """
-    if "think" not in text:
+    split = split_reasoning(text, THINK_MARKERS)
+    if not split.found:
         return None, text
-    parts = [m.group(2).strip() for m in _THINK_BLOCK.finditer(text)]
-    visible = _THINK_BLOCK.sub("", text)
-    opened = _THINK_OPEN.search(visible)
-    if opened:
-        parts.append(visible[opened.end() :].strip())
-        visible = visible[: opened.start()]
-    closed = _THINK_CLOSE.search(visible)
-    if closed:
-        parts.insert(0, visible[: closed.start()].strip())
-        visible = visible[closed.end() :]
-    if not parts:
-        return None, text
-    return "\n\n".join(p for p in parts if p), visible.strip()
+    return "\n\n".join(split.reasoning), split.visible
 
 
 def normalize_messages(value: Any, field: str = "messages") -> list[dict[str, Any]]:

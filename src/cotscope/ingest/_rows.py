@@ -155,7 +155,8 @@ def derive(rec: TranscriptRecord) -> tuple[str, str | None, str | None, str, str
             reasoning = "\n\n".join(texts) if texts else None
             kind = combine_kinds({str(m.reasoning_kind) for m in parts})
         messages_json = _encode([m.model_dump(exclude_none=True) for m in rec.messages])
-    if reasoning is None and kind is None and answer and "think" in answer:
+    # Every think marker starts with `<` (any case): a substring test skips most records.
+    if reasoning is None and kind is None and answer and "<" in answer:
         reasoning, answer = split_think(answer)
         kind = "think-tags" if reasoning is not None else None
     if reasoning is not None and kind is None:
@@ -165,7 +166,7 @@ def derive(rec: TranscriptRecord) -> tuple[str, str | None, str | None, str, str
 
 def _split_message_tags(messages: list[Message]) -> None:
     for m in messages:
-        if m.role == "assistant" and m.reasoning_kind is None and "think" in m.content:
+        if m.role == "assistant" and m.reasoning_kind is None and "<" in m.content:
             text, visible = split_think(m.content)
             if text is not None:
                 m.reasoning, m.reasoning_kind, m.content = text, "think-tags", visible
@@ -209,7 +210,7 @@ class RowBuilder:
         else:  # the common flat record, inlined: this runs once per record
             prompt, reasoning, answer = rec.prompt or "", rec.reasoning, rec.answer or ""
             kind, messages_json = rec.reasoning_kind, None
-            if reasoning is None and kind is None and "think" in answer:
+            if reasoning is None and kind is None and "<" in answer:
                 reasoning, answer = split_think(answer)
                 kind = None if reasoning is None else "think-tags"
             if reasoning is not None and kind is None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from cotscope.store import Store, arrow_schema
+from cotscope.store import Store, arrow_schema, declare_ingested
 
 from ._rows import ROW_COLUMNS, Known
 
@@ -237,6 +237,11 @@ class Writer:
             [run, created_at],
         )
         _record_run(self.store, run, spec, env)
+        suites = self.con.execute(
+            "SELECT DISTINCT suite FROM samples WHERE run = ? AND created_at = ? ORDER BY 1",
+            [run, created_at],
+        ).fetchall()
+        declare_ingested(self.store, run, [str(s) for (s,) in suites])
         self.con.execute("COMMIT")
         self._open = False
         self._pool.shutdown()

@@ -37,8 +37,10 @@ from ._effects import (
     ReappearanceRow,
     intervention_effects,
 )
+from ._jobs import read_continuation
+from ._options import InterventionOptions, InterventionSummary
 from ._replay import Replay, inspect_messages, replay
-from ._run import InterventionOptions, InterventionSummary, read_continuation, run_interventions
+from ._run import run_interventions
 from ._score import (
     ContinuationScore,
     ContinuationScorer,

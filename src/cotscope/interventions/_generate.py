@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from cotscope.models import DEFAULT_THINK_END, DEFAULT_THINK_START
 from cotscope.stats import EXCLUDED_OUTCOMES
 
+from ._jobs import Job, continuation_seed, read_continuation
+from ._options import InterventionOptions, edit_label
 from ._score import ContinuationScore, score_batch
 from ._segment import segment
 from ._table import InterventionRow
@@ -26,10 +28,9 @@ from ._targets import TargetSpec
 
 if TYPE_CHECKING:
     from ._backends import Backend, Continuation
-    from ._run import InterventionOptions, _Job
 
 
-def _think(job: _Job) -> tuple[str, str]:
+def _think(job: Job) -> tuple[str, str]:
     args = job.sample["model_args"]
     return (
         str(args.get("think_start", DEFAULT_THINK_START)),
@@ -37,7 +38,7 @@ def _think(job: _Job) -> tuple[str, str]:
     )
 
 
-def _prompt(job: _Job) -> str:
+def _prompt(job: Job) -> str:
     from cotscope.models._tool_protocol import chat_dicts
 
     backend: Backend = job.sample["_backend"]
@@ -75,16 +76,16 @@ def action_of(suite: str) -> str:
     return primary
 
 
-def _reappears(job: _Job, spec: TargetSpec | None, reasoning: str) -> bool | None:
+def _reappears(job: Job, spec: TargetSpec | None, reasoning: str) -> bool | None:
     if job.plan.edit != "remove" or job.arm.arm != "edited" or spec is None:
         return None
-    if spec.pattern() is None:
+    if not spec.has_detector:
         return None
     return bool(spec.find(reasoning))
 
 
 def generate_rows(
-    jobs: Sequence[_Job],
+    jobs: Sequence[Job],
     options: InterventionOptions,
     spec: TargetSpec | None,
     edit_key: str,
@@ -102,8 +103,6 @@ def generate_rows(
     Returns:
         One row per job.
     """
-    from ._run import _seed, read_continuation
-
     prompts = [_prompt(j) for j in jobs]
     results: dict[int, Continuation] = {}
     tries = dict.fromkeys(range(len(jobs)), 0)
@@ -116,7 +115,7 @@ def generate_rows(
         for members in by_backend.values():
             backend: Backend = jobs[members[0]].sample["_backend"]
             seeds = [
-                _seed(
+                continuation_seed(
                     options.seed,
                     edit_key,
                     jobs[i].sample["sample_uid"],
@@ -137,8 +136,7 @@ def generate_rows(
                 tries[i] += 1
         retry = []
         for i in pending:
-            end = jobs[i].sample["model_args"].get("think_end", DEFAULT_THINK_END)
-            back = _reappears(jobs[i], spec, read_continuation(results[i].text, end)[0])
+            back = _reappears(jobs[i], spec, read_continuation(results[i].text, _think(jobs[i]))[0])
             first.setdefault(i, back)
             if back and options.resilient and tries[i] < options.max_tries:
                 retry.append(i)
@@ -148,8 +146,8 @@ def generate_rows(
             (
                 j.sample["_scorer"],
                 j.replay.history,
-                j.replay.prefix + read_continuation(results[i].text, _think(j)[1])[0],
-                read_continuation(results[i].text, _think(j)[1])[1],
+                j.replay.prefix + read_continuation(results[i].text, _think(j))[0],
+                read_continuation(results[i].text, _think(j))[1],
             )
             for i, j in enumerate(jobs)
         ]
@@ -174,7 +172,7 @@ def generate_rows(
 
 
 def _row(
-    job: _Job,
+    job: Job,
     done: Continuation,
     score: ContinuationScore,
     tries: int,
@@ -185,11 +183,9 @@ def _row(
     edit_key: str,
     params: dict[str, Any],
 ) -> InterventionRow:
-    from ._run import edit_label, read_continuation
-
     s = job.sample
     action = options.action or action_of(s["suite"])
-    reasoning, answer = read_continuation(done.text, _think(job)[1])
+    reasoning, answer = read_continuation(done.text, _think(job))
     outcome = score.outcome
     backend: Backend = s["_backend"]
     mark = job.arm.mark
@@ -230,7 +226,7 @@ def _row(
     )
 
 
-def _add_similarity(jobs: Sequence[_Job], rows: list[InterventionRow]) -> None:
+def _add_similarity(jobs: Sequence[Job], rows: list[InterventionRow]) -> None:
     """Similarity of each resampled first sentence to the sentence it replaced."""
     wanted = [
         (k, j.plan.removed or "", r.continuation)

@@ -24,7 +24,7 @@ from cotscope.report import (
     table,
 )
 
-from ._effects import EffectRow, intervention_effects
+from ._effects import EffectRow, InterventionEffects, intervention_effects
 from ._table import TABLE, has_table
 
 if TYPE_CHECKING:
@@ -116,7 +116,10 @@ def interventions_section(ctx: ReportContext) -> Markup | None:
     """Effects of reasoning edits on the action, with control, reappearance and transcripts."""
     if not has_table(ctx.store.con):
         return None
-    effects = intervention_effects(ctx.store, ctx.stats.run)
+    # As `cotscope analyse` stored it, else computed here.
+    effects = ctx.result("interventions", InterventionEffects) or intervention_effects(
+        ctx.store, ctx.stats.run
+    )
     if not (effects.effects or effects.importance):
         return None
     parts: list[Markup] = [

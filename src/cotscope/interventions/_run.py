@@ -3,12 +3,9 @@
 Order of work, so that nothing is spent on a run that cannot finish: parse the
 target, load the transcripts, check every model can continue from a prefix and
 every suite has a scorer, plan the edits, drop the rows already stored, and only
-then generate, batch by batch, each batch written in one transaction.
-
-Seeds are derived from (seed, edit, sample, site, resample, try) and *not* from
-the arm, so the edited, base and control continuations of one resample index
-share a seed (common random numbers): the arms then differ only by the edit,
-and their rows pair for a paired comparison.
+then generate, batch by batch (`_generate`), each batch written in one transaction.
+The command and its summary are in `_options`; a job, its seed and how a
+continuation is read are in `_jobs`.
 """
 
 from __future__ import annotations
@@ -16,114 +13,29 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
-
-from pydantic import BaseModel, Field
+from typing import Any
 
 from ._backends import Backend, backend_for
 from ._edits import (
     ArmPrefix,
     EditError,
-    EditKind,
     EditPlan,
-    InjectAt,
     injection_point,
     neutral_sentence,
     plan_inject,
     plan_remove,
     plan_truncate,
 )
-from ._replay import Replay, replay
+from ._generate import action_of, generate_rows
+from ._jobs import Job
+from ._options import InterventionOptions, InterventionSummary, edit_label
+from ._replay import replay
 from ._score import ContinuationScorer, find_variant
 from ._segment import segment
 from ._table import ensure_table, insert_rows, row_id, stored_ids
 from ._targets import TargetSpec, grader_spans, lexicon_hash, parse_target, target_sentences
-
-
-class InterventionOptions(BaseModel):
-    """One `cotscope intervene` command."""
-
-    edit: EditKind
-    """The edit."""
-    where: str | None = None
-    """Target spec (`regex:`, `lexical:`, `grader:`); required by remove."""
-    text: str | None = None
-    """Sentence to inject (inject)."""
-    at: InjectAt = "start"
-    """Injection point (inject)."""
-    control: Literal["none", "random-sentence"] = "none"
-    """Control arm: a neutral sentence of similar length injected at the same point."""
-    keep_rest: bool = False
-    """remove: cut the targets out and keep the rest (off-policy) instead of resampling."""
-    sentence_importance: bool = False
-    """resample-from: resample from before every sentence (Thought Anchors)."""
-    at_sentence: int | None = None
-    """truncate / resample-from: the sentence to cut at when no target is given."""
-    max_sentences: int = Field(default=40, ge=1)
-    """Sentences per transcript at most for sentence importance."""
-    resamples: int = Field(default=20, ge=1)
-    """Continuations per arm."""
-    resilient: bool = False
-    """remove: resample while the removed content reappears (bounded by max_tries)."""
-    max_tries: int = Field(default=5, ge=1)
-    """Tries per continuation with `resilient`."""
-    max_new_tokens: int = Field(default=512, ge=1)
-    """Token budget per continuation."""
-    temperature: float = Field(default=1.0, ge=0)
-    """Sampling temperature."""
-    action: str | None = None
-    """Outcome counted as the action; None: each suite's primary outcome
-    (`follows-hint`, `covert-action`, `exploited`, `capability-centred`, `says-eval`)."""
-    seed: int = 0
-    """Base seed."""
-    run: str | None = None
-    """Only samples of this run."""
-    model_ids: list[str] = Field(default_factory=list)
-    """Only these model ids (empty: all)."""
-    suites: list[str] = Field(default_factory=list)
-    """Only these suites (empty: all)."""
-    limit: int | None = None
-    """Transcripts at most (in sample-uid order)."""
-    batch_size: int = Field(default=16, ge=1)
-    """Continuations generated per batch (decoded together, or requests in flight at once)."""
-    base_url: str | None = None
-    """OpenAI-compatible completions endpoint."""
-    tokenizer: str | None = None
-    """Tokenizer with the chat template (completions backend)."""
-    served_model: str | None = None
-    """Model name on the completions server."""
-
-
-class InterventionSummary(BaseModel):
-    """What a command did."""
-
-    edit_key: str
-    """Key of the experiment's rows."""
-    label: str
-    """Human label of the experiment."""
-    transcripts: int
-    """Transcripts edited."""
-    skipped: dict[str, int] = Field(default_factory=dict)
-    """Transcripts left out, by reason."""
-    generated: int = 0
-    """Continuations generated now."""
-    stored_before: int = 0
-    """Continuations already stored (resumed)."""
-    backends: list[str] = Field(default_factory=list)
-    """Backends used."""
-
-
-@dataclass(frozen=True)
-class _Job:
-    sample: dict[str, Any]
-    plan: EditPlan
-    arm: ArmPrefix
-    replay: Replay
-    resample: int
-    row_id: str
 
 
 def _neutral_sentences() -> list[str]:
@@ -146,28 +58,14 @@ def edit_params(options: InterventionOptions) -> dict[str, Any]:
         "seed": options.seed,
     }
     if options.where and options.where.startswith(("lexical:", "grader:")):
-        params["lexicons_sha256"] = lexicon_hash()
+        # The target's lexicon (a grader target's namesake), when there is one.
+        sha = lexicon_hash(options.where.split(":", 1)[1])
+        if sha is not None:
+            params["lexicon_sha256"] = sha
     if options.control != "none":
         data = "\n".join(_neutral_sentences())
         params["neutral_sha256"] = hashlib.sha256(data.encode()).hexdigest()
     return params
-
-
-def edit_label(options: InterventionOptions) -> str:
-    """A short human label of the experiment."""
-    if options.edit == "inject":
-        label = f"inject@{options.at} {options.text!r}"
-    elif options.edit == "resample-from" and options.sentence_importance:
-        label = "sentence importance"
-    else:
-        label = options.edit + (" keep-rest" if options.keep_rest else "")
-        label += f" {options.where}" if options.where else f" @{options.at_sentence}"
-    return label + (" resilient" if options.resilient else "")
-
-
-def _seed(base: int, key: str, uid: str, site: int, resample: int, attempt: int) -> int:
-    text = json.dumps([base, key, uid, site, resample, attempt])
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:4], "big") & 0x7FFFFFFF
 
 
 def _plans(
@@ -243,8 +141,6 @@ def run_interventions(
         # The database is open to plan and to commit each batch, never while generating.
         with Store(run_dir, create=False) as store:
             summary, todo = _plan(store, options, spec)
-        from ._generate import generate_rows
-
         params = edit_params(options)
         for i in range(0, len(todo), options.batch_size):
             batch = todo[i : i + options.batch_size]
@@ -259,7 +155,7 @@ def run_interventions(
 
 def _plan(
     store: Any, options: InterventionOptions, spec: TargetSpec | None
-) -> tuple[InterventionSummary, list[_Job]]:
+) -> tuple[InterventionSummary, list[Job]]:
     """The summary so far and the jobs not yet stored; refuses before any generation."""
     if options.run is not None:
         from cotscope.stats import resolve_run
@@ -270,8 +166,6 @@ def _plan(
     uids = [s["sample_uid"] for s in samples]
     spans = grader_spans(store, spec.value, uids) if spec and spec.kind == "grader" else {}
     if options.action is None:  # refuse before anything is generated
-        from ._generate import action_of
-
         for suite in sorted({str(s["suite"]) for s in samples}):
             action_of(suite)
     backends: dict[str, Backend] = {}
@@ -298,7 +192,7 @@ def _plan(
         transcripts=0,
         backends=sorted({b.name for b in backends.values()}),
     )
-    jobs: list[_Job] = []
+    jobs: list[Job] = []
     for s in samples:
         try:
             plans = _plans(s, options, spec, spans.get(s["sample_uid"]) if spans else None)
@@ -318,7 +212,7 @@ def _plan(
         for plan, arm, played in arms:
             for r in range(options.resamples):
                 rid = row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
-                jobs.append(_Job(s, plan, arm, played, r, rid))
+                jobs.append(Job(s, plan, arm, played, r, rid))
     done = stored_ids(store.con, [j.row_id for j in jobs])
     summary.stored_before = len(done)
     return summary, [j for j in jobs if j.row_id not in done]
@@ -354,20 +248,3 @@ def _load_samples(store: Any, options: InterventionOptions) -> list[dict[str, An
             scorers[key] = ContinuationScorer(row["suite"], variant, row["epoch"], row["seed"])
         row["_scorer"] = scorers[key]
     return rows
-
-
-def read_continuation(text: str, think_end: str) -> tuple[str, str]:
-    """Split a continuation into the rest of the reasoning and the visible answer.
-
-    Args:
-        text: Generated text following the reasoning prefix.
-        think_end: The model's closing reasoning marker.
-
-    Returns:
-        (reasoning continuation, visible answer); the answer is '' when the
-        reasoning never closed.
-    """
-    end = text.find(think_end)
-    if end == -1:
-        return text, ""
-    return text[:end], text[end + len(think_end) :].strip()

@@ -1,24 +1,22 @@
 """Where to intervene: target detectors (regex, lexicon, grader evidence) and sentence hits.
 
-A `--where` spec is `regex:<pattern>`, `lexical:<lexicon>` (a named lexicon from
-`data/lexicons.yaml`) or `grader:<name>` (the evidence spans a grader stored in
-the run's `grades` table). A sentence is a target when any detected span
-overlaps it. The same detector, run on a continuation, tells whether removed
-content reappeared; a grader target reuses the lexicon of the same name for
-that when one exists (re-grading every continuation would cost a judge call).
+A `--where` spec is `regex:<pattern>`, `lexical:<lexicon>` (a shipped lexicon of
+`cotscope/text/lexicons/`, the same files and matching rules the lexical graders use)
+or `grader:<name>` (the evidence spans a grader stored in the run's `grades` table).
+A sentence is a target when any detected span overlaps it. The same detector, run on
+a continuation, tells whether removed content reappeared; a grader target reuses the
+lexicon of the same name for that when one exists (re-grading every continuation
+would cost a judge call).
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
+from cotscope.text import ResolvedLexicon, lexicon_names, resolve_lexicon
 
 from ._segment import Sentence
 
@@ -29,28 +27,26 @@ class TargetError(ValueError):
     """A `--where` spec is malformed or names something that does not exist."""
 
 
-@functools.cache
-def lexicons() -> dict[str, tuple[str, ...]]:
-    """The named lexicons shipped in `data/lexicons.yaml`.
+def lexicons() -> list[str]:
+    """Names of the shipped lexicons a `lexical:` target can name."""
+    return lexicon_names()
+
+
+def _lexicon(name: str) -> ResolvedLexicon | None:
+    return resolve_lexicon(name) if name in lexicon_names() else None
+
+
+def lexicon_hash(name: str) -> str | None:
+    """SHA-256 of the named lexicon (with its includes), stored with every lexical result.
+
+    Args:
+        name: Lexicon name.
 
     Returns:
-        Lexicon name to its phrases.
+        The hash, or None when no shipped lexicon has that name.
     """
-    raw = yaml.safe_load(
-        resources.files("cotscope.interventions").joinpath("data/lexicons.yaml").read_text("utf-8")
-    )
-    return {name: tuple(str(p) for p in phrases) for name, phrases in raw["lexicons"].items()}
-
-
-def lexicon_hash() -> str:
-    """SHA-256 of the lexicon file, stored with every lexical result."""
-    data = resources.files("cotscope.interventions").joinpath("data/lexicons.yaml").read_bytes()
-    return hashlib.sha256(data).hexdigest()
-
-
-def _phrase_regex(phrases: Sequence[str]) -> re.Pattern[str]:
-    alternatives = sorted((re.escape(p) for p in phrases), key=len, reverse=True)
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+    lexicon = _lexicon(name)
+    return lexicon.sha256 if lexicon else None
 
 
 @dataclass(frozen=True)
@@ -67,16 +63,10 @@ class TargetSpec:
         """The spec as written on the command line."""
         return f"{self.kind}:{self.value}"
 
-    def pattern(self) -> re.Pattern[str] | None:
-        """The text detector: the regex, the lexicon, or a grader's namesake lexicon.
-
-        Returns:
-            A compiled pattern, or None for a grader without a namesake lexicon.
-        """
-        if self.kind == "regex":
-            return re.compile(self.value, re.IGNORECASE)
-        phrases = lexicons().get(self.value)
-        return _phrase_regex(phrases) if phrases else None
+    @property
+    def has_detector(self) -> bool:
+        """Whether the spec has a text detector (a grader needs a namesake lexicon)."""
+        return self.kind == "regex" or _lexicon(self.value) is not None
 
     def find(self, text: str) -> list[tuple[int, int]]:
         """Character spans the text detector finds in `text` (empty for no detector).
@@ -87,10 +77,11 @@ class TargetSpec:
         Returns:
             (start, end) spans in order.
         """
-        pattern = self.pattern()
-        if pattern is None:
-            return []
-        return [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+        if self.kind == "regex":
+            pattern = re.compile(self.value, re.IGNORECASE)
+            return [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+        lexicon = _lexicon(self.value)
+        return [(h.start, h.end) for h in lexicon.matcher.find(text)] if lexicon else []
 
 
 def parse_target(spec: str) -> TargetSpec:
@@ -116,9 +107,7 @@ def parse_target(spec: str) -> TargetSpec:
         except re.error as ex:
             raise TargetError(f"--where {spec!r}: not a valid regular expression: {ex}") from None
     if kind == "lexical" and value not in lexicons():
-        raise TargetError(
-            f"--where {spec!r}: no lexicon {value!r}; known: {', '.join(sorted(lexicons()))}"
-        )
+        raise TargetError(f"--where {spec!r}: no lexicon {value!r}; known: {', '.join(lexicons())}")
     return TargetSpec(kind, value)  # type: ignore[arg-type]
 
 

@@ -37,9 +37,9 @@ img.figure { max-width: 100%; height: auto; display: block; margin: 8px 0; }
 p.finding { background: var(--soft); border-left: 3px solid var(--accent); padding: 6px 10px; }
 .badge { display: inline-block; padding: 0 6px; border-radius: 9px; font-size: 11.5px;
          background: #eceff1; }
-.badge.o-follows-hint, .badge.o-true { background: #fbe3d4; color: #8a3300; }
-.badge.o-follows-instruction, .badge.o-false { background: #d5f0e6; color: #00563f; }
-.badge.o-unparseable, .badge.o-error { background: #fff1c2; color: #6b4d00; }
+.badge.o-interest { background: #fbe3d4; color: #8a3300; }
+.badge.o-other { background: #d5f0e6; color: #00563f; }
+.badge.o-failure { background: #fff1c2; color: #6b4d00; }
 .controls { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: end; padding: 8px;
             background: var(--soft); border-radius: 4px; position: sticky; top: 0; z-index: 2; }
 .controls label { font-size: 12px; color: var(--muted); display: flex; flex-direction: column; }

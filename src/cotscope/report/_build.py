@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cotscope import __version__
-from cotscope.stats import collect_stats
+from cotscope.results import current_results, run_stats
 from cotscope.store import Store, active_writer, os_error
 
 from ._assets import CSS, JS
@@ -20,6 +20,7 @@ from ._sections import ReportContext, ReportOptions, registered_sections
 
 PLUGIN_MODULES: tuple[str, ...] = (
     "cotscope.report._builtin",
+    "cotscope.report._outcomes",
     "cotscope.report._transcripts",
     "cotscope.interventions._report",
     "cotscope.graders._report",
@@ -27,16 +28,17 @@ PLUGIN_MODULES: tuple[str, ...] = (
 )
 """Modules that register sections or span sources; a new measure adds its module here.
 
-Suite packages need no entry: `cotscope.suites.<suite>._report` is imported when it exists."""
+Suite packages need no entry: an installed suite's `<package>._report` is imported when it
+exists (see `cotscope.suites.suite_packages`)."""
 
 
 def plugin_modules() -> list[str]:
-    """PLUGIN_MODULES plus every built-in suite's `_report` module."""
-    from cotscope.suites._suite import builtin_suite_packages
+    """PLUGIN_MODULES plus every installed suite's `_report` module."""
+    from cotscope.suites._suite import suite_packages
 
     suite_reports = [
         f"{package}._report"
-        for package in builtin_suite_packages()
+        for package in suite_packages()
         if importlib.util.find_spec(f"{package}._report") is not None
     ]
     return [*PLUGIN_MODULES, *suite_reports]
@@ -53,6 +55,23 @@ def _csp() -> str:
         f"default-src 'none'; script-src 'sha256-{digest}'; style-src 'unsafe-inline'; "
         "img-src data:; base-uri 'none'; form-action 'none'"
     )
+
+
+def _analyse_if_possible(run_dir: Path, run: str | None) -> None:
+    # Stored results make the report cheap to rebuild; when they cannot be written (a
+    # read-only run directory, another writer), sections compute what they need.
+    from cotscope.results import analyse
+    from cotscope.stats import StatsError
+    from cotscope.store import DB_FILENAME, StoreError
+
+    if not (run_dir / DB_FILENAME).is_file() or active_writer(run_dir) is not None:
+        return
+    if not os.access(run_dir, os.W_OK):
+        return
+    try:
+        analyse(run_dir, run)
+    except (StoreError, StatsError):
+        return  # the read that follows reports a store or run problem in its own words
 
 
 def build_report(
@@ -82,11 +101,14 @@ def build_report(
     run_dir = Path(run_dir)
     folder = Path(out_dir) if out_dir is not None else run_dir
     out = folder / REPORT_FILENAME
+    if options.analyse:
+        _analyse_if_possible(run_dir, run)
     with Store(run_dir, read_only=True) as store:
         _check_writable(folder, run_dir)
         writer = active_writer(run_dir)
-        stats = collect_stats(store, run)
+        stats = run_stats(store, run)
         ctx = ReportContext(run_dir, store, stats, options, folder / FIGURES_DIRNAME)
+        ctx.results = current_results(store, stats.run)
         rendered = []
         for spec in registered_sections():
             body = spec.render(ctx)

@@ -24,7 +24,7 @@ import base64
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
 from ._html import Markup, esc
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from cotscope.stats import RunStats
-    from cotscope.store import Store
+    from cotscope.store import Store, StoredResult
 
 TextField = Literal["prompt", "reasoning", "answer"]
 
@@ -51,6 +51,10 @@ class ReportOptions:
     """Rows shown per table (variants, per-variant rates); the rest is in the store."""
     figures: bool = True
     """Draw matplotlib figures (off for quick tests)."""
+    analyse: bool = True
+    """Run `cotscope analyse` first when stored results are stale (skipped when the run
+    directory is read-only or another process is writing it; sections then compute
+    what they need)."""
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,9 @@ class Span:
     """Longer explanation (a grader's quote or reason)."""
 
 
+T = TypeVar("T")
+
+
 @dataclass
 class ReportContext:
     """What every section sees."""
@@ -85,6 +92,20 @@ class ReportContext:
     """Where PNG figures are written (`<run>/figures`)."""
     figures: list[Path] = field(default_factory=list)
     """Figures written so far."""
+    results: dict[str, StoredResult] = field(default_factory=dict)
+    """The run's stored results whose inputs are unchanged, by measure name."""
+
+    def result(self, measure: str, kind: type[T]) -> T | None:
+        """A current stored result as its type, or None.
+
+        None when it is missing, stale or does not apply: the section computes it.
+        """
+        from cotscope.store import decode_result
+
+        stored = self.results.get(measure)
+        if stored is None or stored.payload is None:
+            return None
+        return decode_result(kind, stored.payload)
 
     def figure(self, name: str, fig: Figure, alt: str) -> Markup:
         """Save a matplotlib figure as `figures/<name>.png` and embed it in the page.

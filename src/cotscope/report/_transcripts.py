@@ -13,6 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from cotscope.store import suite_outcomes
+from cotscope.suites import OutcomeDef
+
 from ._html import Markup, attrs, el, esc, join
 from ._sections import ReportContext, Span, TextField, report_section, span_sources
 
@@ -72,7 +75,26 @@ def _choose_sql(limit: int, max_chars: int) -> str:
     """
 
 
-def _article(row: dict[str, Any], name: str, spans: Sequence[Span], max_chars: int) -> Markup:
+def _badge(outcome: str, declared: OutcomeDef | None) -> Markup:
+    # Coloured by what the outcome is to its suite, not by its name: the behaviour of
+    # interest, a failure, or another answer.
+    role = (
+        "other" if declared is None
+        else "interest" if declared.of_interest
+        else "failure" if declared.failure
+        else "other"
+    )  # fmt: skip
+    title = f"{declared.label}: {declared.definition}" if declared else outcome
+    return el("span", outcome, class_=f"badge o-{role}", title=title)
+
+
+def _article(
+    row: dict[str, Any],
+    name: str,
+    spans: Sequence[Span],
+    max_chars: int,
+    declared: OutcomeDef | None = None,
+) -> Markup:
     by_field: dict[str, list[Span]] = defaultdict(list)
     for span in spans:
         by_field[span.field].append(span)
@@ -98,7 +120,7 @@ def _article(row: dict[str, Any], name: str, spans: Sequence[Span], max_chars: i
         f" · {row['suite']}/",
         el("strong", name),
         f" ({row['variant_family']}) · epoch {row['epoch']} · ",
-        el("span", row["outcome"], class_=f"badge o-{row['outcome']}"),
+        _badge(str(row["outcome"]), declared),
         *extras,
     )
     data = {
@@ -140,12 +162,20 @@ def transcripts_section(ctx: ReportContext) -> Markup | None:
         for uid, span in source(ctx, uids):
             spans[uid].append(span)
 
+    declared = {
+        (suite, o.name): o
+        for suite, outcomes in suite_outcomes(ctx.store, ctx.stats.run).items()
+        for o in outcomes
+    }
     articles: list[Markup] = []
     size = 0
     seen: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         name = names.get((row["suite"], row["variant_id"], row["variant_hash"]), row["variant_id"])
-        article = _article(row, name, spans.get(str(row["sample_uid"]), []), opts.max_chars)
+        article = _article(
+            row, name, spans.get(str(row["sample_uid"]), []), opts.max_chars,
+            declared.get((row["suite"], row["outcome"])),
+        )  # fmt: skip
         size += len(article)
         if size > opts.transcript_budget_bytes:
             break

@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..sweeps import Precision
 from ..stats import EXCLUDED_OUTCOMES, wilson_interval
 from ..suites import Variant
+from ..sweeps import Precision
 
 ROUND_GROWTH = 4
 """Most a round multiplies a variant's epochs by."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..sweeps import ModelEntry
 from ..store import SampleRow
+from ..sweeps import ModelEntry
 
 if TYPE_CHECKING:
     from inspect_ai.log import EvalSample

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..stats import EXCLUDED_OUTCOMES, measures_for_labels, wilson_interval
 from ..store import Store
+from ..suites import OutcomeDef, get_suite
 
 MAX_MEASURE_COLUMNS = 4
 """Outcome columns per suite table; further outcomes are in the report and `stats`."""
@@ -84,6 +85,13 @@ def summarize(run_dir: str | Path) -> list[SummaryRow]:
     return out
 
 
+def _declared(suite: str) -> tuple[OutcomeDef, ...]:
+    try:
+        return get_suite(suite).outcomes
+    except KeyError:
+        return ()
+
+
 def _fmt(cell: tuple[float, float, float] | None) -> str:
     if cell is None:
         return "no data"
@@ -103,7 +111,7 @@ def render_summary(rows: list[SummaryRow]) -> str:
     for suite in dict.fromkeys(r.suite for r in rows):
         suite_rows = [r for r in rows if r.suite == suite]
         labels = {label for r in suite_rows for label in r.counts}
-        measures = measures_for_labels(labels)[0][:MAX_MEASURE_COLUMNS]
+        measures = measures_for_labels(labels, _declared(suite))[0][:MAX_MEASURE_COLUMNS]
         table = Table(
             title=f"{suite}: pooled rates, 95% Wilson intervals",
             caption="n = parseable samples; unparseable and errors are not in n",

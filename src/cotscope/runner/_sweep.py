@@ -21,6 +21,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ..store import WRITER_COMMIT_TIMEOUT_S, Store, write_outcomes, writer_lock
+from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
 from ..sweeps import (
     ModelEntry,
     Precision,
@@ -30,8 +32,6 @@ from ..sweeps import (
     check_models,
     expand_models,
 )
-from ..store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
-from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
 from ._precision import family_precision, next_epochs
 from ._rows import sample_to_row
 
@@ -214,6 +214,8 @@ def run_sweep(
                 spec.name, spec.model_dump(mode="json"), spec.spec_hash(), environment()
             )
             store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
+            for p in plan.suites:
+                write_outcomes(store, spec.name, p.suite.name, p.suite.outcomes)
         for order, model in enumerate(plan.models):
             for psuite in plan.suites:
                 epochs = _epochs(psuite)

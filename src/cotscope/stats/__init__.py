@@ -20,20 +20,7 @@ from ._changepoint import (
     multiple_changes,
     single_change,
 )
-from ._collect import (
-    EXCLUDED_OUTCOMES,
-    ModelInfo,
-    RateRow,
-    RiseRow,
-    RiseTestRow,
-    RunStats,
-    StatsError,
-    TrendRow,
-    VariantInfo,
-    collect_stats,
-    measures_for_labels,
-    resolve_run,
-)
+from ._collect import collect_stats
 from ._compare import (
     Comparison,
     mcnemar_exact,
@@ -49,20 +36,22 @@ from ._intervals import (
     rate_estimate,
     wilson_interval,
 )
+from ._load import measures_for_labels, resolve_run
 from ._power import detectable_effect_size, minimum_detectable_effect, power_two_proportions
-from ._summary import SummaryLine, summarise
-from ._trend import (
-    Cell,
-    FirstRise,
-    RiseTest,
-    TrendResult,
-    cmh_one_sided,
-    first_rise,
-    fisher_greater,
-    holm_adjust,
-    logistic_trend,
-    trend_test,
+from ._rise import FirstRise, RiseTest, cmh_one_sided, fisher_greater, holm_adjust
+from ._run_stats import (
+    EXCLUDED_OUTCOMES,
+    ModelInfo,
+    RateRow,
+    RiseRow,
+    RiseTestRow,
+    RunStats,
+    StatsError,
+    TrendRow,
+    VariantInfo,
 )
+from ._summary import SummaryLine, summarise
+from ._trend import Cell, TrendResult, first_rise, logistic_trend, trend_test
 
 __all__ = [
     "ChangePoint",

@@ -5,17 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from cotscope.store import Store
+from cotscope.store import Store, suite_outcomes
 
-from ._collect import (
-    EXCLUDED_OUTCOMES,
-    StatsError,
-    boolean_measure_name,
-    load_models,
-    measures_for_labels,
-    resolve_run,
-)
 from ._compare import Comparison, paired_comparison, unpaired_comparison
+from ._load import load_models, measures_for_labels, resolve_run
+from ._run_stats import EXCLUDED_OUTCOMES, StatsError
 
 
 @dataclass(frozen=True)
@@ -77,9 +71,9 @@ def compare_models(
     for r in singles:
         labels[r["suite"]].add(str(r["outcome"]))
     rows: list[CompareRow] = []
+    declared = suite_outcomes(store, run)
     for suite in sorted(labels):
-        boolean_name = boolean_measure_name(store, run, suite)
-        suite_measures, boolean = measures_for_labels(labels[suite], boolean_name)
+        suite_measures, boolean = measures_for_labels(labels[suite], declared.get(suite, ()))
         fams = sorted({str(r["family"]) for r in singles if r["suite"] == suite})
         for measure in suite_measures:
 

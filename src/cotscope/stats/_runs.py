@@ -20,7 +20,7 @@ import numpy as np
 from ._compare import Comparison, unpaired_comparison
 
 if TYPE_CHECKING:
-    from ._collect import RunStats
+    from ._run_stats import RunStats
 
 
 @dataclass(frozen=True)

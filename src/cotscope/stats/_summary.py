@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ._changepoint import ChangePoint, Segment, Segmentation
 
 if TYPE_CHECKING:
-    from ._collect import RateRow, RiseRow, RunStats, TrendRow
+    from ._run_stats import RateRow, RiseRow, RunStats, TrendRow
 
 
 @dataclass(frozen=True)

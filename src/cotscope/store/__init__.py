@@ -14,8 +14,21 @@ from ._lock import (
     os_error,
     writer_lock,
 )
-from ._schema import OUTCOMES, SAMPLE_COLUMNS, SampleRow, sample_uid
-from ._store import DB_FILENAME, Store, arrow_schema, require_store
+from ._outcomes import boolean_measure_name, declare_ingested, suite_outcomes, write_outcomes
+from ._results import (
+    StoredResult,
+    decode_result,
+    delete_result,
+    encode_result,
+    has_table,
+    inputs_hash,
+    read_results,
+    table_fingerprint,
+    write_result,
+)
+from ._schema import SAMPLE_COLUMNS, SampleRow, sample_uid
+from ._store import DB_FILENAME, Store, require_store
+from ._tables import arrow_schema
 
 __all__ = [
     "DB_FILENAME",
@@ -31,7 +44,19 @@ __all__ = [
     "os_error",
     "require_store",
     "writer_lock",
-    "OUTCOMES",
+    "StoredResult",
+    "boolean_measure_name",
+    "decode_result",
+    "delete_result",
+    "encode_result",
+    "has_table",
+    "inputs_hash",
+    "read_results",
+    "table_fingerprint",
+    "write_result",
+    "declare_ingested",
+    "suite_outcomes",
+    "write_outcomes",
     "SAMPLE_COLUMNS",
     "SampleRow",
     "Store",

@@ -13,9 +13,6 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-OUTCOMES = ("follows-hint", "follows-instruction", "unparseable", "other", "error")
-"""Outcome labels of the sweep suites. `error` is a crashed sample, counted on its own."""
-
 
 class SampleRow(BaseModel):
     """One sample as stored in the `samples` table."""
@@ -45,7 +42,7 @@ class SampleRow(BaseModel):
     """Human label of the model when it is not a checkpoint (e.g. `o3-late`)."""
 
     suite: str
-    """Suite name, e.g. `reward_hints`."""
+    """Suite name, as registered or given to ingest."""
 
     variant_id: str
     """Variant id within the suite, e.g. `base` or `field/score`."""
@@ -78,7 +75,7 @@ class SampleRow(BaseModel):
     """The answer the scorer extracted from the visible output; None if unparseable."""
 
     outcome: str
-    """Scored outcome: one of OUTCOMES for sweep suites, or an ingested label/boolean."""
+    """Scored outcome: a label the suite declares (`outcomes` table), or `error` for a crash."""
 
     input_tokens: int | None = None
     """Prompt tokens as reported by the model provider."""

@@ -7,7 +7,8 @@ only a stored error may be replaced, by a retry of the same sample.
 
 Opening waits a bounded time for another process's lock on the database file and
 turns every failure (locked, missing, corrupt, read-only, full) into a one-line
-`StoreError`; see `_lock` for who may write a run directory.
+`StoreError` (`_errors`); see `_lock` for who may write a run directory. The tables
+and what is done for a store written by an older cotscope are in `_tables`.
 """
 
 from __future__ import annotations
@@ -18,69 +19,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import duckdb
 
-from ._lock import (
-    StoreCorruptError,
-    StoreError,
-    StoreFullError,
-    StoreLockedError,
-    StoreNotFoundError,
-    StoreReadOnlyError,
-    active_writer,
-    lock_timeout,
-    os_error,
-)
-from ._schema import (
-    JSON_COLUMNS,
-    RUN_COLUMNS,
-    SAMPLE_COLUMNS,
-    VARIANT_COLUMNS,
-    SampleRow,
-)
-
-if TYPE_CHECKING:
-    import pyarrow as pa
+from ._errors import explain_error, is_lock_conflict
+from ._lock import StoreError, StoreNotFoundError, lock_timeout, os_error
+from ._schema import JSON_COLUMNS, SAMPLE_COLUMNS, VARIANT_COLUMNS, SampleRow
+from ._tables import arrow_schema, ensure_schema, read_old_schema
 
 DB_FILENAME = "cotscope.duckdb"
 
-
-def _ddl(table: str, columns: dict[str, str], extra: str = "") -> str:
-    cols = ",\n  ".join(f"{name} {kind}" for name, kind in columns.items())
-    return f"CREATE TABLE IF NOT EXISTS {table} (\n  {cols}{extra}\n)"
-
-
 _NEW_SAMPLES = "_cotscope_new_samples"
-
-_ARROW_TYPES = {
-    "VARCHAR": "string",
-    "JSON": "string",
-    "INTEGER": "int32",
-    "BIGINT": "int64",
-    "DOUBLE": "float64",
-    "TIMESTAMP": "timestamp",
-}
-
-
-def arrow_schema(names: Sequence[str]) -> pa.Schema:
-    """Arrow types for the given `samples` columns (JSON columns travel as text).
-
-    Args:
-        names: Column names of `SAMPLE_COLUMNS`, in the order wanted.
-
-    Returns:
-        The schema.
-    """
-    import pyarrow as pa
-
-    fields = []
-    for name in names:
-        kind = _ARROW_TYPES[SAMPLE_COLUMNS[name].split()[0]]
-        typ = pa.timestamp("us") if kind == "timestamp" else pa.type_for_alias(kind)
-        fields.append(pa.field(name, typ))
-    return pa.schema(fields)
 
 
 def require_store(run_dir: str | Path) -> None:
@@ -94,14 +44,6 @@ def require_store(run_dir: str | Path) -> None:
             f"{run_dir}: no cotscope store here ({DB_FILENAME} is missing); "
             "give the run directory that `cotscope run` or `cotscope ingest` wrote"
         )
-
-
-# What DuckDB says of a file that is not a whole database (truncated, overwritten, other).
-_CORRUPT = ("not a valid duckdb database", "could not read enough bytes", "corrupt")
-
-
-def _is_lock_conflict(ex: duckdb.Error) -> bool:
-    return "could not set lock" in str(ex).lower()
 
 
 def _json(value: Any) -> str | None:
@@ -152,9 +94,9 @@ class Store:
         self.con = self._connect(row_group_size, lock_timeout() if timeout is None else timeout)
         try:
             if read_only:
-                self._read_old_schema()
+                read_old_schema(self.con)
             else:
-                self._ensure_schema()
+                ensure_schema(self.con)
         except duckdb.Error as ex:
             self.con.close()
             raise self.explain(ex, "prepare the store") from None
@@ -167,41 +109,13 @@ class Store:
                     return duckdb.connect(str(self.path), read_only=self.read_only)
                 return self._attach(row_group_size)
             except duckdb.Error as ex:
-                if not _is_lock_conflict(ex) or time.monotonic() >= deadline:
+                if not is_lock_conflict(ex) or time.monotonic() >= deadline:
                     raise self.explain(ex, "open the store", timeout) from None
             time.sleep(0.1)
 
     def explain(self, ex: duckdb.Error, doing: str, waited: float = 0.0) -> StoreError:
         """A one-line `StoreError` for a DuckDB failure while `doing` something."""
-        text = str(ex)
-        first = text.splitlines()[0] if text else type(ex).__name__
-        if _is_lock_conflict(ex):
-            writer = active_writer(self.run_dir)
-            who = f" ({writer.describe()})" if writer else ""
-            return StoreLockedError(
-                f"{self.run_dir}: the store is in use by another process{who}; waited "
-                f"{waited:.0f} s. Wait for it to finish (or stop it), then run the same "
-                "command again"
-            )
-        lower = text.lower()
-        if "read-only file system" in lower or "permission denied" in lower:
-            return StoreReadOnlyError(
-                f"{self.run_dir}: cannot {doing}: the run directory is not writable ({first}); "
-                "use a writable run directory, or copy this one somewhere writable"
-            )
-        if "no space left" in lower or "disk quota" in lower:
-            return StoreFullError(
-                f"{self.run_dir}: cannot {doing}: the disk is full ({first}); free some space "
-                "and run the same command again (the store keeps what was committed before)"
-            )
-        if any(m in lower for m in _CORRUPT) or isinstance(
-            ex, duckdb.SerializationException | duckdb.InternalException
-        ):
-            return StoreCorruptError(
-                f"{self.run_dir}: {DB_FILENAME} is not a readable DuckDB database ({first}); "
-                "restore it from a copy, or re-create the run into a new directory"
-            )
-        return StoreError(f"{self.run_dir}: cannot {doing}: {first}")
+        return explain_error(self.path, ex, doing, waited)
 
     def user_error(self, ex: duckdb.Error, doing: str) -> StoreError | None:
         """`explain(ex)` when the user can act on it, else None.
@@ -250,38 +164,6 @@ class Store:
     def close(self) -> None:
         """Close the connection."""
         self.con.close()
-
-    def _read_old_schema(self) -> None:
-        """Show a store written before later columns as if it had them (reads only).
-
-        A temporary view shadows the table, so the file is not touched.
-        """
-        have = {
-            str(r[0])
-            for r in self.con.execute(
-                "SELECT column_name FROM information_schema.columns "
-                "WHERE table_name = 'samples' AND table_schema = 'main'"
-            ).fetchall()
-        }
-        if not have or "run_id" in have:
-            return
-        catalog = self.con.execute("SELECT current_database()").fetchone()
-        assert catalog is not None
-        extra = ", '' AS run_id" + ("" if "attempts" in have else ", 1 AS attempts")
-        self.con.execute(
-            f'CREATE TEMP VIEW samples AS SELECT *{extra} FROM "{catalog[0]}".main.samples'
-        )
-
-    def _ensure_schema(self) -> None:
-        self.con.execute(_ddl("samples", SAMPLE_COLUMNS))
-        # Stores written before `attempts` existed: every row there was one attempt.
-        self.con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS attempts INTEGER DEFAULT 1")
-        # ... and before training runs were keyed: all their checkpoints are one run.
-        self.con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS run_id VARCHAR DEFAULT ''")
-        self.con.execute(
-            _ddl("variants", VARIANT_COLUMNS, ",\n  PRIMARY KEY (suite, variant_id, variant_hash)")
-        )
-        self.con.execute(_ddl("runs", RUN_COLUMNS))
 
     # -- writing -------------------------------------------------------------
 

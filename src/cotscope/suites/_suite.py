@@ -7,9 +7,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ._outcome import OutcomeDef, check_outcomes
 from ._variant import Variant
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from inspect_ai import Task
 
 
@@ -80,9 +83,28 @@ class SuiteDef:
     build_task: Callable[[Sequence[WorkItem]], Task]
     """Builds an Inspect task whose samples are exactly the given work items."""
 
-    primary_outcome: str | None = None
-    """The outcome that is "the behaviour" (e.g. `follows-hint`): the default action an
-    intervention measures."""
+    outcomes: tuple[OutcomeDef, ...] = ()
+    """Every outcome label the suite's scorer writes, in display order, with `error`."""
+
+    analysis: str | None = None
+    """The suite's own analysis, as `module:function`, imported only when it runs: a
+    function `(store, stats) -> result | None` whose result is a pydantic model or a
+    dataclass (stored by `cotscope analyse` as `suite:<name>`); None for none."""
+
+    analysis_version: int = 1
+    """Bumped when the analysis changes what it computes, so stored results recompute."""
+
+    @property
+    def primary_outcome(self) -> str | None:
+        """The outcome that is "the behaviour" (e.g. `follows-hint`), or None.
+
+        It is the action rate's positive and the default action an intervention measures.
+        """
+        return next((o.name for o in self.outcomes if o.of_interest), None)
+
+    def outcome(self, name: str) -> OutcomeDef | None:
+        """The declaration of one outcome label, or None if the suite has no such label."""
+        return next((o for o in self.outcomes if o.name == name), None)
 
     def variants(self) -> list[Variant]:
         """All variants, in data-file order."""
@@ -166,7 +188,9 @@ def define_suite(
     description: str,
     load_variants: Callable[[], list[Variant]],
     build_task: TaskBuilder,
-    primary_outcome: str | None = None,
+    outcomes: Sequence[OutcomeDef],
+    analysis: str | None = None,
+    analysis_version: int = 1,
 ) -> Callable[[], SuiteDef]:
     """Register a suite and return its factory (what a suite package exports as `suite`).
 
@@ -175,11 +199,18 @@ def define_suite(
         description: One line for `cotscope suites`.
         load_variants: Loads every variant of the suite from its data files.
         build_task: Builds the suite's Inspect task (usually `lazy_task_builder(__name__)`).
-        primary_outcome: The outcome that is "the behaviour" the suite measures.
+        outcomes: Every outcome label the scorer writes, in display order; at most one
+            marked `of_interest` (the behaviour). `error` is added if missing.
+        analysis: The suite's own analysis as `module:function` (see `SuiteDef.analysis`).
+        analysis_version: The analysis' version (bump it when its results change).
 
     Returns:
         A function returning the suite's `SuiteDef`, already registered under `name`.
+
+    Raises:
+        ValueError: if outcomes repeat a name or mark several behaviours.
     """
+    declared = check_outcomes(name, outcomes)
 
     def suite() -> SuiteDef:
         return SuiteDef(
@@ -187,7 +218,9 @@ def define_suite(
             description=description,
             load_variants=load_variants,
             build_task=build_task,
-            primary_outcome=primary_outcome,
+            outcomes=declared,
+            analysis=analysis,
+            analysis_version=analysis_version,
         )
 
     suite.__doc__ = f"The `{name}` suite's definition."
@@ -195,9 +228,68 @@ def define_suite(
     return suite
 
 
+ENTRY_POINT_GROUP = "cotscope.suites"
+"""The entry-point group suites register in: `name = "package.module:suite"`, where
+`suite` is what `define_suite` returned. cotscope's own suites register the same way."""
+
+
+class SuiteLoadError(RuntimeError):
+    """An installed suite's entry point could not be loaded or defines another name."""
+
+
+def _entry_points() -> list[EntryPoint]:
+    from importlib.metadata import entry_points
+
+    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+
+
+def _from_entry_point(ep: EntryPoint) -> Callable[[], SuiteDef]:
+    def factory() -> SuiteDef:
+        try:
+            loaded = ep.load()
+            suite = loaded() if callable(loaded) else loaded
+        except Exception as ex:  # a broken plugin must name itself, not crash the listing
+            raise SuiteLoadError(
+                f"suite {ep.name!r} (entry point {ep.value!r} in group {ENTRY_POINT_GROUP!r}) "
+                f"failed to load: {type(ex).__name__}: {ex}"
+            ) from ex
+        if not isinstance(suite, SuiteDef) or suite.name != ep.name:
+            got = suite.name if isinstance(suite, SuiteDef) else type(suite).__name__
+            raise SuiteLoadError(
+                f"entry point {ep.name!r} = {ep.value!r} must give the SuiteDef of a suite "
+                f"named {ep.name!r} (what define_suite returns); got {got!r}"
+            )
+        return suite
+
+    return factory
+
+
+_DISCOVERED = False
+
+
+def _discover() -> None:
+    # Entry points are listed without importing their packages: a suite's module loads
+    # on first use, so `cotscope suites --suite x` imports one suite, not all of them.
+    global _DISCOVERED
+    if _DISCOVERED:
+        return
+    _DISCOVERED = True
+    for ep in _entry_points():
+        _SUITES.setdefault(ep.name, _from_entry_point(ep))
+
+
+def suite_packages() -> list[str]:
+    """Module names of every installed suite (the entry points' modules), by suite name.
+
+    Where a module `<package>._task` exists, Inspect registers its `@task`; where
+    `<package>._report` exists, the report imports it to register the suite's sections.
+    """
+    return [ep.module for ep in _entry_points()]
+
+
 def suite_names() -> list[str]:
     """Names of the registered suites."""
-    _load_builtin()
+    _discover()
     return sorted(_SUITES)
 
 
@@ -206,31 +298,9 @@ def get_suite(name: str) -> SuiteDef:
 
     Raises:
         KeyError: with the list of known suites.
+        SuiteLoadError: an installed suite's package failed to import.
     """
-    _load_builtin()
+    _discover()
     if name not in _SUITES:
         raise KeyError(f"unknown suite {name!r}; known suites: {', '.join(sorted(_SUITES))}")
     return _SUITES[name]()
-
-
-def builtin_suite_packages() -> list[str]:
-    """Module names of the built-in suite packages (every public subpackage of `suites`)."""
-    import pkgutil
-
-    from cotscope import suites
-
-    return [
-        f"{suites.__name__}.{info.name}"
-        for info in pkgutil.iter_modules(suites.__path__)
-        if info.ispkg and not info.name.startswith("_")
-    ]
-
-
-def _load_builtin() -> None:
-    # Importing the built-in suite packages registers them; kept lazy so that
-    # importing cotscope stays cheap. Discovered rather than listed, so that a new
-    # suite is one new package and no shared file changes.
-    import importlib
-
-    for module in builtin_suite_packages():
-        importlib.import_module(module)

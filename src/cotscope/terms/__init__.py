@@ -13,6 +13,7 @@ from ._counts import CheckpointCounts, count_reasoning
 from ._judge import UsageJudge, Verdict, judge_outside_scenario, judge_report
 from ._logodds import PRIOR_STRENGTH, LogOdds, between, log_odds, vs_baseline
 from ._models import (
+    REPORT_MAX_COTS,
     SCHEMA_VERSION,
     Checkpoint,
     ComparedTerm,
@@ -33,6 +34,7 @@ from ._tokenize import single_token, tokenize
 from ._tracked import TermList, TrackedTerm, load_term_file, parse_user_terms
 
 __all__ = [
+    "REPORT_MAX_COTS",
     "BASELINE_SIZE",
     "FLOOR_FREQUENCY",
     "PRIOR_STRENGTH",

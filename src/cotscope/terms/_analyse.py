@@ -1,19 +1,20 @@
-"""`analyse_terms`: one streaming count, the statistics per suite, one context pass."""
+"""`analyse_terms`: one streaming count, the statistics per suite, one context pass.
+
+A dense training log is first grouped into bins of steps (`_bins`).
+"""
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
 from .._version import __version__
-from ..stats import equal_n_ends, holm_adjust, wilson_interval
+from ..stats import holm_adjust, wilson_interval
 from ..store import Store
 from ._baseline import HumanBaseline
+from ._bins import checkpoint_bins, rebinned
 from ._context import Context, ContextCollector, collect_context, deal_lines
 from ._counts import CheckpointCounts, CotShapes, by_suite, count_reasoning, pool, read_rows, x_axis
 from ._emergence import Trend, candidates, has_letter, test_trends
@@ -355,7 +356,7 @@ def analyse_terms(
 
     def rows() -> Iterator[dict[str, Any]]:
         read = read_rows(store, share=share)
-        return read if bins is None else _rebinned(read, bins)
+        return read if bins is None else rebinned(read, bins)
 
     groups = count_reasoning(
         rows(), options.suites, options.pool_suites, known.terms, known, shapes
@@ -386,44 +387,3 @@ def analyse_terms(
         checkpoint_bins=None if bins is None else len(set(bins.values())),
         sampled_share=None if share >= 1.0 else share,
     )
-
-
-DENSE_CHECKPOINTS = 60
-"""Beyond this many checkpoints with steps, the analysis runs on bins of steps."""
-CHECKPOINT_BINS = 40
-"""Bins of consecutive steps of about equal n a dense log is grouped into."""
-
-
-def checkpoint_bins(store: Store) -> dict[str, tuple[str, int, int]] | None:
-    """Model id → (bin id, first step, bin index) for a dense training log, else None.
-
-    Per-checkpoint word counts of thousands of checkpoints with a few CoTs each cost
-    memory in proportion to checkpoints × vocabulary and test nothing; bins of about
-    equal n (steps pooled across training runs, as the analysis orders checkpoints by
-    step) keep both bounded.
-    """
-    rows = store.query(
-        "SELECT model_id, min(step) AS step, count(*) AS n FROM samples GROUP BY model_id"
-    )
-    if len(rows) <= DENSE_CHECKPOINTS or any(r["step"] is None for r in rows):
-        return None
-    per_step: dict[int, int] = defaultdict(int)
-    for r in rows:
-        per_step[int(r["step"])] += int(r["n"])
-    steps = sorted(per_step)
-    ends = equal_n_ends(np.array([per_step[s] for s in steps]), CHECKPOINT_BINS)
-    of_step: dict[int, tuple[str, int, int]] = {}
-    for index, (start, end) in enumerate(zip([0, *ends[:-1]], ends, strict=True)):
-        members = steps[start:end]
-        name = f"steps {members[0]}–{members[-1]}"
-        of_step.update({s: (name, members[0], index) for s in members})
-    return {str(r["model_id"]): of_step[int(r["step"])] for r in rows}
-
-
-def _rebinned(
-    rows: Iterator[dict[str, Any]], bins: dict[str, tuple[str, int, int]]
-) -> Iterator[dict[str, Any]]:
-    for row in rows:
-        model_id, step, order = bins[row["model_id"]]
-        row["model_id"], row["step"], row["model_order"] = model_id, step, order
-        yield row

@@ -13,6 +13,11 @@ OUTSIDE_SCENARIO_PENDING = (
 )
 
 
+REPORT_MAX_COTS = 100_000
+"""Samples the report's term analysis (`cotscope analyse`) reads at most: a fixed hash
+sample beyond; `cotscope terms` reads all unless told otherwise."""
+
+
 class TermsOptions(BaseModel):
     """Every knob of one analysis (echoed in the result)."""
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..report import Markup, ReportContext, el, join, report_section, table
 from ._analyse import analyse_terms
-from ._models import SuiteTerms, TermReport, TermsOptions, TermsResult
+from ._models import REPORT_MAX_COTS, SuiteTerms, TermReport, TermsOptions, TermsResult
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -230,15 +230,15 @@ METHOD_NOTE = (
 )
 
 
-REPORT_MAX_COTS = 100_000
-"""Samples the report's term analysis reads at most (a fixed hash sample beyond)."""
-
-
 @report_section("terms", "Unusual terminology", order=50)
 def terms_section(ctx: ReportContext) -> Markup | None:
     """Render the terms section of the HTML report; None when the run has no reasoning."""
-    options = TermsOptions(kwic=5, max_cots=REPORT_MAX_COTS)
-    result = analyse_terms(ctx.store, options, str(ctx.run_dir))
+    stored = ctx.result("terms", TermsResult)  # `analyse` ran it with these same options
+    if stored is not None:
+        result = stored
+    else:
+        options = TermsOptions(kwic=5, max_cots=REPORT_MAX_COTS)
+        result = analyse_terms(ctx.store, options, str(ctx.run_dir))
     sections = [s for s in section_data(result, ctx.options.figures) if s.suite.n_cots]
     if not sections:
         return None

@@ -1,19 +1,20 @@
 """Tracked terms: a versioned default list, and the user's own.
 
 A term is a name and the forms (single tokens) counted for it. The default list
-is a data file in this package; results carry its version and SHA-256, so a rate
-always says which list produced it.
+is a data file in this package, in the one lexicon format of `cotscope.text` (read
+by its loader); results carry its version and SHA-256, so a rate always says which
+list produced it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, Field
+
+from cotscope.text import LexiconError, load_lexicon, parse_lexicon
 
 from ._tokenize import single_token
 
@@ -44,7 +45,7 @@ class TermList(BaseModel):
     """The data file's `version`; None for a user list."""
 
     sha256: str | None = None
-    """SHA-256 of the data file's bytes; None for a user list."""
+    """SHA-256 of the data file (line endings normalised); None for a user list."""
 
 
 def _term(name: str, forms: Sequence[str]) -> TrackedTerm:
@@ -56,39 +57,31 @@ def load_term_file(path: Path | None = None) -> TermList:
     """Load a tracked-terms file (the packaged default when `path` is None).
 
     Args:
-        path: A YAML file with `version` and `terms: [{term, forms}]`.
+        path: A lexicon file (`cotscope.text` format) whose `terms` are
+            `{term, forms}` entries (a bare string is a term counting only itself).
 
     Returns:
         The list with the file's version and hash.
 
     Raises:
-        ValueError: The file is malformed or a form is not a single token.
+        ValueError: The file is malformed (`cotscope.text.LexiconError`, naming the file
+            and field) or a form is not a single token.
     """
     if path is None:
-        data = files("cotscope.terms").joinpath("data", DEFAULT_TERMS_FILE).read_bytes()
-        source = DEFAULT_TERMS_FILE
+        file = files("cotscope.terms").joinpath("data", DEFAULT_TERMS_FILE)
+        lexicon = parse_lexicon(file.read_text(encoding="utf-8"), DEFAULT_TERMS_FILE)
     else:
-        data = path.read_bytes()
-        source = str(path)
-    raw = yaml.safe_load(data)
-    if not isinstance(raw, dict) or not isinstance(raw.get("terms"), list):
-        raise ValueError(f"{source}: expected a mapping with a `terms` list")
+        lexicon = load_lexicon(path)
+    if not lexicon.terms:
+        raise LexiconError(f"{lexicon.file}: expected a non-empty `terms` list")
     terms = []
-    for i, entry in enumerate(raw["terms"]):
-        if not isinstance(entry, dict) or "term" not in entry:
-            raise ValueError(f"{source}: entry {i} needs a `term`")
-        name = str(entry["term"])
-        forms = [str(f) for f in entry.get("forms") or [name]]
+    for i, entry in enumerate(lexicon.terms):
         try:
-            terms.append(_term(name, forms))
+            terms.append(_term(entry.term, entry.phrases))
         except ValueError as ex:
-            raise ValueError(f"{source}: entry {i} ({name!r}): {ex}") from None
-    version = raw.get("version")
+            raise ValueError(f"{lexicon.file}: entry {i} ({entry.term!r}): {ex}") from None
     return TermList(
-        terms=terms,
-        source=source,
-        version=int(version) if version is not None else None,
-        sha256=hashlib.sha256(data).hexdigest(),
+        terms=terms, source=lexicon.file, version=lexicon.version, sha256=lexicon.sha256
     )
 
 

@@ -8,11 +8,11 @@ from inspect_ai import eval
 from inspect_ai.model import get_model
 
 from cotscope.runner import sample_to_row
-from cotscope.sweeps import ModelEntry
 from cotscope.suites import WorkItem, derive_seed, get_suite
 from cotscope.suites.eval_awareness_probe import SUITE, build_task
 from cotscope.suites.eval_awareness_probe._scorer import score_answer
 from cotscope.suites.eval_awareness_probe._task import eval_awareness_probe
+from cotscope.sweeps import ModelEntry
 
 # variant id -> (visible answer, reasoning, expected outcome, expected answer)
 SCRIPT: dict[str, tuple[str, str | None, str, str | None]] = {

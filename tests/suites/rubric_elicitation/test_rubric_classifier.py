@@ -94,7 +94,7 @@ BASE = LEXICON_FILE.read_text(encoding="utf-8")
         (("echo_weight: 0.25", "echo_weight: 2"), "echo_weight: Input should be less than"),
         (("min_words: 6", "min_words: 0"), "min_words: Input should be greater than or equal"),
         (("  - cunning\n", "  - '*'\n"), r"exploit\[\d+\]: empty term"),
-        (("version: 2", "version: [2"), "not valid YAML"),
+        (("version: 3", "version: [3"), "not valid YAML"),
     ],
 )
 def test_bad_lexicon_names_file_and_field(edit: tuple[str, str], message: str) -> None:

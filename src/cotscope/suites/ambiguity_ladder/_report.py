@@ -116,7 +116,8 @@ def _instance_rows(ladder: Ladder) -> list[list[Any]]:
 @report_section("ambiguity_ladder", "Ambiguity ladder", order=54)
 def ambiguity_ladder_section(ctx: ReportContext) -> Markup | None:
     """Exploit rate against instruction level per checkpoint, and the exploit threshold."""
-    ladder = analyse(ctx.store, ctx.stats)
+    # As `cotscope analyse` stored it, else computed here.
+    ladder = ctx.result("suite:ambiguity_ladder", Ladder) or analyse(ctx.store, ctx.stats)
     if ladder is None:
         return None
     intro = el(

@@ -134,5 +134,8 @@ def section_body(ctx: ReportContext, s: CovertSummary) -> Markup:
 @report_section("covert_actions", "Covert actions", order=56)
 def covert_actions_section(ctx: ReportContext) -> Markup | None:
     """Covert-action rates per environment and checkpoint; None without samples."""
-    s = summarise(ctx.store, ctx.stats.run, ctx.stats.models)
+    # As `cotscope analyse` stored it, else computed here.
+    s = ctx.result("suite:covert_actions", CovertSummary) or summarise(
+        ctx.store, ctx.stats.run, ctx.stats.models
+    )
     return None if s is None else section_body(ctx, s)

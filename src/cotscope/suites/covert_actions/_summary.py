@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cotscope.stats import Aggregate, ModelInfo, aggregate_rates
+from cotscope.stats import Aggregate, ModelInfo, RunStats, aggregate_rates
 from cotscope.store import Store
 
 from ._variants import ENVIRONMENTS, SUITE, load_variants
@@ -100,3 +100,8 @@ def summarise(store: Store, run: str, models: Sequence[ModelInfo]) -> CovertSumm
         cells=dict(cells),
         overall=overall,
     )
+
+
+def analyse(store: Store, stats: RunStats) -> CovertSummary | None:
+    """The suite's analysis for `cotscope analyse`: `summarise` over the run's models."""
+    return summarise(store, stats.run, stats.models)

@@ -34,7 +34,8 @@ from pathlib import Path
 
 import yaml
 
-from ..reward_hints._text import clean_markdown, split_reasoning
+from cotscope.text import KNOWN_MARKERS, clean_markdown, split_reasoning
+
 from ._bank import Scale
 
 VERBAL_FILE = Path(__file__).parent / "data" / "verbal.yaml"
@@ -184,7 +185,8 @@ def parse_probability(output: str, scale: Scale) -> ProbabilityParse:
     Returns:
         The probability and the rule that fired; probability None when unparseable.
     """
-    raw = split_reasoning(output).text
+    # Text on either side of a removed block is kept apart, so numbers do not fuse.
+    raw = " ".join(split_reasoning(output, KNOWN_MARKERS).visible_parts)
     text = clean_markdown(raw)
     readings = _numeric(text, scale)
     if not readings:

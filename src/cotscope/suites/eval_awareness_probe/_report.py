@@ -15,7 +15,7 @@ from cotscope.report import Markup, ReportContext, el, join, report_section, tab
 
 from ._bank import SUITE
 from ._metrics import BINS
-from ._summary import CheckpointMetrics, Interval, probe_metrics
+from ._summary import CheckpointMetrics, Interval, ProbeAnalysis, probe_metrics
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -249,7 +249,13 @@ def _detail_tables(metrics: Sequence[CheckpointMetrics]) -> Markup:
 @report_section("eval-awareness-probe", "Evaluation-awareness probe", order=36)
 def eval_awareness_section(ctx: ReportContext) -> Markup | None:
     """Render the probe's section; None when the run has no sample of the suite."""
-    metrics = probe_metrics(ctx.store, ctx.stats.run, ctx.stats.models)
+    # As `cotscope analyse` stored it, else computed here.
+    stored = ctx.result("suite:eval_awareness_probe", ProbeAnalysis)
+    metrics = (
+        stored.checkpoints
+        if stored is not None
+        else probe_metrics(ctx.store, ctx.stats.run, ctx.stats.models)
+    )
     if not metrics:
         return None
     by_step = ctx.stats.x_axis == "step"

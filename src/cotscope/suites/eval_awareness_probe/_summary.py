@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from cotscope.stats import ModelInfo
+from cotscope.stats import ModelInfo, RunStats
 
 from ._bank import SUITE
 from ._metrics import (
@@ -220,3 +220,17 @@ def probe_metrics(
         for m in models
         if m.model_id in answers
     ]
+
+
+@dataclass
+class ProbeAnalysis:
+    """The probe's analysis: AUC, calibration and Brier per checkpoint."""
+
+    checkpoints: list[CheckpointMetrics]
+    """One entry per checkpoint with probe samples, in the run's model order."""
+
+
+def analyse(store: Store, stats: RunStats) -> ProbeAnalysis | None:
+    """The suite's analysis for `cotscope analyse`; None when the run has no probe sample."""
+    metrics = probe_metrics(store, stats.run, stats.models)
+    return ProbeAnalysis(checkpoints=metrics) if metrics else None

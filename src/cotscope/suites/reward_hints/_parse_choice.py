@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from ._text import bold_spans, clean_markdown, split_reasoning
+from cotscope.text import KNOWN_MARKERS, bold_spans, clean_markdown, split_reasoning
 
 ChoiceRule = Literal[
     "answer-marker",
@@ -85,13 +85,15 @@ def parse_choice(output: str, options: Mapping[str, str]) -> ChoiceParse:
         The parsed letter with the rule that decided it.
     """
     letters = set(options)
-    visible = split_reasoning(output)
-    clean = clean_markdown(visible.text)
+    split = split_reasoning(output, KNOWN_MARKERS)
+    # The two sides of a removed block stay apart, so "5<think>…</think>7" is not 57.
+    raw = " ".join(split.visible_parts)
+    clean = clean_markdown(raw)
 
     marked = _after_marker(clean, letters)
     if marked is not None:
         return ChoiceParse(marked, "answer-marker", f"answer marker names {marked}")
-    bold = _bold(visible.text, clean, letters)
+    bold = _bold(raw, clean, letters)
     if bold is not None:
         return ChoiceParse(bold, "bold", f"bold option {bold}")
     found = _letters(clean, letters)
@@ -107,7 +109,7 @@ def parse_choice(output: str, options: Mapping[str, str]) -> ChoiceParse:
     if by_text:
         named = ", ".join(sorted(by_text))
         return ChoiceParse(None, "ambiguous", f"names the text of several options ({named})")
-    if visible.had_reasoning:
+    if split.found:
         return ChoiceParse(None, "reasoning-only", "an option appears only inside the reasoning")
     return ChoiceParse(None, "no-letter", "the visible output names no option")
 

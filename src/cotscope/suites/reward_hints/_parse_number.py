@@ -2,9 +2,9 @@ r"""Read the number a model gave as its final answer, from its visible output on
 
 The rules, in the order they are tried (the first that yields a number wins):
 
-0. **Visible text only.** Reasoning that leaked into the output (`<think>…</think>`
-   and friends, see `_text.split_reasoning`) is removed first; digits that only
-   appear inside reasoning leave the answer unparseable. Markdown is erased.
+0. **Visible text only.** Reasoning that leaked into the output (`<think>…</think>`,
+   `<thinking>`, `<reasoning>`; rules: `cotscope.text.split_reasoning`) is removed first;
+   digits only inside reasoning leave the answer unparseable. Markdown is erased.
 1. **Answer marker**: `Answer: X`, `Final answer: X`, `the answer is X`, `my
    answer is X`, `\boxed{X}`. With several, the last one wins.
 2. **Choice statement**: `I choose/pick/select/go with/'ll take X`, `I chose X`,
@@ -38,8 +38,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from cotscope.text import KNOWN_MARKERS, bold_spans, clean_markdown, split_reasoning
+
 from ._number_tokens import NumberToken, find_numbers
-from ._text import bold_spans, clean_markdown, split_reasoning
 
 Rule = Literal[
     "answer-marker",
@@ -134,18 +135,20 @@ def parse_number(output: str, quoted: Iterable[Fraction] = ()) -> NumberParse:
     Returns:
         The parsed answer with the rule that decided it.
     """
-    visible = split_reasoning(output)
-    clean = clean_markdown(visible.text)
+    split = split_reasoning(output, KNOWN_MARKERS)
+    # The two sides of a removed block stay apart, so "5<think>…</think>7" is not 57.
+    raw = " ".join(split.visible_parts)
+    clean = clean_markdown(raw)
     tokens = find_numbers(clean)
     if not tokens:
-        if visible.had_reasoning:
+        if split.found:
             return _none("reasoning-only", "numbers appear only inside the reasoning block")
         return _none("no-number", "the visible output states no number")
 
     marked = (
         _after_marker(clean, _ANSWER, tokens, allow_weak=True, rule="answer-marker")
         or _after_marker(clean, _CHOICE, tokens, allow_weak=False, rule="choice-marker")
-        or _bold(visible.text, clean, tokens)
+        or _bold(raw, clean, tokens)
     )
     if marked is not None:
         token, rule = marked

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ._lexicon import Lexicon, alternation, load_lexicon, term_pattern
+from ._lexicon import Lexicon, load_lexicon, matcher
 
 Outcome = Literal["alignment-centred", "capability-centred", "mixed", "unparseable"]
 OUTCOMES: tuple[Outcome, ...] = ("alignment-centred", "capability-centred", "mixed", "unparseable")
@@ -92,15 +92,12 @@ def _negated(text: str, start: int, end: int, lexicon: Lexicon) -> bool:
     head = text[:start]
     ends = list(_SENTENCE_END.finditer(head))
     before = _WORD.findall(head[ends[-1].end() :] if ends else head)[-lexicon.negation_window :]
-    if before and alternation(tuple(lexicon.negations)).search(" ".join(before)):
+    if before and matcher(lexicon.negations).search(" ".join(before)):
         return True
     tail = text[end:]
     stop = _SENTENCE_END.search(tail)
     after = _WORD.findall(tail[: stop.start()] if stop else tail)[: lexicon.negation_window]
-    return (
-        bool(after)
-        and alternation(tuple(lexicon.post_negations)).search(" ".join(after)) is not None
-    )
+    return bool(after) and matcher(lexicon.post_negations).search(" ".join(after)) is not None
 
 
 def _share(hits: list[Hit], text: str, echo_weight: float) -> tuple[float, float, float]:
@@ -122,20 +119,14 @@ def _share(hits: list[Hit], text: str, echo_weight: float) -> tuple[float, float
     return share, total_a, total_c
 
 
+_DIRECTIONS = ("alignment", "capability", "exploit")
+
+
 def _matches(text: str, lexicon: Lexicon) -> list[tuple[int, int, str, str]]:
-    """Non-overlapping (start, end, list, term) over all three lists, longest match first."""
-    found = [
-        (m.start(), m.end(), name, term)
-        for name in ("alignment", "capability", "exploit")
-        for term in getattr(lexicon, name)
-        for m in term_pattern(term).finditer(text)
-    ]
-    found.sort(key=lambda f: (f[0] - f[1], f[0]))
-    taken: list[tuple[int, int, str, str]] = []
-    for f in found:
-        if not any(f[0] < t[1] and t[0] < f[1] for t in taken):
-            taken.append(f)
-    return sorted(taken)
+    """Non-overlapping (start, end, list, term) over all three lists, leftmost then longest."""
+    terms = [t for name in _DIRECTIONS for t in getattr(lexicon, name)]
+    kind = {t: name for name in _DIRECTIONS for t in getattr(lexicon, name)}
+    return [(s.start, s.end, kind[s.phrase], s.phrase) for s in matcher(terms).find(text)]
 
 
 def is_rubric_like(text: str, lexicon: Lexicon) -> bool:
@@ -144,7 +135,7 @@ def is_rubric_like(text: str, lexicon: Lexicon) -> bool:
         return True
     if len(_WEIGHT.findall(text)) >= lexicon.min_list_items:
         return True
-    return alternation(tuple(lexicon.rubric_cues)).search(text) is not None
+    return matcher(lexicon.rubric_cues).search(text) is not None
 
 
 def classify_rubric(

@@ -1,33 +1,39 @@
 """The lexicon of the rubric-focus classifier: term lists and thresholds as data.
 
-`data/lexicon.yaml` holds three lists of direction terms (alignment; capability;
-exploit terms, which count for capability unless negated), negation cues, rubric
-cues, the echo weight and the share thresholds; `_classify.py` applies them. The
-file's SHA-256 goes into every variant's scoring rule and every score's metadata.
+`data/lexicon.yaml` is a lexicon in the one format of `cotscope.text`, read by its
+loader: `groups` holds three lists of direction terms (alignment; capability; exploit
+terms, which count for capability unless negated), negation cues, penalty cues and
+rubric cues; `settings` holds the echo weight, the share thresholds and the sizes.
+This module checks the classifier's own contract on top (every list present, every
+threshold in range, no term in two direction lists); `_classify.py` applies them with
+the shared phrase matcher. The file's SHA-256 goes into every variant's scoring rule
+and every score's metadata.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cotscope.text import LexiconError, PhraseMatcher, compile_phrases
+from cotscope.text import parse_lexicon as _parse_file
 
 LEXICON_FILE = Path(__file__).parent / "data" / "lexicon.yaml"
 
+__all__ = ["LEXICON_FILE", "Lexicon", "LexiconError", "load_lexicon", "matcher", "parse_lexicon"]
 
-class LexiconError(ValueError):
-    """The lexicon file is malformed; the message names the file and the field."""
+_GROUPS = ("negations", "alignment", "capability", "exploit", "post_negations", "rubric_cues")
 
 
 class Lexicon(BaseModel):
-    """The parsed lexicon file."""
+    """The classifier's view of the lexicon file: its settings and groups, checked."""
+
+    model_config = ConfigDict(extra="forbid")
 
     version: int
-    """Bumped by hand when a list or threshold changes."""
+    """Bumped by hand when a list, a threshold or the matching rule changes."""
 
     min_words: int = Field(ge=1)
     """A text with fewer words is no rubric (`unparseable`)."""
@@ -89,27 +95,20 @@ class Lexicon(BaseModel):
         return f"v{self.version}@{self.sha256[:12]}"
 
 
-def term_regex(term: str) -> str:
-    """Regex source for one term: whole words, a trailing `*` for any word ending."""
-    stem = term.strip()
-    star = stem.endswith("*")
-    stem = stem.rstrip("*")
-    body = r"\s+".join(re.escape(part) for part in stem.split())
-    return r"(?<![\w-])" + body + (r"[\w'-]*" if star else r"(?![\w-])")
+def matcher(terms: list[str]) -> PhraseMatcher:
+    """The shared phrase matcher of a term list, compiled once per distinct list."""
+    return compile_phrases(tuple(terms))
 
 
-@cache
-def term_pattern(term: str) -> re.Pattern[str]:
-    """The compiled, case-insensitive regex of one term."""
-    return re.compile(term_regex(term), re.IGNORECASE)
-
-
-@cache
-def alternation(terms: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex matching any of `terms`, longest first."""
-    # Longest first, so that `reward hack*` wins over `hack*` at the same position.
-    ordered = sorted(terms, key=lambda t: -len(t.rstrip("*")))
-    return re.compile("|".join(f"(?:{term_regex(t)})" for t in ordered), re.IGNORECASE)
+def _where(loc: tuple[int | str, ...]) -> str:
+    # A field's place in the file (thresholds under `settings`, lists under `groups`),
+    # followed by ": "; nothing for a check across fields.
+    if not loc:
+        return ""
+    name = str(loc[0])
+    section = "groups." if name in _GROUPS else "" if name == "version" else "settings."
+    rest = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc[1:])
+    return f"{section}{name}{rest}: "
 
 
 def parse_lexicon(text: str, source: str) -> Lexicon:
@@ -125,29 +124,15 @@ def parse_lexicon(text: str, source: str) -> Lexicon:
     Raises:
         LexiconError: naming the file and the offending field.
     """
-    normalised = text.replace("\r\n", "\n")
+    lexicon = _parse_file(text, source)
+    fields = {**lexicon.settings, **lexicon.groups}
     try:
-        raw = yaml.safe_load(normalised)
-    except yaml.YAMLError as ex:
-        raise LexiconError(f"{source}: not valid YAML: {ex}") from None
-    if not isinstance(raw, dict):
-        raise LexiconError(f"{source}: expected a mapping of fields")
-    digest = hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-    try:
-        lexicon = Lexicon.model_validate({**raw, "sha256": digest})
+        return Lexicon.model_validate(
+            {**fields, "version": lexicon.version, "sha256": lexicon.sha256}
+        )
     except ValidationError as ex:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in ex.errors())
+        problems = "; ".join(f"{_where(e['loc'])}{e['msg']}" for e in ex.errors())
         raise LexiconError(f"{source}: {problems}") from None
-    fields = ("negations", "post_negations", "alignment", "capability", "exploit", "rubric_cues")
-    for field in fields:
-        for i, term in enumerate(getattr(lexicon, field)):
-            if not term.rstrip("*").strip():
-                raise LexiconError(f"{source}: {field}[{i}]: empty term")
-            try:
-                re.compile(term_regex(term))
-            except re.error as ex:
-                raise LexiconError(f"{source}: {field}[{i}] {term!r}: {ex}") from None
-    return lexicon
 
 
 def load_lexicon(path: Path | None = None) -> Lexicon:

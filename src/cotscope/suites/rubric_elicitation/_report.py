@@ -142,7 +142,8 @@ def _environment_table(a: RubricFocusAnalysis) -> Markup:
 @report_section("rubric_elicitation", "Rubric elicitation", order=52)
 def rubric_elicitation_section(ctx: ReportContext) -> Markup | None:
     """Capability-centred rubric rate per checkpoint, per environment, lexical and judged."""
-    a = analyse(ctx.store, ctx.stats)
+    # As `cotscope analyse` stored it, else computed here.
+    a = ctx.result("suite:rubric_elicitation", RubricFocusAnalysis) or analyse(ctx.store, ctx.stats)
     if a is None:
         return None
     intro = el(

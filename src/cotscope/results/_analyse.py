@@ -1,0 +1,169 @@
+"""`cotscope analyse`: run every measure that applies and store its result.
+
+Each measure's inputs hash (its version, options and the fingerprints of the
+tables it reads) is compared with the stored one: an unchanged measure is not
+recomputed, and new samples, grades or interventions recompute exactly the
+measures that read them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from cotscope.stats import RunStats, collect_stats, resolve_run
+from cotscope.store import (
+    Store,
+    StoredResult,
+    delete_result,
+    inputs_hash,
+    read_results,
+    require_store,
+    table_fingerprint,
+    write_result,
+    writer_lock,
+)
+
+from ._measures import Measure, builtin_measures, suite_measures, to_json
+
+Status = Literal["computed", "up to date", "not applicable", "failed"]
+
+
+class MeasureStatus(BaseModel):
+    """What `analyse` did with one measure."""
+
+    measure: str
+    """The measure's name."""
+
+    status: Status
+    """`computed` (and stored), `up to date` (stored result kept), `not applicable`
+    (nothing to measure in this run; any old result removed) or `failed`."""
+
+    seconds: float = 0.0
+    """Time spent computing it (0 when up to date)."""
+
+    error: str | None = None
+    """Why it failed."""
+
+
+class AnalyseReport(BaseModel):
+    """Every measure's status after one `analyse`."""
+
+    run: str
+    """The run analysed."""
+
+    measures: list[MeasureStatus]
+    """One entry per measure, in the order they ran."""
+
+    @property
+    def failed(self) -> list[MeasureStatus]:
+        """The measures that failed."""
+        return [m for m in self.measures if m.status == "failed"]
+
+
+def measures_for(store: Store, run: str) -> list[Measure]:
+    """The built-in measures and the analyses of the suites this run holds."""
+    rows = store.query("SELECT DISTINCT suite FROM samples WHERE run = ? ORDER BY 1", [run])
+    suites = [str(r["suite"]) for r in rows]
+    return [*builtin_measures(), *suite_measures(suites)]
+
+
+def measure_hashes(store: Store, run: str, measures: list[Measure]) -> dict[str, str]:
+    """Each measure's inputs hash, from the current rows of the tables it reads."""
+    tables = {t for m in measures for t in m.tables}
+    prints = {t: table_fingerprint(store, t, run) for t in sorted(tables)}
+    return {
+        m.name: inputs_hash(
+            {
+                "measure": m.name,
+                "version": m.version,
+                "options": m.options,
+                "tables": {t: prints[t] for t in m.tables},
+            }
+        )  # fmt: skip
+        for m in measures
+    }
+
+
+def current_results(store: Store, run: str) -> dict[str, StoredResult]:
+    """The run's stored results whose inputs hash matches the store's rows now."""
+    stored = read_results(store, run)
+    if not stored:
+        return {}
+    hashes = measure_hashes(store, run, measures_for(store, run))
+    return {k: v for k, v in stored.items() if hashes.get(k) == v.inputs_hash}
+
+
+def stale_measures(store: Store, run: str) -> list[str]:
+    """Measures whose stored result is missing or was computed from other inputs.
+
+    A measure that did not apply is stored with a null payload, and is stale like any
+    other when its inputs change.
+    """
+    measures = measures_for(store, run)
+    stored = read_results(store, run)
+    hashes = measure_hashes(store, run, measures)
+    return [
+        m.name
+        for m in measures
+        if m.name not in stored or stored[m.name].inputs_hash != hashes[m.name]
+    ]
+
+
+def analyse(
+    run_dir: str | Path,
+    run: str | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> AnalyseReport:
+    """Compute and store every measure of a run whose inputs changed since it last ran.
+
+    Args:
+        run_dir: The run directory.
+        run: Run name when the store holds several.
+        force: Recompute every measure.
+        progress: Called with one line per measure as it starts.
+
+    Returns:
+        What happened to each measure. A measure that raised is reported as failed
+        with its error; the others still run, and its old result is removed so that
+        nothing stale is read as current.
+    """
+    require_store(run_dir)  # before the lock: a missing store must not leave a lock file
+    with writer_lock(run_dir, "cotscope analyse"), Store(run_dir, create=False) as store:
+        run = resolve_run(store, run)
+        measures = measures_for(store, run)
+        stored = read_results(store, run)
+        hashes = measure_hashes(store, run, measures)
+        stats: RunStats | None = None
+        statuses = []
+        for m in measures:
+            if not force and m.name in stored and stored[m.name].inputs_hash == hashes[m.name]:
+                kept: Status = (
+                    "up to date" if stored[m.name].payload is not None else "not applicable"
+                )
+                statuses.append(MeasureStatus(measure=m.name, status=kept))
+                continue
+            if progress is not None:
+                progress(m.name)
+            started = time.perf_counter()
+            try:
+                if stats is None:
+                    stats = collect_stats(store, run)
+                result = m.compute(store, stats)
+            except Exception as ex:  # one broken measure must not hide the others
+                delete_result(store, run, m.name)
+                error = f"{type(ex).__name__}: {ex}"
+                statuses.append(MeasureStatus(measure=m.name, status="failed", error=error))
+                continue
+            seconds = time.perf_counter() - started
+            # "Does not apply" is stored too (a null payload), so that it is not redone.
+            payload = None if result is None else to_json(result)
+            write_result(store, run, m.name, m.version, hashes[m.name], payload, seconds)
+            status: Status = "not applicable" if result is None else "computed"
+            statuses.append(MeasureStatus(measure=m.name, status=status, seconds=seconds))
+        return AnalyseReport(run=run, measures=statuses)

@@ -1,0 +1,154 @@
+"""The measures `cotscope analyse` runs: what each reads, and how it computes its result.
+
+A measure names the store tables it reads; their fingerprints, its version and its
+options make the inputs hash under which its result is stored. A measure that does
+not apply to a run (no grades, no reasoning, no interventions) returns None and
+stores nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from cotscope.stats import RunStats
+    from cotscope.store import Store
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One measure of a run, stored as one result."""
+
+    name: str
+    """The result's name in the store and in `stats --json`, e.g. `rates`."""
+
+    version: int
+    """Bumped when the measure's code changes what it computes."""
+
+    tables: tuple[str, ...]
+    """Store tables it reads; a change to their rows for the run recomputes it."""
+
+    compute: Callable[[Store, RunStats], Any]
+    """Computes the result (pydantic model, dataclass, list or dict), or None."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    """Settings that change the result, hashed into its inputs."""
+
+
+def to_json(result: Any) -> Any:
+    """A measure's typed result as JSON-able data (see `cotscope.store.encode_result`)."""
+    from cotscope.store import encode_result
+
+    return encode_result(result)
+
+
+def _rates(store: Store, stats: RunStats) -> Any:
+    return stats  # dumped whole, so that `run_stats` reads back the same object
+
+
+def _graded(store: Store, stats: RunStats) -> Any:
+    from cotscope.graders import graded_results
+
+    return graded_results(store, stats.run)
+
+
+def _terms(store: Store, stats: RunStats) -> Any:
+    from cotscope.terms import REPORT_MAX_COTS, TermsOptions, analyse_terms
+
+    (row,) = store.query(
+        "SELECT count(*) AS n FROM samples WHERE run = ? AND coalesce(reasoning, '') <> ''",
+        [stats.run],
+    )
+    if not row["n"]:
+        return None
+    options = TermsOptions(kwic=5, max_cots=REPORT_MAX_COTS)
+    return analyse_terms(store, options, str(store.run_dir))
+
+
+def _interventions(store: Store, stats: RunStats) -> Any:
+    from cotscope.interventions import intervention_effects
+
+    effects = intervention_effects(store, stats.run)
+    return effects if effects.effects else None
+
+
+def _suite_analysis(path: str) -> Callable[[Store, RunStats], Any]:
+    module, _, function = path.partition(":")
+
+    def compute(store: Store, stats: RunStats) -> Any:
+        analyse: Callable[[Store, RunStats], Any] = getattr(
+            importlib.import_module(module), function
+        )
+        return analyse(store, stats)
+
+    return compute
+
+
+def _terms_options() -> dict[str, Any]:
+    from cotscope.terms import REPORT_MAX_COTS
+
+    return {"kwic": 5, "max_cots": REPORT_MAX_COTS, "data": data_hash("cotscope.terms")}
+
+
+def data_hash(*packages: str) -> str:
+    """SHA-256 over the data files (lexicons, term lists, ...) a measure reads.
+
+    Every file under each package's folder counts except Python sources, plus the
+    shared lexicons of `cotscope.text`: editing any of them recomputes the measure.
+    """
+    digest = hashlib.sha256()
+    for package in (*packages, "cotscope.text"):
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(next(iter(spec.submodule_search_locations)))
+        for path in sorted(root.rglob("*")):
+            if (
+                path.is_file()
+                and path.suffix not in (".py", ".pyc")
+                and "__pycache__" not in path.parts
+            ):
+                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def builtin_measures() -> list[Measure]:
+    """Rates, graded rates, term results and intervention effects."""
+    return [
+        Measure("rates", 2, ("samples", "outcomes"), _rates),
+        Measure("graded-rates", 1, ("samples", "outcomes", "grades"), _graded),
+        Measure("terms", 1, ("samples",), _terms, _terms_options()),
+        Measure("interventions", 1, ("samples", "interventions"), _interventions),
+    ]
+
+
+def suite_measures(suites: list[str]) -> list[Measure]:
+    """Each suite's own analysis (`SuiteDef.analysis`), for the suites a run holds."""
+    from cotscope.suites import SuiteLoadError, get_suite
+
+    out = []
+    for name in suites:
+        try:
+            suite = get_suite(name)
+        except (KeyError, SuiteLoadError):
+            continue  # an ingested or uninstalled suite: the generic measures cover it
+        if suite.analysis:
+            out.append(
+                Measure(
+                    f"suite:{name}",
+                    suite.analysis_version,
+                    ("samples", "outcomes"),
+                    _suite_analysis(suite.analysis),
+                    {
+                        "analysis": suite.analysis,
+                        "data": data_hash(suite.analysis.split(":")[0].rsplit(".", 1)[0]),
+                    },
+                )  # fmt: skip
+            )
+    return out
