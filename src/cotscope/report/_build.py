@@ -108,7 +108,8 @@ def build_report(
         writer = active_writer(run_dir)
         stats = run_stats(store, run)
         ctx = ReportContext(run_dir, store, stats, options, folder / FIGURES_DIRNAME)
-        ctx.results = current_results(store, stats.run)
+        # The rates are `stats`, read above; every other current result, for the sections.
+        ctx.results = current_results(store, stats.run, exclude=["rates"])
         rendered = []
         for spec in registered_sections():
             body = spec.render(ctx)

@@ -164,13 +164,20 @@ def _runs_table(stats: RunStats, per_model: dict[tuple[str, str], dict[str, Any]
 def _variants_table(ctx: ReportContext) -> Markup:
     limit, cut = ctx.options.max_table_rows, ctx.options.max_chars
     shown_variants = ctx.stats.variants[:limit]
-    stored = {
-        (r["suite"], r["variant_id"], r["variant_hash"]): r
-        for r in ctx.store.query(
-            f"SELECT suite, variant_id, variant_hash, version, left(text, {int(cut)}) AS text"
-            " FROM variants"
-        )
-    }
+    # Only the variants shown: a rollout log stores a million one-sample "variants".
+    hashes = sorted({v.variant_hash for v in shown_variants})
+    stored = (
+        {
+            (r["suite"], r["variant_id"], r["variant_hash"]): r
+            for r in ctx.store.query(
+                f"SELECT suite, variant_id, variant_hash, version, left(text, {int(cut)}) AS text"
+                " FROM variants WHERE list_contains(?, variant_hash)",
+                [hashes],
+            )
+        }
+        if hashes
+        else {}
+    )
     rows = []
     for v in shown_variants:
         rec = stored.get((v.suite, v.variant_id, v.variant_hash), {})

@@ -122,7 +122,10 @@ class ReportContext:
 
         self.figures_dir.mkdir(parents=True, exist_ok=True)
         path = self.figures_dir / f"{name}.png"
-        fig.savefig(path, dpi=150, bbox_inches="tight")
+        # A constrained layout already fits every label and legend in the canvas; asking
+        # for a tight bounding box as well draws the whole figure a second time.
+        constrained = type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
+        fig.savefig(path, dpi=150, bbox_inches=None if constrained else "tight")
         plt.close(fig)
         self.figures.append(path)
         data = base64.b64encode(path.read_bytes()).decode("ascii")

@@ -9,7 +9,7 @@ measures that read them.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -89,13 +89,29 @@ def measure_hashes(store: Store, run: str, measures: list[Measure]) -> dict[str,
     }
 
 
-def current_results(store: Store, run: str) -> dict[str, StoredResult]:
-    """The run's stored results whose inputs hash matches the store's rows now."""
-    stored = read_results(store, run)
-    if not stored:
+def current_results(
+    store: Store, run: str, measures: Sequence[str] | None = None, exclude: Sequence[str] = ()
+) -> dict[str, StoredResult]:
+    """The run's stored results whose inputs hash matches the store's rows now.
+
+    Args:
+        store: An open store.
+        run: Run name.
+        measures: Only these measures (their payloads are parsed); None for all.
+        exclude: Leave these out (e.g. `rates`, read on its own by `run_stats`).
+    """
+    heads = read_results(store, run, payload=False)
+    if not heads:
         return {}
     hashes = measure_hashes(store, run, measures_for(store, run))
-    return {k: v for k, v in stored.items() if hashes.get(k) == v.inputs_hash}
+    wanted = [
+        name
+        for name, head in heads.items()
+        if hashes.get(name) == head.inputs_hash
+        and (measures is None or name in measures)
+        and name not in exclude
+    ]
+    return read_results(store, run, wanted)
 
 
 def stale_measures(store: Store, run: str) -> list[str]:
@@ -105,12 +121,12 @@ def stale_measures(store: Store, run: str) -> list[str]:
     other when its inputs change.
     """
     measures = measures_for(store, run)
-    stored = read_results(store, run)
+    heads = read_results(store, run, payload=False)
     hashes = measure_hashes(store, run, measures)
     return [
         m.name
         for m in measures
-        if m.name not in stored or stored[m.name].inputs_hash != hashes[m.name]
+        if m.name not in heads or heads[m.name].inputs_hash != hashes[m.name]
     ]
 
 
@@ -137,15 +153,13 @@ def analyse(
     with writer_lock(run_dir, "cotscope analyse"), Store(run_dir, create=False) as store:
         run = resolve_run(store, run)
         measures = measures_for(store, run)
-        stored = read_results(store, run)
+        stored = read_results(store, run, payload=False)
         hashes = measure_hashes(store, run, measures)
         stats: RunStats | None = None
         statuses = []
         for m in measures:
             if not force and m.name in stored and stored[m.name].inputs_hash == hashes[m.name]:
-                kept: Status = (
-                    "up to date" if stored[m.name].payload is not None else "not applicable"
-                )
+                kept: Status = "up to date" if stored[m.name].applies else "not applicable"
                 statuses.append(MeasureStatus(measure=m.name, status=kept))
                 continue
             if progress is not None:

@@ -28,7 +28,7 @@ def run_stats(store: Store, run: str | None = None, confidence: float = 0.95) ->
 
     name = resolve_run(store, run)
     if confidence == STORED_CONFIDENCE:
-        stored = current_results(store, name).get("rates")
+        stored = current_results(store, name, ["rates"]).get("rates")
         if stored is not None and stored.payload is not None:
             try:
                 return decode_result(RunStats, stored.payload)

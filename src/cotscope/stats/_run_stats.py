@@ -8,7 +8,7 @@ is `true`, with n = count(true or false).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cotscope.suites import OutcomeDef
@@ -242,21 +242,24 @@ class RunStats:
         for t in self.trends:
             trends.append({"run_id": t.run_id, "suite": t.suite, "family": t.family,
                            "measure": t.measure, "x_axis": self.x_axis,
-                           **asdict(t.result)})  # fmt: skip
+                           **_plain(t.result)})  # fmt: skip
         return {
             "schema": "cotscope.stats/1",
             "run": self.run,
             "summary": {
                 "text": " ".join(line.text for line in self.summary),
-                "lines": [asdict(line) for line in self.summary],
+                "lines": _plain(self.summary),
             },
             "x_axis": self.x_axis,
             "runs": self.runs,
             "confidence": self.confidence,
             "bootstrap": {"resamples": DEFAULT_RESAMPLES, "seed": DEFAULT_SEED},
             "excluded_outcomes": list(EXCLUDED_OUTCOMES),
-            "models": [{**asdict(m), "tick": m.tick} for m in self.models],
-            "variants": [asdict(v) for v in self.variants],
+            "models": [
+                {**m_, "tick": m.tick}
+                for m_, m in zip(_plain(self.models), self.models, strict=True)
+            ],
+            "variants": _plain(self.variants),
             "families": self.families,
             "rollouts": self.rollouts,
             "measures": self.measures,
@@ -264,9 +267,9 @@ class RunStats:
                 suite: [o.model_dump() for o in outcomes]
                 for suite, outcomes in self.outcomes.items()
             },
-            "rates": [asdict(r) for r in self.rates],
+            "rates": _plain(self.rates),
             "trends": trends,
-            "first_rise": [asdict(r) for r in self.rises],
+            "first_rise": _plain(self.rises),
             "change_points": [
                 {
                     "run_id": c.run_id,
@@ -280,7 +283,7 @@ class RunStats:
                 }
                 for c in self.changes
             ],
-            "run_differences": [asdict(d) for d in self.run_diffs],
+            "run_differences": _plain(self.run_diffs),
             "step_bins": [
                 {
                     "suite": b.suite,
@@ -291,3 +294,11 @@ class RunStats:
                 for b in self.binned
             ],  # fmt: skip
         }
+
+
+def _plain(rows: Any) -> Any:
+    # msgspec converts dataclasses to dicts in C: `asdict` took seconds on the rows of
+    # a million-rollout log. Tuples become lists, which JSON makes of them anyway.
+    import msgspec
+
+    return msgspec.to_builtins(rows, builtin_types=(float,))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -62,9 +63,12 @@ class StoredResult(BaseModel):
     seconds: float | None
     """How long it took."""
 
-    payload: Any
-    """The result as JSON (the measure's typed result, dumped); None when the measure
-    does not apply to the run (no grades, no reasoning, ...)."""
+    applies: bool = True
+    """False when the measure does not apply to the run (no grades, no reasoning, ...)."""
+
+    payload: Any = None
+    """The result as JSON (the measure's typed result, dumped); None when it does not
+    apply, or when it was not read."""
 
 
 _PAIRS = "__pairs__"
@@ -117,9 +121,18 @@ def _key(key: Any) -> Any:
     return tuple(_key(k) for k in key) if isinstance(key, list) else key
 
 
+def _parsed(raw: Any) -> Any:
+    # Tuple-keyed dicts are turned back here, once, and only where the text has one:
+    # walking a million-rollout run's rates for none took seconds.
+    if not isinstance(raw, str):
+        return raw
+    data = json.loads(raw)
+    return _restored(data) if f'"{_PAIRS}"' in raw else data
+
+
 def decode_result(kind: type[T], payload: Any) -> T:
-    """A stored payload as the measure's type again (the inverse of `encode_result`)."""
-    return TypeAdapter(kind).validate_python(_restored(payload))
+    """A stored payload (as `read_results` parsed it) as the measure's type again."""
+    return TypeAdapter(kind).validate_python(payload)
 
 
 def has_table(store: Store, table: str) -> bool:
@@ -206,16 +219,35 @@ def delete_result(store: Store, run: str, measure: str) -> None:
         store.con.execute("DELETE FROM results WHERE run = ? AND measure = ?", [run, measure])
 
 
-def read_results(store: Store, run: str) -> dict[str, StoredResult]:
-    """Every stored result of a run, by measure name (empty before any analysis)."""
-    if not has_table(store, "results"):
+def read_results(
+    store: Store, run: str, measures: Sequence[str] | None = None, payload: bool = True
+) -> dict[str, StoredResult]:
+    """Stored results of a run, by measure name (empty before any analysis).
+
+    Args:
+        store: An open store.
+        run: Run name.
+        measures: Only these measures; None for all.
+        payload: Read and parse the payloads; False reads only what identifies each
+            result (a staleness check on a million-rollout run skips a large parse).
+    """
+    if not has_table(store, "results") or (measures is not None and not measures):
         return {}
+    columns = (
+        "run, measure, version, inputs_hash, created_at, seconds, payload IS NOT NULL AS applies"
+    )
+    columns += ", payload" if payload else ""
+    where = "run = ?"
+    params: list[Any] = [run]
+    if measures is not None:
+        where += " AND list_contains(?, measure)"
+        params.append(list(measures))
     out = {}
-    for r in store.query("SELECT * FROM results WHERE run = ? ORDER BY measure", [run]):
-        raw = r["payload"]
-        payload = json.loads(raw) if isinstance(raw, str) else raw
+    for r in store.query(f"SELECT {columns} FROM results WHERE {where} ORDER BY measure", params):
+        raw = r.get("payload")
         out[str(r["measure"])] = StoredResult(
             measure=r["measure"], version=int(r["version"]), inputs_hash=r["inputs_hash"],
-            created_at=r["created_at"], seconds=r["seconds"], payload=payload,
+            created_at=r["created_at"], seconds=r["seconds"], applies=bool(r["applies"]),
+            payload=_parsed(raw),
         )  # fmt: skip
     return out
