@@ -21,7 +21,7 @@ from cotscope.suites import (
     inferred_outcomes,
 )
 
-from ._results import _rollback
+from ._results import _rollback, has_table
 
 if TYPE_CHECKING:
     from ._store import Store
@@ -95,16 +95,6 @@ def declare_ingested(store: Store, run: str, suites: Sequence[str]) -> None:
         write_outcomes(store, run, suite, _undeclared(store, run, suite, labels), atomic=False)
 
 
-def _has_table(store: Store, table: str) -> bool:
-    return bool(
-        store.query(
-            "SELECT 1 FROM information_schema.tables WHERE table_name = ? "
-            "AND table_catalog = current_database()",
-            [table],
-        )
-    )
-
-
 def suite_outcomes(store: Store, run: str) -> dict[str, tuple[OutcomeDef, ...]]:
     """Every suite of a run with its outcome declarations, in declaration order.
 
@@ -115,7 +105,7 @@ def suite_outcomes(store: Store, run: str) -> dict[str, tuple[OutcomeDef, ...]]:
     for r in store.query("SELECT DISTINCT suite, outcome FROM samples WHERE run = ?", [run]):
         labels[str(r["suite"])].add(str(r["outcome"]))
     declared: dict[str, list[OutcomeDef]] = defaultdict(list)
-    if _has_table(store, "outcomes"):
+    if has_table(store, "outcomes"):
         for r in store.query(
             "SELECT * FROM outcomes WHERE run = ? ORDER BY suite, position", [run]
         ):
