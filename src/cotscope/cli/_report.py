@@ -96,16 +96,18 @@ def stats(
     from rich.table import Table
 
     from ..report import interval, p_text, pct
-    from ..results import current_results, run_stats, stale_measures
-    from ..stats import StatsError
+    from ..results import current_results, results_state, run_stats
+    from ..stats import StatsError, resolve_run
 
     with open_store(run_dir) as store:
         try:
-            result = run_stats(store, run, confidence=confidence)
+            name = resolve_run(store, run)
+            state = results_state(store, name)
+            result = run_stats(store, name, confidence=confidence, state=state)
         except StatsError as ex:
             raise _fail(f"{run_dir}: {ex}") from None
-        stored = current_results(store, result.run, exclude=["rates"]) if as_json else {}
-        stale = stale_measures(store, result.run) if as_json else []
+        stored = current_results(store, name, exclude=["rates"], state=state) if as_json else {}
+        stale = state.stale
     if as_json:
         data = result.to_json()
         # Every other measure's stored result (`cotscope analyse`); the rates above are

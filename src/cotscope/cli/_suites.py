@@ -100,6 +100,5 @@ def _outcome_table(s: Any) -> Any:
     for col in ("outcome", "label", "role", "definition"):
         table.add_column(col, no_wrap=col != "definition")
     for o in s.outcomes:
-        role = "behaviour of interest" if o.of_interest else "failure" if o.failure else ""
-        table.add_row(o.name, o.label, role, o.definition)
+        table.add_row(o.name, o.label, o.role, o.definition)
     return table

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from cotscope.stats import EXCLUDED_OUTCOMES, wilson_interval
 from cotscope.store import suite_outcomes
+from cotscope.suites import behaviour
 
 from ._panel import Agreement, judge_agreement
 from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
@@ -149,7 +150,7 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
     label: dict[tuple[str, str], str | None] = {}
     for run_name, suites in declared.items():
         for suite, outcomes in suites.items():
-            of_interest = next((o for o in outcomes if o.of_interest), None)
+            of_interest = behaviour(outcomes)
             positive[(run_name, suite)] = of_interest.name if of_interest else None
             label[(run_name, suite)] = of_interest.label if of_interest else None
     action_by_model: dict[tuple[str, str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))

@@ -11,7 +11,8 @@ from datetime import datetime
 from pathlib import Path
 
 from cotscope import __version__
-from cotscope.results import current_results, run_stats
+from cotscope.results import current_results, results_state, run_stats
+from cotscope.stats import resolve_run
 from cotscope.store import Store, active_writer, os_error
 
 from ._assets import CSS, JS
@@ -106,10 +107,12 @@ def build_report(
     with Store(run_dir, read_only=True) as store:
         _check_writable(folder, run_dir)
         writer = active_writer(run_dir)
-        stats = run_stats(store, run)
+        name = resolve_run(store, run)
+        state = results_state(store, name)
+        stats = run_stats(store, name, state=state)
         ctx = ReportContext(run_dir, store, stats, options, folder / FIGURES_DIRNAME)
         # The rates are `stats`, read above; every other current result, for the sections.
-        ctx.results = current_results(store, stats.run, exclude=["rates"])
+        ctx.results = current_results(store, name, exclude=["rates"], state=state)
         rendered = []
         for spec in registered_sections():
             body = spec.render(ctx)

@@ -23,13 +23,6 @@ def outcomes_section(ctx: ReportContext) -> Markup | None:
     )
     blocks = []
     for suite, outcomes in declared.items():
-        rows = [
-            [
-                o.name, o.label,
-                "behaviour of interest" if o.of_interest else "failure" if o.failure else "",
-                o.definition,
-            ]
-            for o in outcomes
-        ]  # fmt: skip
+        rows = [[o.name, o.label, o.role, o.definition] for o in outcomes]
         blocks += [el("h3", suite), table(["outcome", "label", "role", "definition"], rows)]
     return join([intro, *blocks])

@@ -9,13 +9,14 @@ each result with its version, inputs hash and run time; `read_results` (from
 from ._analyse import (
     AnalyseReport,
     MeasureStatus,
+    ResultsState,
     analyse,
     current_results,
     measure_hashes,
     measures_for,
-    stale_measures,
+    results_state,
 )
-from ._measures import Measure, builtin_measures, suite_measures, to_json
+from ._measures import Measure, builtin_measures, suite_measures
 from ._read import STORED_CONFIDENCE, run_stats
 
 __all__ = [
@@ -23,13 +24,13 @@ __all__ = [
     "AnalyseReport",
     "Measure",
     "MeasureStatus",
+    "ResultsState",
     "analyse",
     "current_results",
     "measure_hashes",
     "builtin_measures",
     "measures_for",
+    "results_state",
     "run_stats",
-    "stale_measures",
     "suite_measures",
-    "to_json",
 ]

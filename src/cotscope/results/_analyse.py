@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -20,6 +21,7 @@ from cotscope.store import (
     Store,
     StoredResult,
     delete_result,
+    encode_result,
     inputs_hash,
     read_results,
     require_store,
@@ -28,7 +30,7 @@ from cotscope.store import (
     writer_lock,
 )
 
-from ._measures import Measure, builtin_measures, suite_measures, to_json
+from ._measures import Measure, builtin_measures, suite_measures
 
 Status = Literal["computed", "up to date", "not applicable", "failed"]
 
@@ -41,7 +43,8 @@ class MeasureStatus(BaseModel):
 
     status: Status
     """`computed` (and stored), `up to date` (stored result kept), `not applicable`
-    (nothing to measure in this run; any old result removed) or `failed`."""
+    (nothing to measure in this run; stored as such, so it is not redone) or `failed`
+    (any old result removed)."""
 
     seconds: float = 0.0
     """Time spent computing it (0 when up to date)."""
@@ -89,8 +92,51 @@ def measure_hashes(store: Store, run: str, measures: list[Measure]) -> dict[str,
     }
 
 
+@dataclass(frozen=True)
+class ResultsState:
+    """Which stored results of a run match the store's rows now (found once, used by all)."""
+
+    measures: list[Measure]
+    """Every measure that applies to the run's suites, in the order they run."""
+
+    heads: dict[str, StoredResult]
+    """The stored results, without their payloads."""
+
+    hashes: dict[str, str]
+    """Each measure's inputs hash from the rows as they are now."""
+
+    @property
+    def current(self) -> list[str]:
+        """Measures whose stored result was computed from the rows as they are now."""
+        return [n for n, h in self.heads.items() if self.hashes.get(n) == h.inputs_hash]
+
+    @property
+    def stale(self) -> list[str]:
+        """Measures whose stored result is missing or was computed from other rows.
+
+        A measure that did not apply is stored with a null payload, and is stale like
+        any other when its inputs change.
+        """
+        return [
+            m.name
+            for m in self.measures
+            if m.name not in self.heads or self.heads[m.name].inputs_hash != self.hashes[m.name]
+        ]
+
+
+def results_state(store: Store, run: str) -> ResultsState:
+    """The run's measures, stored result heads and current inputs hashes."""
+    measures = measures_for(store, run)
+    heads = read_results(store, run, payload=False)
+    return ResultsState(measures, heads, measure_hashes(store, run, measures))
+
+
 def current_results(
-    store: Store, run: str, measures: Sequence[str] | None = None, exclude: Sequence[str] = ()
+    store: Store,
+    run: str,
+    measures: Sequence[str] | None = None,
+    exclude: Sequence[str] = (),
+    state: ResultsState | None = None,
 ) -> dict[str, StoredResult]:
     """The run's stored results whose inputs hash matches the store's rows now.
 
@@ -99,35 +145,15 @@ def current_results(
         run: Run name.
         measures: Only these measures (their payloads are parsed); None for all.
         exclude: Leave these out (e.g. `rates`, read on its own by `run_stats`).
+        state: The run's `results_state`, when the caller already has it.
     """
-    heads = read_results(store, run, payload=False)
-    if not heads:
-        return {}
-    hashes = measure_hashes(store, run, measures_for(store, run))
+    state = state or results_state(store, run)
     wanted = [
         name
-        for name, head in heads.items()
-        if hashes.get(name) == head.inputs_hash
-        and (measures is None or name in measures)
-        and name not in exclude
+        for name in state.current
+        if (measures is None or name in measures) and name not in exclude
     ]
     return read_results(store, run, wanted)
-
-
-def stale_measures(store: Store, run: str) -> list[str]:
-    """Measures whose stored result is missing or was computed from other inputs.
-
-    A measure that did not apply is stored with a null payload, and is stale like any
-    other when its inputs change.
-    """
-    measures = measures_for(store, run)
-    heads = read_results(store, run, payload=False)
-    hashes = measure_hashes(store, run, measures)
-    return [
-        m.name
-        for m in measures
-        if m.name not in heads or heads[m.name].inputs_hash != hashes[m.name]
-    ]
 
 
 def analyse(
@@ -152,12 +178,11 @@ def analyse(
     require_store(run_dir)  # before the lock: a missing store must not leave a lock file
     with writer_lock(run_dir, "cotscope analyse"), Store(run_dir, create=False) as store:
         run = resolve_run(store, run)
-        measures = measures_for(store, run)
-        stored = read_results(store, run, payload=False)
-        hashes = measure_hashes(store, run, measures)
+        state = results_state(store, run)
+        stored, hashes = state.heads, state.hashes
         stats: RunStats | None = None
         statuses = []
-        for m in measures:
+        for m in state.measures:
             if not force and m.name in stored and stored[m.name].inputs_hash == hashes[m.name]:
                 kept: Status = "up to date" if stored[m.name].applies else "not applicable"
                 statuses.append(MeasureStatus(measure=m.name, status=kept))
@@ -176,7 +201,7 @@ def analyse(
                 continue
             seconds = time.perf_counter() - started
             # "Does not apply" is stored too (a null payload), so that it is not redone.
-            payload = None if result is None else to_json(result)
+            payload = None if result is None else encode_result(result)
             write_result(store, run, m.name, m.version, hashes[m.name], payload, seconds)
             status: Status = "not applicable" if result is None else "computed"
             statuses.append(MeasureStatus(measure=m.name, status=status, seconds=seconds))

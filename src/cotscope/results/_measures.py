@@ -2,8 +2,8 @@
 
 A measure names the store tables it reads; their fingerprints, its version and its
 options make the inputs hash under which its result is stored. A measure that does
-not apply to a run (no grades, no reasoning, no interventions) returns None and
-stores nothing.
+not apply to a run (no grades, no reasoning, no interventions) returns None, which
+is stored as a null payload so that it is not redone.
 """
 
 from __future__ import annotations
@@ -39,13 +39,6 @@ class Measure:
 
     options: dict[str, Any] = field(default_factory=dict)
     """Settings that change the result, hashed into its inputs."""
-
-
-def to_json(result: Any) -> Any:
-    """A measure's typed result as JSON-able data (see `cotscope.store.encode_result`)."""
-    from cotscope.store import encode_result
-
-    return encode_result(result)
 
 
 def _rates(store: Store, stats: RunStats) -> Any:

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from cotscope.stats import RunStats, collect_stats
 from cotscope.store import decode_result
 
-from ._analyse import current_results
+from ._analyse import ResultsState, current_results
 
 if TYPE_CHECKING:
     from cotscope.store import Store
@@ -18,17 +18,23 @@ STORED_CONFIDENCE = 0.95
 """The coverage of the intervals `cotscope analyse` stores."""
 
 
-def run_stats(store: Store, run: str | None = None, confidence: float = 0.95) -> RunStats:
+def run_stats(
+    store: Store,
+    run: str | None = None,
+    confidence: float = 0.95,
+    state: ResultsState | None = None,
+) -> RunStats:
     """The run's rates, trends, first rises and change points.
 
     Read from the stored `rates` result when it is current and has the requested
     confidence; computed afresh otherwise (nothing is written: this is a read).
+    `state` is the run's `results_state`, when the caller already has it.
     """
     from cotscope.stats import resolve_run
 
     name = resolve_run(store, run)
     if confidence == STORED_CONFIDENCE:
-        stored = current_results(store, name, ["rates"]).get("rates")
+        stored = current_results(store, name, ["rates"], state=state).get("rates")
         if stored is not None and stored.payload is not None:
             try:
                 return decode_result(RunStats, stored.payload)

@@ -10,11 +10,10 @@ from typing import Any
 
 import duckdb
 
-from cotscope.store import Store
+from cotscope.store import BOOLEAN_MEASURE, Store
 from cotscope.suites import OutcomeDef
 
 from ._run_stats import (
-    BOOLEAN_MEASURE,
     EXCLUDED_OUTCOMES,
     ModelInfo,
     StatsError,

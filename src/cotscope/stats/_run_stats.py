@@ -22,7 +22,6 @@ from ._trend import TrendResult
 
 EXCLUDED_OUTCOMES = ("unparseable", "error")
 """Outcomes that are never in a denominator; always counted beside the rate."""
-BOOLEAN_MEASURE = "true"
 
 XAxis = Literal["step", "model_order"]
 Level = Literal["variant", "family", "suite"]

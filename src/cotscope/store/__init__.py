@@ -14,7 +14,13 @@ from ._lock import (
     os_error,
     writer_lock,
 )
-from ._outcomes import boolean_measure_name, declare_ingested, suite_outcomes, write_outcomes
+from ._outcomes import (
+    BOOLEAN_MEASURE,
+    boolean_measure_name,
+    declare_ingested,
+    suite_outcomes,
+    write_outcomes,
+)
 from ._results import (
     StoredResult,
     decode_result,
@@ -31,6 +37,7 @@ from ._store import DB_FILENAME, Store, require_store
 from ._tables import arrow_schema
 
 __all__ = [
+    "BOOLEAN_MEASURE",
     "DB_FILENAME",
     "LOCK_FILENAME",
     "WRITER_COMMIT_TIMEOUT_S",

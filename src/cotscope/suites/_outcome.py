@@ -48,6 +48,11 @@ class OutcomeDef(BaseModel):
             raise ValueError("must not be blank")
         return value
 
+    @property
+    def role(self) -> str:
+        """`behaviour of interest`, `failure`, or empty for any other answer."""
+        return "behaviour of interest" if self.of_interest else "failure" if self.failure else ""
+
     @model_validator(mode="after")
     def _failure_is_generic(self) -> OutcomeDef:
         if self.failure != (self.name.lower() in FAILURES):
@@ -70,6 +75,11 @@ ERROR = OutcomeDef(
 def unparseable(definition: str) -> OutcomeDef:
     """The `unparseable` outcome with the suite's own sentence for when it happens."""
     return OutcomeDef(name="unparseable", label="unparseable", definition=definition, failure=True)
+
+
+def behaviour(outcomes: Iterable[OutcomeDef]) -> OutcomeDef | None:
+    """The outcome declared as the behaviour of interest, or None."""
+    return next((o for o in outcomes if o.of_interest), None)
 
 
 def check_outcomes(suite: str, outcomes: Sequence[OutcomeDef]) -> tuple[OutcomeDef, ...]:

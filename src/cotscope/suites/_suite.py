@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ._outcome import OutcomeDef, check_outcomes
+from ._outcome import OutcomeDef, behaviour, check_outcomes
 from ._variant import Variant
 
 if TYPE_CHECKING:
@@ -100,7 +100,8 @@ class SuiteDef:
 
         It is the action rate's positive and the default action an intervention measures.
         """
-        return next((o.name for o in self.outcomes if o.of_interest), None)
+        found = behaviour(self.outcomes)
+        return found.name if found else None
 
     def outcome(self, name: str) -> OutcomeDef | None:
         """The declaration of one outcome label, or None if the suite has no such label."""
