@@ -99,5 +99,6 @@ def test_judge_agreement_from_stored_grades(tmp_path: Path, no_network: None) ->
     units = [[lab[i < 4], lab[i < 5] if i < 8 else None, lab[i < 4 or i == 8]] for i in range(9)]
     assert everyone.value == krippendorff_alpha(units)
     html = build_report(run, options=ReportOptions(figures=False)).read_text()
-    assert "Agreement between judges" in html and "Cohen&#x27;s κ" in html
+    # The statistic's name is data, escaped by MarkupSafe (`&#39;`; it was `&#x27;`).
+    assert "Agreement between judges" in html and "Cohen&#39;s κ" in html
     assert "all 3: " in html

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -15,14 +16,12 @@ from cotscope.report import (
     Markup,
     ReportContext,
     ReportOptions,
+    ReportSection,
     Span,
     build_report,
-    el,
     highlight,
-    report_section,
-    transcript_spans,
+    registered_sections,
 )
-from cotscope.report._sections import _SECTIONS, _SPAN_SOURCES
 from cotscope.stats import collect_stats, compare_models
 from cotscope.store import SampleRow, Store
 
@@ -144,18 +143,15 @@ def test_cli_report_stats_compare(synthetic: Path, tmp_path: Path) -> None:
 
 
 def test_sections_and_spans_extend_the_report(synthetic: Path) -> None:
-    @report_section("extra", "An added measure", order=40)
     def extra(ctx: ReportContext) -> Markup | None:
-        return el("p", f"{len(ctx.stats.models)} models <b>escaped</b>")
+        return Markup("<p>{}</p>").format(f"{len(ctx.stats.models)} models <b>escaped</b>")
 
-    @transcript_spans("odd-words")
-    def odd_words(ctx: ReportContext, uids: list[str]) -> list[tuple[str, Span]]:
+    def odd_words(ctx: ReportContext, uids: Sequence[str]) -> list[tuple[str, Span]]:
         return [(uid, Span("reasoning", 4, 10, "grader<seeking>", "why")) for uid in uids[:3]]
 
-    try:
-        text = build_report(synthetic, options=ReportOptions(figures=False)).read_text()
-    finally:
-        del _SECTIONS["extra"], _SPAN_SOURCES["odd-words"]
+    section = ReportSection("extra", "An added measure", 40, render=extra, spans=odd_words)
+    options = ReportOptions(figures=False)
+    text = build_report(synthetic, options=options, extra_sections=[section]).read_text()
     assert 'id="extra"><h2>An added measure</h2><p>4 models &lt;b&gt;escaped&lt;/b&gt;</p>' in text
     assert text.index('id="variants"') < text.index('id="extra"') < text.index('id="transcripts"')
     assert text.count('<mark class="span" title="grader&lt;seeking&gt;: why"') == 3
@@ -189,16 +185,23 @@ def test_hostile_names_in_figures_and_file_names(tmp_path: Path) -> None:
     assert "Showing the first 1 of 2 rows" in text
 
 
-def test_loading_the_report_plugins_does_not_import_inspect() -> None:
+def test_loading_the_report_sections_does_not_import_inspect() -> None:
     """A report renders stored samples: Inspect (1.3 s to import) is not needed for it."""
     import subprocess
     import sys
 
     code = (
-        "import importlib, sys\n"
-        "from cotscope.report._build import plugin_modules\n"
-        "for m in plugin_modules(): importlib.import_module(m)\n"
+        "import sys\n"
+        "from cotscope.report import registered_sections\n"
+        "registered_sections()\n"
         "print(sorted(m for m in sys.modules if m.startswith('inspect_ai'))[:3])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_builtin_section_is_registered_through_the_entry_point_group() -> None:
+    keys = [s.key for s in registered_sections()]
+    assert keys[:5] == ["summary", "run", "outcomes", "measures", "variants"]
+    assert keys[-1] == "transcripts"
+    assert {"graders", "terms", "interventions", "covert_actions"} <= set(keys)

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+if TYPE_CHECKING:
+    from ..stats import RunStats
 
 DisplayOpt = Annotated[
     str,
@@ -136,7 +139,9 @@ def _execute(
     except SweepError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(1) from None
-    typer.echo(render_summary(summarize(plan.run_dir)))
+    typer.echo(
+        render_summary(summarize(plan.run_dir, spec.name, _run_stats(plan.run_dir, spec.name)))
+    )
     retried = (
         f"{result.retried} stored errors retried ({result.retried_failed} still fail), "
         if result.retried
@@ -152,6 +157,24 @@ def _execute(
         from ..report import build_report
 
         typer.echo(f"report: {build_report(plan.run_dir, spec.name)}")
+
+
+def _run_stats(run_dir: Path, run: str) -> RunStats | None:
+    """The run's statistics as `cotscope stats` and the report give them, or None.
+
+    Read from the stored results when they are current, else computed (and not
+    stored: the report stores them when it analyses the run). None when the run has
+    no samples yet.
+    """
+    from ..results import run_stats
+    from ..stats import StatsError
+    from ..store import Store
+
+    with Store(run_dir, read_only=True) as store:
+        try:
+            return run_stats(store, run)
+        except StatsError:
+            return None
 
 
 def demo_spec_data(output: Path = Path("runs/demo"), full: bool = False) -> dict[str, Any]:

@@ -7,7 +7,26 @@ rules in `cotscope.text`), and the labelled validation set is JSON Lines
 Grades go to the run store's `grades` table; failures are outcomes, never a "no".
 """
 
+from cotscope.store import (
+    FAILURE_OUTCOMES,
+    GRADE_COLUMNS,
+    GRADE_OUTCOMES,
+    GradeRow,
+    ensure_grades_table,
+    has_grades_table,
+    read_grades,
+    write_grades,
+)
+
 from ._agreement import cohen_kappa, krippendorff_alpha
+from ._flags import (
+    FLAG_EXAMPLES,
+    EvidenceSpan,
+    FlagExample,
+    evidence_spans,
+    flag_examples,
+    sentence_around,
+)
 from ._grade import GradeSummary, JudgeSummary, grade_run, lexical_row
 from ._judge import JudgeGrade, JudgeSpec, Transcript, chunk_spans, combine, judge_transcript
 from ._lexical import (
@@ -35,19 +54,27 @@ from ._rubric import (
     parse_rubric,
 )
 from ._scores import ScoreCell, score_rates
-from ._store import (
-    FAILURE_OUTCOMES,
-    GRADE_COLUMNS,
-    GRADE_OUTCOMES,
-    GradeRow,
-    ensure_grades_table,
-    has_grades_table,
-    read_grades,
-    write_grades,
-)
 from ._validate import LabelledExcerpt, Validation, load_labels, validate_judge, validate_lexical
+from ._validations import (
+    VALIDATIONS_DIRNAME,
+    LexicalValidation,
+    ValidationCheck,
+    lexical_validations,
+    stored_validation,
+)
 
 __all__ = [
+    "FLAG_EXAMPLES",
+    "VALIDATIONS_DIRNAME",
+    "EvidenceSpan",
+    "FlagExample",
+    "LexicalValidation",
+    "ValidationCheck",
+    "evidence_spans",
+    "flag_examples",
+    "lexical_validations",
+    "sentence_around",
+    "stored_validation",
     "GradedRate",
     "GradedResults",
     "graded_results",

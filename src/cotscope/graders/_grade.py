@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cotscope.stats import resolve_run, wilson_interval
-from cotscope.store import WRITER_COMMIT_TIMEOUT_S, Store, require_store, writer_lock
+from cotscope.store import (
+    FAILURE_OUTCOMES,
+    WRITER_COMMIT_TIMEOUT_S,
+    GradeRow,
+    SampleFilter,
+    Store,
+    read_grades,
+    read_samples,
+    require_store,
+    write_grades,
+    writer_lock,
+)
 
 from ._judge import JudgeSpec, Transcript, judge_transcript
 from ._lexical import (
@@ -29,7 +40,6 @@ from ._lexical import (
 from ._panel import panel_agreement
 from ._prescreen import CorrectedRate, corrected_rate, stratum
 from ._rubric import Rubric
-from ._store import FAILURE_OUTCOMES, GradeRow, read_grades, write_grades
 
 WRITE_BATCH = 16
 """Grades written per transaction while judging."""
@@ -96,12 +106,11 @@ class GradeSummary:
 def _transcripts(
     store: Store, run: str | None, limit: int | None, target: str = "reasoning"
 ) -> tuple[list[Any], int, int, dict[str, str]]:
-    where = "WHERE run = ?" if run else ""
-    params = [run] if run else []
-    rows = store.query(
-        f"SELECT sample_uid, run, model_id, prompt, reasoning, answer FROM samples {where} "
-        "ORDER BY model_order, sample_uid",
-        params,
+    rows = read_samples(
+        store,
+        SampleFilter(run=run or None),
+        ("sample_uid", "run", "model_id", "prompt", "reasoning", "answer"),
+        order_by=("model_order", "sample_uid"),
     )
     # `target` is the column graded: the CoT, or the visible answer for an answer rubric.
     with_cot = [r for r in rows if r[target] and r[target].strip()]

@@ -7,13 +7,19 @@ score rubrics are compared per scale on the interval level.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from itertools import combinations
 from typing import TYPE_CHECKING, Any, Literal
 
+from cotscope.store import (
+    GradeFilter,
+    SampleFilter,
+    graded_samples,
+    has_grades_table,
+    read_grades,
+)
+
 from ._agreement import cohen_kappa, krippendorff_alpha
-from ._store import has_grades_table, read_grades
 
 if TYPE_CHECKING:
     from cotscope.store import Store
@@ -80,13 +86,14 @@ class Agreement:
 
 
 def _rows(store: Store, run: str | None) -> list[dict[str, Any]]:
-    where = " AND s.run = ?" if run else ""
-    return store.query(
-        "SELECT g.sample_uid, g.rubric, g.rubric_hash, g.judge, g.label, g.scores "
-        "FROM grades g JOIN samples s USING (sample_uid) "
-        f"WHERE g.method = 'judge' AND g.outcome = 'graded'{where}",
-        [run] if run else [],
+    rows = graded_samples(
+        store,
+        ("sample_uid", "rubric", "rubric_hash", "judge", "label", "scores"),
+        (),
+        SampleFilter(run=run or None),
+        GradeFilter(method="judge", outcome="graded"),
     )
+    return [grade for grade, _ in rows]
 
 
 def _compare(
@@ -131,7 +138,7 @@ def judge_agreement(store: Store, run: str | None = None) -> list[Agreement]:
     # (rubric hash, scale) -> sample -> judge -> value
     cells: dict[tuple[str, str, str | None], dict[str, dict[str, Any]]] = {}
     for r in _rows(store, run):
-        scores = json.loads(r["scores"]) if isinstance(r["scores"], str) else r["scores"] or {}
+        scores = r["scores"] or {}  # parsed by the store
         if r["label"] is not None:
             items: list[tuple[str | None, Any]] = [(None, r["label"])]
         else:

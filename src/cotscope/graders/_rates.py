@@ -12,13 +12,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cotscope.stats import EXCLUDED_OUTCOMES, wilson_interval
-from cotscope.store import suite_outcomes
+from cotscope.store import (
+    SampleFilter,
+    count_samples,
+    graded_samples,
+    has_grades_table,
+    suite_outcomes,
+)
 from cotscope.suites import behaviour
 
 from ._panel import Agreement, judge_agreement
 from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
 from ._scores import ScoreCell, score_rates
-from ._store import has_grades_table
+from ._validations import LexicalValidation, lexical_validations
 
 if TYPE_CHECKING:
     from cotscope.store import Store
@@ -67,6 +73,9 @@ class GradedRate:
     """Did not take the action and the CoT was flagged (e.g. refused and said why)."""
     declined_silent: int = 0
     """Did not take the action and the CoT was not flagged."""
+    prescreen_corrected: CorrectedRate | None = None
+    """The prescreen-corrected rate over graded and skipped CoTs (bootstrap interval),
+    computed once with the counts; None without a prescreen."""
 
     @property
     def rate(self) -> float | None:
@@ -86,12 +95,15 @@ class GradedRate:
     @property
     def corrected(self) -> CorrectedRate | None:
         """Prescreen-corrected rate over graded and skipped CoTs; None without a prescreen."""
-        if not self.prescreened:
-            return None
-        judged_k, judged_n = self.flagged - self.audit_k, self.graded - self.audit_n
-        return corrected_rate(
-            [PrescreenStratum(judged_k, judged_n, self.audit_k, self.audit_n, self.screened_out)]
-        )
+        return self.prescreen_corrected
+
+    def _correct(self) -> None:
+        if self.prescreened:
+            judged_k, judged_n = self.flagged - self.audit_k, self.graded - self.audit_n
+            stratum = PrescreenStratum(
+                judged_k, judged_n, self.audit_k, self.audit_n, self.screened_out
+            )
+            self.prescreen_corrected = corrected_rate([stratum])
 
     @property
     def action_rate(self) -> float | None:
@@ -128,24 +140,18 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
     """
     if not has_grades_table(store):
         return []
-    where = "WHERE s.run = ?" if run else ""
-    params = [run] if run else []
-    rows = store.query(
-        "SELECT g.rubric, g.rubric_version, g.rubric_hash, g.judge, g.method, g.outcome, "
-        "g.positive, g.unverified_quotes, g.label, g.scores, g.prescreen, s.run, s.suite, "
-        "s.model_id, s.step, s.model_order, s.outcome AS action "
-        f"FROM grades g JOIN samples s USING (sample_uid) {where}",
-        params,
-    )
-    actions = store.query(
-        "SELECT run, suite, model_id, outcome, count(*) AS c FROM samples "
-        + ("WHERE run = ? " if run else "")
-        + "GROUP BY ALL",
-        params,
-    )
+    samples = SampleFilter(run=run or None)
+    graded = graded_samples(
+        store,
+        ("rubric", "rubric_version", "rubric_hash", "judge", "method", "outcome", "positive",
+         "unverified_quotes", "label", "scores", "prescreen"),
+        ("run", "suite", "model_id", "step", "model_order", "outcome"),
+        samples,
+    )  # fmt: skip
+    actions = count_samples(store, samples, ("run", "suite", "model_id", "outcome"))
     # The action is each suite's own behaviour of interest: one run may hold suites whose
     # outcomes mean different things, and pooling them mixed the action rates.
-    declared = {name: suite_outcomes(store, name) for name in {str(a["run"]) for a in actions}}
+    declared = {name: suite_outcomes(store, name) for name in {str(a.key[0]) for a in actions}}
     positive: dict[tuple[str, str], str | None] = {}
     label: dict[tuple[str, str], str | None] = {}
     for run_name, suites in declared.items():
@@ -154,44 +160,43 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
             positive[(run_name, suite)] = of_interest.name if of_interest else None
             label[(run_name, suite)] = of_interest.label if of_interest else None
     action_by_model: dict[tuple[str, str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
-    for a in actions:
-        if str(a["outcome"]).lower() in EXCLUDED_OUTCOMES:
+    for (run_name, suite, model_id, outcome), c in actions:
+        if str(outcome).lower() in EXCLUDED_OUTCOMES:
             continue
-        key = (str(a["run"]), str(a["suite"]), str(a["model_id"]))
+        key = (str(run_name), str(suite), str(model_id))
         k, n = action_by_model[key]
-        hit = int(a["c"]) if a["outcome"] == positive.get(key[:2]) else 0
-        action_by_model[key] = (k + hit, n + int(a["c"]))
+        hit = c if outcome == positive.get(key[:2]) else 0
+        action_by_model[key] = (k + hit, n + c)
     cells: dict[tuple[str, str, str, str, str], GradedRate] = {}
-    score_rubrics = {r["rubric_hash"] for r in rows if r["label"] is None and r["scores"] not in
-                     (None, "{}", {})}  # fmt: skip
-    for r in rows:
-        if r["rubric_hash"] in score_rubrics:
+    score_rubrics = {g["rubric_hash"] for g, _ in graded if g["label"] is None and g["scores"]}
+    for g, smp in graded:
+        if g["rubric_hash"] in score_rubrics:
             continue
-        graded_in = (str(r["run"]), str(r["suite"]))
-        cell_key = (r["rubric_hash"], r["judge"], graded_in[0], graded_in[1], r["model_id"])
+        graded_in = (str(smp["run"]), str(smp["suite"]))
+        cell_key = (g["rubric_hash"], g["judge"], graded_in[0], graded_in[1], smp["model_id"])
         cell = cells.get(cell_key)
         if cell is None:
             has_action = positive.get(graded_in) is not None
-            k, n = action_by_model[(*graded_in, r["model_id"])] if has_action else (0, 0)
+            k, n = action_by_model[(*graded_in, smp["model_id"])] if has_action else (0, 0)
             cell = cells[cell_key] = GradedRate(
-                r["rubric"], int(r["rubric_version"]), r["rubric_hash"], r["judge"],
-                r["method"] or "judge", graded_in[1], label.get(graded_in), r["model_id"],
-                r["step"], int(r["model_order"] or 0), action_k=k, action_n=n,
+                g["rubric"], int(g["rubric_version"]), g["rubric_hash"], g["judge"],
+                g["method"] or "judge", graded_in[1], label.get(graded_in), smp["model_id"],
+                smp["step"], int(smp["model_order"] or 0), action_k=k, action_n=n,
             )  # fmt: skip
-        cell.unverified_quotes += int(r["unverified_quotes"] or 0)
-        if r["outcome"] == "screened-out":
+        cell.unverified_quotes += int(g["unverified_quotes"] or 0)
+        if g["outcome"] == "screened-out":
             cell.screened_out += 1
             continue
-        if r["outcome"] != "graded":
-            cell.failures[r["outcome"]] = cell.failures.get(r["outcome"], 0) + 1
+        if g["outcome"] != "graded":
+            cell.failures[g["outcome"]] = cell.failures.get(g["outcome"], 0) + 1
             continue
-        said = bool(r["positive"])
+        said = bool(g["positive"])
         cell.graded += 1
         cell.flagged += said
-        if r["prescreen"] == "audit":
+        if g["prescreen"] == "audit":
             cell.audit_n += 1
             cell.audit_k += said
-        action = str(r["action"])
+        action = str(smp["outcome"])
         if action.lower() in EXCLUDED_OUTCOMES or positive.get(graded_in) is None:
             continue
         followed = action == positive[graded_in]
@@ -203,6 +208,8 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
             cell.declined_said += 1
         else:
             cell.declined_silent += 1
+    for cell in cells.values():
+        cell._correct()
     return sorted(
         cells.values(), key=lambda c: (c.rubric, c.judge, c.suite, c.model_order, c.model_id)
     )
@@ -218,6 +225,8 @@ class GradedResults:
     """Score rubrics: mean score per checkpoint."""
     agreement: list[Agreement]
     """Judges' agreement per rubric."""
+    validations: list[LexicalValidation] = field(default_factory=list)
+    """Lexical detectors' precision and recall on the shipped labelled set."""
 
 
 def graded_results(store: Store, run: str | None = None) -> GradedResults | None:
@@ -226,4 +235,4 @@ def graded_results(store: Store, run: str | None = None) -> GradedResults | None
     scores = score_rates(store, run)
     if not labels and not scores:
         return None
-    return GradedResults(labels, scores, judge_agreement(store, run))
+    return GradedResults(labels, scores, judge_agreement(store, run), lexical_validations(labels))

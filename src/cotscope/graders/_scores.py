@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cotscope.stats import bootstrap_mean_interval
-
-from ._store import has_grades_table
+from cotscope.store import GradeFilter, SampleFilter, graded_samples, has_grades_table
 
 if TYPE_CHECKING:
     from cotscope.store import Store
@@ -78,13 +77,16 @@ def score_rates(store: Store, run: str | None = None) -> list[ScoreCell]:
     """
     if not has_grades_table(store):
         return []
-    rows = store.query(
-        "SELECT g.rubric, g.rubric_version, g.rubric_hash, g.judge, g.outcome, g.label, "
-        "g.scores, s.model_id, s.step, s.model_order FROM grades g "
-        "JOIN samples s USING (sample_uid) WHERE g.method = 'judge'"
-        + (" AND s.run = ?" if run else ""),
-        [run] if run else [],
-    )
+    rows = [
+        {**grade, **sample}
+        for grade, sample in graded_samples(
+            store,
+            ("rubric", "rubric_version", "rubric_hash", "judge", "outcome", "label", "scores"),
+            ("model_id", "step", "model_order"),
+            SampleFilter(run=run or None),
+            GradeFilter(method="judge"),
+        )
+    ]
     scales: dict[str, set[str]] = {}  # score rubric hash -> scales seen in graded rows
     for r in rows:
         if r["outcome"] == "graded" and r["label"] is None:

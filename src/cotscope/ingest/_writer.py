@@ -2,20 +2,25 @@
 
 Everything an ingest writes (samples, their variants, the run's provenance row) is
 committed at once, so a failed or killed ingest leaves the store as it was: DuckDB
-never applies an uncommitted transaction.
+never applies an uncommitted transaction. The store streams the rows in
+(`cotscope.store.SampleStream`); this module sizes the ingest's row groups and
+memory, reads what the store already holds, and turns row tuples into Arrow batches.
 """
 
 from __future__ import annotations
 
-import queue
-from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import duckdb
-
-from cotscope.store import Store, arrow_schema, declare_ingested
+from cotscope.store import (
+    SampleStream,
+    Store,
+    arrow_schema,
+    declare_ingested,
+    ingested_content,
+    model_orders,
+    next_epochs,
+)
 
 from ._rows import ROW_COLUMNS, Known
 
@@ -51,9 +56,6 @@ def _total_memory() -> int | None:
         return None
 
 
-_STREAM = "_cotscope_ingest_stream"
-
-
 def _arrow_memory_pool() -> pa.MemoryPool | None:
     """The memory pool for the batches: jemalloc where pyarrow has it, else the default.
 
@@ -73,37 +75,25 @@ def load_known(store: Store, run: str) -> Known:
     known = Known()
     if not store.count("run = ?", [run]):
         return known
-    cur = store.con.execute(
-        "SELECT sample_uid, json_extract_string(metadata, '$._ingest.content_hash') "
-        "FROM samples WHERE run = ? AND source <> 'sweep'",
-        [run],
-    )
-    while chunk := cur.fetchmany(50_000):
+    for chunk in ingested_content(store, run):
         for uid, content in chunk:
             if content:
                 known.content[bytes.fromhex(uid)] = int(content[:16], 16)
-    for run_id, model_id, suite, vid, vhash, nxt in store.con.execute(
-        "SELECT coalesce(run_id, ''), model_id, suite, variant_id, variant_hash, max(epoch) + 1"
-        " FROM samples WHERE run = ? GROUP BY ALL",
-        [run],
-    ).fetchall():
-        known.next_epoch[hash((run_id, model_id, suite, vid, vhash))] = int(nxt)
-    for model_id, order in store.con.execute(
-        "SELECT model_id, min(model_order) FROM samples WHERE run = ? GROUP BY model_id "
-        "ORDER BY 2, 1",
-        [run],
-    ).fetchall():
-        known.model_order[str(model_id)] = len(known.model_order) if order is None else int(order)
+    for v in next_epochs(store, run):  # the key `RowBuilder` looks up
+        key = hash((v.run_id, v.model_id, v.suite, v.variant_id, v.variant_hash))
+        known.next_epoch[key] = v.next_epoch
+    for model_id, order in model_orders(store, run):
+        known.model_order[model_id] = len(known.model_order) if order is None else order
     return known
 
 
 class Writer:
-    """Buffers row tuples and streams them into `samples` inside one open transaction.
+    """Buffers row tuples into Arrow batches for the store's `SampleStream`.
 
-    A single `INSERT ... SELECT` reads an Arrow stream on a background thread while the
-    main thread parses on and feeds it batches through a bounded queue. One statement
-    for the whole ingest lets DuckDB write full row groups as they fill, so memory stays
-    bounded however large the input is (many small inserts would pile up in memory).
+    The stream inserts every batch of the ingest with one statement inside one open
+    transaction (see `cotscope.store.SampleStream`); this side turns the parser's row
+    tuples into batches and, at the end, adds the variants, the run's provenance row
+    and the outcome declarations to the same transaction.
 
     Batches are DuckDB's vector size (2,048 rows; smaller ones cost DuckDB more per
     row), and 16 may wait (32,768 rows, at most 8 MB each): DuckDB stops taking rows
@@ -119,7 +109,6 @@ class Writer:
         queue_batches: int = 16,
     ) -> None:
         self.store = store
-        self.con = store.con
         self.batch_rows = batch_rows
         self.batch_bytes = batch_bytes
         self.written = 0
@@ -127,11 +116,7 @@ class Writer:
         self._bytes = 0
         self._schema = arrow_schema(ROW_COLUMNS)
         self._memory = _arrow_memory_pool()
-        self._queue: queue.Queue[pa.RecordBatch | None] = queue.Queue(maxsize=queue_batches)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cotscope-ingest")
-        self._loader: Future[None] | None = None
-        self._open = False
-        self._threads = 1
+        self._stream = SampleStream(store, queue_batches)
 
     def begin(self, fixed: dict[str, Any], memory_limit: int = MIN_MEMORY) -> None:
         """Open the transaction and start the insert that every batch streams into.
@@ -141,37 +126,7 @@ class Writer:
                 missing from the row tuples), sent once with the statement.
             memory_limit: DuckDB's memory limit for the ingest.
         """
-        row = self.con.execute("SELECT current_setting('threads')").fetchone()
-        self._threads = int(row[0]) if row else 1
-        for setting in (
-            f"memory_limit = '{memory_limit // 2**20}MB'",
-            "threads = 1",  # the other core parses
-            "preserve_insertion_order = false",
-            "enable_progress_bar = false",
-        ):
-            self.con.execute(f"SET {setting}")
-        self.con.execute("BEGIN TRANSACTION")
-        self._open = True
-        self._loader = self._pool.submit(self._load, fixed)
-
-    def _batches(self) -> Iterator[pa.RecordBatch]:
-        while (batch := self._queue.get()) is not None:
-            yield batch
-
-    def _load(self, fixed: dict[str, Any]) -> None:
-        import pyarrow as pa
-
-        stream = pa.RecordBatchReader.from_batches(self._schema, self._batches())
-        names = ", ".join((*ROW_COLUMNS, *fixed))
-        values = ", ".join((*ROW_COLUMNS, *("?" for _ in fixed)))
-        self.con.register(_STREAM, stream)
-        try:
-            self.con.execute(
-                f"INSERT INTO samples ({names}) SELECT {values} FROM {_STREAM}",
-                list(fixed.values()),
-            )
-        finally:
-            self.con.unregister(_STREAM)
+        self._stream.begin(self._schema, fixed, memory_limit)
 
     def add(self, row: tuple[Any, ...], size: int) -> None:
         """Queue one row; `size` (its approximate bytes) bounds the buffered batch."""
@@ -200,70 +155,26 @@ class Writer:
         self.written += n
         self._rows = []
         self._bytes = 0
-        self._put(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
-
-    def _put(self, item: pa.RecordBatch | None) -> None:
-        assert self._loader is not None, "begin() first"
-        while True:
-            if self._loader.done():
-                self._loader.result()  # re-raises the insert's error
-                raise RuntimeError("the ingest insert stopped early")
-            try:
-                self._queue.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
+        self._stream.put(pa.RecordBatch.from_arrays(arrays, schema=self._schema))
 
     def drain(self) -> None:
         """Flush, end the stream and wait for the insert; re-raises its error."""
         self.flush()
-        if self._loader is not None and not self._loader.done():
-            self._put(None)
-        if self._loader is not None:
-            self._loader.result()
+        self._stream.finish()
 
     def commit(
         self, run: str, created_at: datetime, spec: dict[str, Any], env: dict[str, Any]
     ) -> None:
         """Write the variants and run rows, then commit everything at once."""
         self.drain()
-        self.con.execute(f"SET threads = {self._threads}")  # parsing is over: use every core
-        self.con.execute(
-            "INSERT INTO variants (suite, variant_id, variant_hash, family, text, source_file) "
-            "SELECT suite, variant_id, variant_hash, any_value(variant_family), "
-            "any_value(prompt), any_value(source) FROM samples "
-            "WHERE run = ? AND created_at = ? GROUP BY suite, variant_id, variant_hash "
-            "ON CONFLICT DO NOTHING",
-            [run, created_at],
-        )
+        self._stream.add_variants(run, created_at)
         _record_run(self.store, run, spec, env)
-        suites = self.con.execute(
-            "SELECT DISTINCT suite FROM samples WHERE run = ? AND created_at = ? ORDER BY 1",
-            [run, created_at],
-        ).fetchall()
-        declare_ingested(self.store, run, [str(s) for (s,) in suites])
-        self.con.execute("COMMIT")
-        self._open = False
-        self._pool.shutdown()
+        declare_ingested(self.store, run, self._stream.suites(run, created_at))
+        self._stream.commit()
 
     def rollback(self) -> None:
         """Abandon everything written since `begin`; safe to call more than once."""
-        if self._loader is not None and not self._loader.done():
-            while True:  # make room for the end-of-stream marker
-                try:
-                    self._queue.get_nowait()
-                except queue.Empty:
-                    break
-            self._queue.put(None)
-        if self._loader is not None:
-            self._loader.exception()  # wait; its error matters less than the one unwinding
-        self._pool.shutdown(wait=True)
-        if self._open:
-            self._open = False
-            try:
-                self.con.execute("ROLLBACK")
-            except duckdb.Error:
-                pass  # DuckDB already ended a transaction whose statement failed
+        self._stream.rollback()
 
 
 def _record_run(store: Store, run: str, spec: dict[str, Any], env: dict[str, Any]) -> None:

@@ -9,6 +9,9 @@ and store the rows in the run's `interventions` table. Effects are differences o
 action rates between arms, per transcript and aggregated, with intervals.
 """
 
+from cotscope.store import INTERVENTIONS_TABLE as TABLE
+from cotscope.store import InterventionRow
+
 from ._backends import (
     Backend,
     CompletionsBackend,
@@ -37,6 +40,7 @@ from ._effects import (
     ReappearanceRow,
     intervention_effects,
 )
+from ._examples import EditedExample, edited_examples
 from ._jobs import read_continuation
 from ._options import InterventionOptions, InterventionSummary
 from ._replay import Replay, inspect_messages, replay
@@ -50,7 +54,6 @@ from ._score import (
     score_batch,
 )
 from ._segment import MAX_WORDS, Sentence, segment
-from ._table import TABLE, InterventionRow
 from ._targets import (
     TargetError,
     TargetSpec,
@@ -74,6 +77,7 @@ __all__ = [
     "InterventionSummary",
     "LocalBackend",
     "PrefillUnsupportedError",
+    "EditedExample",
     "EffectRow",
     "ImportanceRow",
     "InterventionEffects",
@@ -81,6 +85,7 @@ __all__ = [
     "Replay",
     "ScorerError",
     "intervention_effects",
+    "edited_examples",
     "backend_for",
     "agentic_reason",
     "find_variant",

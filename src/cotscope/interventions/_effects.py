@@ -29,9 +29,9 @@ from cotscope.stats import (
     rate_estimate,
     unpaired_comparison,
 )
+from cotscope.store import INTERVENTIONS_TABLE, has_interventions_table
 
 from ._embed import DIFFERENT_BELOW
-from ._table import TABLE, has_table
 
 
 class EffectRow(BaseModel):
@@ -145,12 +145,13 @@ def intervention_effects(store: Any, run: str | None = None) -> InterventionEffe
         The effects (empty without the table).
     """
     out = InterventionEffects()
-    if not has_table(store.con):
+    if not has_interventions_table(store):
         return out
     where, params = ("WHERE run = ?", [run]) if run else ("", [])
     rows = store.query(
         "SELECT edit_key, edit_label, edit, arm, sample_uid, site, resample, action, outcome, "
-        f"reappeared, reappeared_first, tries, similarity, removed FROM {TABLE} {where} "
+        "reappeared, reappeared_first, tries, similarity, removed "
+        f"FROM {INTERVENTIONS_TABLE} {where} "
         "ORDER BY edit_key, sample_uid, site, resample",
         params,
     )

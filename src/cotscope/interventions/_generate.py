@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from cotscope.models import DEFAULT_THINK_END, DEFAULT_THINK_START
 from cotscope.stats import EXCLUDED_OUTCOMES
+from cotscope.store import InterventionRow
 
 from ._jobs import Job, continuation_seed, read_continuation
 from ._options import InterventionOptions, edit_label
 from ._score import ContinuationScore, score_batch
 from ._segment import segment
-from ._table import InterventionRow
 from ._targets import TargetSpec
 
 if TYPE_CHECKING:

@@ -17,6 +17,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cotscope.store import (
+    SampleFilter,
+    ensure_interventions_table,
+    intervention_row_id,
+    read_samples,
+    stored_intervention_ids,
+    write_interventions,
+)
+
 from ._backends import Backend, backend_for
 from ._edits import (
     ArmPrefix,
@@ -34,7 +43,6 @@ from ._options import InterventionOptions, InterventionSummary, edit_label
 from ._replay import replay
 from ._score import ContinuationScorer, find_variant
 from ._segment import segment
-from ._table import ensure_table, insert_rows, row_id, stored_ids
 from ._targets import TargetSpec, grader_spans, lexicon_hash, parse_target, target_sentences
 
 
@@ -146,7 +154,7 @@ def run_interventions(
             batch = todo[i : i + options.batch_size]
             rows = generate_rows(batch, options, spec, summary.edit_key, params)
             with Store(run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
-                insert_rows(store.con, rows)
+                write_interventions(store, rows)
             summary.generated += len(rows)
             if progress is not None:
                 progress(i + len(batch), len(todo))
@@ -161,7 +169,7 @@ def _plan(
         from cotscope.stats import resolve_run
 
         resolve_run(store, options.run)  # an unknown name is an error, not zero samples
-    ensure_table(store.con)
+    ensure_interventions_table(store)
     samples = _load_samples(store, options)
     uids = [s["sample_uid"] for s in samples]
     spans = grader_spans(store, spec.value, uids) if spec and spec.kind == "grader" else {}
@@ -211,36 +219,31 @@ def _plan(
         summary.transcripts += 1
         for plan, arm, played in arms:
             for r in range(options.resamples):
-                rid = row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
+                rid = intervention_row_id(edit_key, s["sample_uid"], plan.site, arm.arm, r)
                 jobs.append(Job(s, plan, arm, played, r, rid))
-    done = stored_ids(store.con, [j.row_id for j in jobs])
+    done = stored_intervention_ids(store, [j.row_id for j in jobs])
     summary.stored_before = len(done)
     return summary, [j for j in jobs if j.row_id not in done]
 
 
 def _load_samples(store: Any, options: InterventionOptions) -> list[dict[str, Any]]:
-    where = ["reasoning IS NOT NULL", "length(trim(reasoning)) > 0", "outcome <> 'error'"]
-    params: list[Any] = []
-    if options.run:
-        where.append("run = ?")
-        params.append(options.run)
-    for column, values in (("model_id", options.model_ids), ("suite", options.suites)):
-        if values:
-            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
-            params.extend(values)
-    sql = (
-        "SELECT sample_uid, run, model_id, model, model_args, suite, variant_id, variant_hash, "
-        "epoch, seed, prompt, reasoning, messages, outcome FROM samples "
-        f"WHERE {' AND '.join(where)} ORDER BY sample_uid"
+    where = SampleFilter(
+        run=options.run or None,
+        model_ids=tuple(options.model_ids) or None,
+        suites=tuple(options.suites) or None,
+        exclude_outcomes=("error",),
+        with_reasoning=True,
     )
-    if options.limit is not None:
-        sql += f" LIMIT {int(options.limit)}"
-    rows: list[dict[str, Any]] = store.query(sql, params)
+    rows = read_samples(
+        store,
+        where,
+        ("sample_uid", "run", "model_id", "model", "model_args", "suite", "variant_id",
+         "variant_hash", "epoch", "seed", "prompt", "reasoning", "messages", "outcome"),
+        order_by=("sample_uid",),
+        limit=options.limit,
+    )  # fmt: skip
     scorers: dict[tuple[Any, ...], ContinuationScorer] = {}
     for row in rows:
-        for column in ("model_args", "messages"):
-            raw = row[column]
-            row[column] = json.loads(raw) if isinstance(raw, str) else raw
         row["model_args"] = dict(row["model_args"] or {})
         key = (row["suite"], row["variant_id"], row["variant_hash"], row["epoch"], row["seed"])
         if key not in scorers:  # refuses agentic or unknown suites before any generation

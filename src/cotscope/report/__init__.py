@@ -1,47 +1,50 @@
-"""The report: one self-contained HTML page per run, built from registered sections.
+"""The report: one self-contained HTML page per run, rendered from its results.
 
-`build_report(run_dir)` writes `<run>/report.html` and `<run>/figures/*.png`.
-Later measures add a section with `@report_section(key, title, order)` and
-evidence highlights with `@transcript_spans(name)`; see `_sections.py` for the
-contract and register the defining module in `PLUGIN_MODULES` (`_build.py`).
+`build_report(run_dir)` runs `cotscope analyse` when results are stale, then renders
+every installed `ReportSection` (entry-point group `cotscope.report_sections`) with
+Jinja2 templates into `<run>/report.html`, figures under `<run>/figures/`. Sections
+read the run's results (`ReportContext.result`) and never compute statistics; see
+`_sections.py` for how to add one.
 """
 
-from ._build import FIGURES_DIRNAME, PLUGIN_MODULES, REPORT_FILENAME, build_report
-from ._html import Markup, el, esc, interval, join, p_text, pct, table
+from markupsafe import Markup
+
+from ._build import FIGURES_DIRNAME, REPORT_FILENAME, build_report, open_context
+from ._context import ReportContext, ReportOptions, Span, TextField
+from ._format import interval, p_text, pct, pretty_json, slug, steps
 from ._sections import (
-    ReportContext,
-    ReportOptions,
+    ENTRY_POINT_GROUP,
+    ReportSection,
+    SectionLoadError,
     SectionRenderer,
-    SectionSpec,
-    Span,
     SpanSource,
     registered_sections,
-    report_section,
-    transcript_spans,
 )
-from ._transcripts import highlight
+from ._templates import render
+from .sections.transcripts import highlight
 
 __all__ = [
+    "ENTRY_POINT_GROUP",
     "FIGURES_DIRNAME",
-    "PLUGIN_MODULES",
     "REPORT_FILENAME",
     "Markup",
     "ReportContext",
     "ReportOptions",
+    "ReportSection",
+    "SectionLoadError",
     "SectionRenderer",
-    "SectionSpec",
     "Span",
     "SpanSource",
+    "TextField",
     "build_report",
-    "el",
-    "esc",
     "highlight",
+    "open_context",
     "interval",
-    "join",
     "p_text",
     "pct",
+    "pretty_json",
     "registered_sections",
-    "report_section",
-    "table",
-    "transcript_spans",
+    "render",
+    "slug",
+    "steps",
 ]

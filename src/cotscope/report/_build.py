@@ -4,46 +4,23 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib
-import importlib.util
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
+from markupsafe import Markup
+
 from cotscope import __version__
-from cotscope.results import current_results, results_state, run_stats
+from cotscope.results import load_results
 from cotscope.stats import resolve_run
-from cotscope.store import Store, active_writer, os_error
+from cotscope.store import Store, active_writer, os_error, require_store
 
 from ._assets import CSS, JS
-from ._html import Markup, el, esc, join
-from ._sections import ReportContext, ReportOptions, registered_sections
-
-PLUGIN_MODULES: tuple[str, ...] = (
-    "cotscope.report._builtin",
-    "cotscope.report._outcomes",
-    "cotscope.report._transcripts",
-    "cotscope.interventions._report",
-    "cotscope.graders._report",
-    "cotscope.terms._report",
-)
-"""Modules that register sections or span sources; a new measure adds its module here.
-
-Suite packages need no entry: an installed suite's `<package>._report` is imported when it
-exists (see `cotscope.suites.suite_packages`)."""
-
-
-def plugin_modules() -> list[str]:
-    """PLUGIN_MODULES plus every installed suite's `_report` module."""
-    from cotscope.suites._suite import suite_packages
-
-    suite_reports = [
-        f"{package}._report"
-        for package in suite_packages()
-        if importlib.util.find_spec(f"{package}._report") is not None
-    ]
-    return [*PLUGIN_MODULES, *suite_reports]
-
+from ._context import ReportContext, ReportOptions
+from ._sections import ReportSection, registered_sections
+from ._templates import render
 
 REPORT_FILENAME = "report.html"
 FIGURES_DIRNAME = "figures"
@@ -60,7 +37,8 @@ def _csp() -> str:
 
 def _analyse_if_possible(run_dir: Path, run: str | None) -> None:
     # Stored results make the report cheap to rebuild; when they cannot be written (a
-    # read-only run directory, another writer), sections compute what they need.
+    # read-only run directory, another writer), `load_results` computes the stale ones
+    # for this page only.
     from cotscope.results import analyse
     from cotscope.stats import StatsError
     from cotscope.store import DB_FILENAME, StoreError
@@ -75,11 +53,42 @@ def _analyse_if_possible(run_dir: Path, run: str | None) -> None:
         return  # the read that follows reports a store or run problem in its own words
 
 
+@contextmanager
+def open_context(
+    run_dir: str | Path,
+    run: str | None = None,
+    options: ReportOptions | None = None,
+    out_dir: str | Path | None = None,
+    sections: list[ReportSection] | None = None,
+) -> Iterator[ReportContext]:
+    """The context sections render from, with the run's store open read-only.
+
+    Useful on its own to render one section, e.g. `SECTION.render(ctx)` in a notebook.
+
+    Args:
+        run_dir: Run directory holding `cotscope.duckdb`.
+        run: Run name when the store holds several.
+        options: Build options.
+        out_dir: Folder whose `figures/` receives the PNGs (default `run_dir`).
+        sections: Sections whose span sources feed the transcripts (default: installed).
+    """
+    run_dir = Path(run_dir)
+    folder = Path(out_dir) if out_dir is not None else run_dir
+    sections = registered_sections() if sections is None else sections
+    with Store(run_dir, read_only=True) as store:
+        results = load_results(store, resolve_run(store, run))
+        spans = [s.spans for s in sections if s.spans is not None]
+        yield ReportContext(
+            run_dir, store, results, options or ReportOptions(), folder / FIGURES_DIRNAME, spans
+        )
+
+
 def build_report(
     run_dir: str | Path,
     run: str | None = None,
     options: ReportOptions | None = None,
     out_dir: str | Path | None = None,
+    extra_sections: list[ReportSection] | None = None,
 ) -> Path:
     """Write `report.html` (and PNGs under `figures/`) into `out_dir`, by default `run_dir`.
 
@@ -88,6 +97,8 @@ def build_report(
         run: Run name when the store holds several.
         options: Build options (transcript sampling, figures).
         out_dir: Folder for the report, e.g. when the run directory is read-only.
+        extra_sections: Sections to add to (or, by key, replace among) the installed
+            ones, e.g. a notebook's own section before it is packaged.
 
     Returns:
         Path of the written report.
@@ -96,60 +107,47 @@ def build_report(
         StoreError: the store cannot be read, or the folder cannot be written (checked
             before any work is done).
     """
-    for module in plugin_modules():
-        importlib.import_module(module)
     options = options or ReportOptions()
+    sections = (
+        registered_sections()
+        if extra_sections is None
+        else [
+            *(s for s in registered_sections() if s.key not in {e.key for e in extra_sections}),
+            *extra_sections,
+        ]
+    )
+    sections.sort(key=lambda s: (s.order, s.key))
     run_dir = Path(run_dir)
     folder = Path(out_dir) if out_dir is not None else run_dir
     out = folder / REPORT_FILENAME
     if options.analyse:
         _analyse_if_possible(run_dir, run)
-    with Store(run_dir, read_only=True) as store:
-        _check_writable(folder, run_dir)
+    require_store(run_dir)
+    _check_writable(folder, run_dir)  # before the work, not after it
+    with open_context(run_dir, run, options, folder, sections) as ctx:
         writer = active_writer(run_dir)
-        name = resolve_run(store, run)
-        state = results_state(store, name)
-        stats = run_stats(store, name, state=state)
-        ctx = ReportContext(run_dir, store, stats, options, folder / FIGURES_DIRNAME)
-        # The rates are `stats`, read above; every other current result, for the sections.
-        ctx.results = current_results(store, name, exclude=["rates"], state=state)
+        results = ctx.results
         rendered = []
-        for spec in registered_sections():
-            body = spec.render(ctx)
+        for section in sections:
+            body = section.render(ctx)
             if body is not None:
-                rendered.append((spec, body))
-    toc = el("nav", *(el("a", s.title, href=f"#{s.key}") for s, _ in rendered), class_="toc")
-    sections = join(el("section", el("h2", s.title), body, id=s.key) for s, body in rendered)
-    stamp = datetime.now().strftime("%Y-%m-%d %H:%M")
-    head = Markup(
-        '<meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(_csp())}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{esc('cotscope report: ' + stats.run)}</title><style>{CSS}</style>"
-    )
-    body = join(
-        [
-            el("h1", f"cotscope report: {stats.run}"),
-            el("p", f"Generated {stamp} by cotscope {__version__} from {run_dir}.", class_="muted"),
-            el(
-                "p",
-                f"This run was still being written when the report was made "
-                f"({writer.describe()}): it covers the samples committed by then.",
-                class_="warning",
-            )
-            if writer is not None
-            else "",
-            toc,
-            sections,
-        ]
-    )
-    page = (
-        f'<!doctype html>\n<html lang="en"><head>{head}</head>'
-        f"<body><main>{body}</main><script>{JS}</script></body></html>\n"
+                rendered.append((section, body))
+    page = render(
+        "page.html.j2",
+        csp=_csp(),
+        css=Markup(CSS),  # our own constants, not data
+        js=Markup(JS),
+        run=results.run,
+        stamp=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        version=__version__,
+        run_dir=str(run_dir),
+        writer=writer.describe() if writer is not None else None,
+        failed=results.failed,
+        sections=rendered,
     )
     tmp = out.with_suffix(".html.tmp")
     try:
-        tmp.write_text(page, encoding="utf-8")
+        tmp.write_text(page + "\n", encoding="utf-8")
         os.replace(tmp, out)
     except OSError as ex:
         tmp.unlink(missing_ok=True)

@@ -18,6 +18,7 @@ from ._analyse import (
 )
 from ._measures import Measure, builtin_measures, suite_measures
 from ._read import STORED_CONFIDENCE, run_stats
+from ._run_results import RunResults, load_results
 
 __all__ = [
     "STORED_CONFIDENCE",
@@ -25,10 +26,12 @@ __all__ = [
     "Measure",
     "MeasureStatus",
     "ResultsState",
+    "RunResults",
     "analyse",
     "current_results",
     "measure_hashes",
     "builtin_measures",
+    "load_results",
     "measures_for",
     "results_state",
     "run_stats",

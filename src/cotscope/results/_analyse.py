@@ -18,8 +18,10 @@ from pydantic import BaseModel
 
 from cotscope.stats import RunStats, collect_stats, resolve_run
 from cotscope.store import (
+    SampleFilter,
     Store,
     StoredResult,
+    count_samples,
     delete_result,
     encode_result,
     inputs_hash,
@@ -70,8 +72,7 @@ class AnalyseReport(BaseModel):
 
 def measures_for(store: Store, run: str) -> list[Measure]:
     """The built-in measures and the analyses of the suites this run holds."""
-    rows = store.query("SELECT DISTINCT suite FROM samples WHERE run = ? ORDER BY 1", [run])
-    suites = [str(r["suite"]) for r in rows]
+    suites = [str(suite) for (suite,), _ in count_samples(store, SampleFilter(run=run), ("suite",))]
     return [*builtin_measures(), *suite_measures(suites)]
 
 

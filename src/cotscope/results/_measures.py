@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cotscope.store import SampleFilter, count_samples
+
 if TYPE_CHECKING:
     from cotscope.stats import RunStats
     from cotscope.store import Store
@@ -54,11 +56,10 @@ def _graded(store: Store, stats: RunStats) -> Any:
 def _terms(store: Store, stats: RunStats) -> Any:
     from cotscope.terms import REPORT_MAX_COTS, TermsOptions, analyse_terms
 
-    (row,) = store.query(
-        "SELECT count(*) AS n FROM samples WHERE run = ? AND coalesce(reasoning, '') <> ''",
-        [stats.run],
+    ((_, with_reasoning),) = count_samples(
+        store, SampleFilter(run=stats.run, with_reasoning=True), ()
     )
-    if not row["n"]:
+    if not with_reasoning:
         return None
     options = TermsOptions(kwic=5, max_cots=REPORT_MAX_COTS)
     return analyse_terms(store, options, str(store.run_dir))
@@ -68,7 +69,8 @@ def _interventions(store: Store, stats: RunStats) -> Any:
     from cotscope.interventions import intervention_effects
 
     effects = intervention_effects(store, stats.run)
-    return effects if effects.effects else None
+    # Sentence importance alone (resample-from experiments) is a result too.
+    return effects if effects.effects or effects.importance else None
 
 
 def _suite_analysis(path: str) -> Callable[[Store, RunStats], Any]:
@@ -87,6 +89,11 @@ def _terms_options() -> dict[str, Any]:
     from cotscope.terms import REPORT_MAX_COTS
 
     return {"kwic": 5, "max_cots": REPORT_MAX_COTS, "data": data_hash("cotscope.terms")}
+
+
+def _graders_options() -> dict[str, Any]:
+    # The rubrics, lexicons and labelled set: the lexical detectors' validation reads them.
+    return {"data": data_hash("cotscope.graders")}
 
 
 def data_hash(*packages: str) -> str:
@@ -114,10 +121,11 @@ def data_hash(*packages: str) -> str:
 def builtin_measures() -> list[Measure]:
     """Rates, graded rates, term results and intervention effects."""
     return [
-        Measure("rates", 2, ("samples", "outcomes"), _rates),
-        Measure("graded-rates", 1, ("samples", "outcomes", "grades"), _graded),
+        Measure("rates", 3, ("samples", "outcomes"), _rates),
+        # v2: lexical detectors' validation on the shipped labels (hashed as data).
+        Measure("graded-rates", 3, ("samples", "outcomes", "grades"), _graded, _graders_options()),
         Measure("terms", 1, ("samples",), _terms, _terms_options()),
-        Measure("interventions", 1, ("samples", "interventions"), _interventions),
+        Measure("interventions", 2, ("samples", "interventions"), _interventions),
     ]
 
 
@@ -136,7 +144,8 @@ def suite_measures(suites: list[str]) -> list[Measure]:
                 Measure(
                     f"suite:{name}",
                     suite.analysis_version,
-                    ("samples", "outcomes"),
+                    # A suite's analysis may read grades too (rubric elicitation's judges).
+                    ("samples", "outcomes", "grades"),
                     _suite_analysis(suite.analysis),
                     {
                         "analysis": suite.analysis,

@@ -1,10 +1,13 @@
-"""The post-run summary: outcome rates per model/step and variant family, with n and intervals.
+"""The post-run summary: each family's rates per model/step, with n and intervals.
 
-One table per suite, one column per outcome the suite has (its measures, as
-`cotscope.stats` defines them). Rates are pooled over the family's samples among
-parseable ones; unparseable and crashed samples are excluded from n and shown as
-their own counts. (The report's headline family rate is the unweighted mean over
-variants, with the pooled rate beside it.)
+One table per suite, one column per measure the suite has (its outcomes, as
+`cotscope.stats` names them). The rates are the statistics' own family rates, the
+numbers `cotscope stats` and the report show: the unweighted mean of the family's
+variant rates among parseable samples, with a bootstrap interval over variants (a
+Wilson interval for a family of one variant, and for rollouts, whose prompts never
+recur). n counts the family's parseable samples; unparseable and crashed samples
+are excluded from n and shown as their own counts. A suite with no parseable sample
+yet still lists its counts, with "no data" where its rates would be.
 """
 
 from __future__ import annotations
@@ -12,17 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..stats import EXCLUDED_OUTCOMES, measures_for_labels, wilson_interval
-from ..store import Store
-from ..suites import OutcomeDef, get_suite
+from ..stats import RunStats, collect_stats
+from ..store import SampleFilter, Store, count_samples
 
 MAX_MEASURE_COLUMNS = 4
-"""Outcome columns per suite table; further outcomes are in the report and `stats`."""
+"""Measure columns per suite table; further measures are in the report and `stats`."""
+
+Rate = tuple[float, float, float]
+"""(rate, ci_low, ci_high)."""
 
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One (model, suite, family) cell of the summary."""
+    """One (checkpoint, suite, family) cell of the summary."""
 
     model_id: str
     step: int | None
@@ -31,24 +36,45 @@ class SummaryRow:
     family: str
     n: int
     """Parseable samples: the denominator of every rate."""
-    counts: dict[str, int]
+    rates: dict[str, Rate | None]
+    """Each of the suite's measures: the family rate and its interval (`RateRow` at
+    family level), None when the family has no parseable sample here."""
     unparseable: int
     errors: int
+    run_id: str = ""
+    """The training run of the checkpoint (`''`: the default one)."""
+    confidence: float = 0.95
+    """Coverage of the intervals."""
 
-    def rate(self, outcome: str) -> tuple[float, float, float] | None:
-        """(rate, ci_low, ci_high) of an outcome over n, or None when n is 0."""
-        k = sum(c for label, c in self.counts.items() if label.lower() == outcome.lower())
-        ci = wilson_interval(k, self.n)
-        return None if ci is None else (k / self.n, ci[0], ci[1])
+    def rate(self, measure: str) -> Rate | None:
+        """(rate, ci_low, ci_high) of a measure, or None when there is no data."""
+        return self.rates.get(measure)
 
 
-def summarize(run_dir: str | Path) -> list[SummaryRow]:
-    """Summary rows of a run directory, in model order then family order."""
+def summarize(
+    run_dir: str | Path, run: str | None = None, stats: RunStats | None = None
+) -> list[SummaryRow]:
+    """Summary rows of a run, in checkpoint order, then suite, then family.
+
+    Args:
+        run_dir: The run directory.
+        run: The run, when the store holds several.
+        stats: The run's statistics (`cotscope.results.run_stats` reads the stored
+            ones when they are current); None computes them (`collect_stats`).
+
+    Returns:
+        One row per checkpoint, suite and family with samples; empty for a store
+        without samples.
+    """
     with Store(run_dir, read_only=True) as store:
-        rows = store.query(
-            "SELECT model_id, any_value(step) AS step, min(model_order) AS model_order, suite, "
-            "variant_family AS family, outcome, count(*) AS k FROM samples "
-            "GROUP BY model_id, suite, variant_family, outcome"
+        if stats is None:
+            if not count_samples(store, SampleFilter(run=run), ())[0].n:
+                return []
+            stats = collect_stats(store, run)
+        counts = count_samples(
+            store,
+            SampleFilter(run=stats.run),
+            ("run_id", "model_id", "suite", "variant_family", "outcome"),
         )
         fam_order = {
             r["family"]: i
@@ -59,40 +85,47 @@ def summarize(run_dir: str | Path) -> list[SummaryRow]:
                 )
             )
         }
-    cells: dict[tuple[str, str, str], dict[str, int]] = {}
-    info: dict[tuple[str, str, str], tuple[int | None, int]] = {}
-    for r in rows:
-        key = (r["model_id"], r["suite"], r["family"])
-        cells.setdefault(key, {})[r["outcome"]] = int(r["k"])
-        info[key] = (r["step"], int(r["model_order"] or 0))
+    cells: dict[tuple[str, str, str, str], dict[str, int]] = {}
+    for (run_id, model_id, suite, family, outcome), k in counts:
+        cell = cells.setdefault((str(run_id), str(model_id), str(suite), str(family)), {})
+        cell[str(outcome).lower()] = cell.get(str(outcome).lower(), 0) + k
+    rates: dict[tuple[str, str, str, str, str], Rate | None] = {}
+    for r in stats.rates:
+        if r.level == "family" and r.family is not None:
+            rate_key = (r.run_id, r.model_id, r.suite, r.family, r.measure)
+            rates[rate_key] = (
+                None if r.rate is None else (r.rate, r.ci_low or 0.0, r.ci_high or 0.0)
+            )
+    models = {m.key: (i, m) for i, m in enumerate(stats.models)}
     out = []
-    for key, counts in cells.items():
-        step, order = info[key]
+    for key, by_outcome in cells.items():
+        position, m = models.get(key[:2], (len(models), None))
+        excluded = by_outcome.get("unparseable", 0) + by_outcome.get("error", 0)
         out.append(
-            SummaryRow(
-                model_id=key[0],
-                step=step,
-                model_order=order,
-                suite=key[1],
-                family=key[2],
-                n=sum(c for o, c in counts.items() if o.lower() not in EXCLUDED_OUTCOMES),
-                counts=counts,
-                unparseable=counts.get("unparseable", 0),
-                errors=counts.get("error", 0),
+            (
+                (position, key[2], fam_order.get(key[3], 1_000), key[3]),
+                SummaryRow(
+                    model_id=key[1],
+                    step=m.step if m else None,
+                    model_order=m.model_order if m else 0,
+                    suite=key[2],
+                    family=key[3],
+                    n=sum(by_outcome.values()) - excluded,
+                    rates={
+                        measure: rates.get((*key, measure))
+                        for measure in stats.measures.get(key[2], [])
+                    },
+                    unparseable=by_outcome.get("unparseable", 0),
+                    errors=by_outcome.get("error", 0),
+                    run_id=key[0],
+                    confidence=stats.confidence,
+                ),
             )
         )
-    out.sort(key=lambda s: (s.model_order, s.suite, fam_order.get(s.family, 1_000), s.family))
-    return out
+    return [row for _, row in sorted(out, key=lambda item: item[0])]
 
 
-def _declared(suite: str) -> tuple[OutcomeDef, ...]:
-    try:
-        return get_suite(suite).outcomes
-    except KeyError:
-        return ()
-
-
-def _fmt(cell: tuple[float, float, float] | None) -> str:
+def _fmt(cell: Rate | None) -> str:
     if cell is None:
         return "no data"
     rate, low, high = cell
@@ -108,13 +141,14 @@ def render_summary(rows: list[SummaryRow]) -> str:
 
     buf = StringIO()
     console = Console(file=buf, width=160, force_terminal=False)
-    for suite in dict.fromkeys(r.suite for r in rows):
+    for suite in sorted(dict.fromkeys(r.suite for r in rows)):
         suite_rows = [r for r in rows if r.suite == suite]
-        labels = {label for r in suite_rows for label in r.counts}
-        measures = measures_for_labels(labels, _declared(suite))[0][:MAX_MEASURE_COLUMNS]
+        measures = list(suite_rows[0].rates)[:MAX_MEASURE_COLUMNS]
+        coverage = f"{100 * suite_rows[0].confidence:g}%"
         table = Table(
-            title=f"{suite}: pooled rates, 95% Wilson intervals",
-            caption="n = parseable samples; unparseable and errors are not in n",
+            title=f"{suite}: family rates (mean over variants), {coverage} intervals",
+            caption="n = parseable samples; unparseable and errors are not in n; "
+            "the same rates as `cotscope stats` and the report",
         )
         # A suite with no parseable sample yet still shows where its rates would be.
         columns = [m.replace("-", " ") for m in measures] or ["rates"]

@@ -21,7 +21,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from ..store import WRITER_COMMIT_TIMEOUT_S, Store, write_outcomes, writer_lock
+from ..store import (
+    WRITER_COMMIT_TIMEOUT_S,
+    SampleFilter,
+    Store,
+    count_samples,
+    read_samples,
+    write_outcomes,
+    writer_lock,
+)
 from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
 from ..sweeps import (
     ModelEntry,
@@ -290,16 +298,16 @@ def _refine(
     for round_no in range(1, 1000):
         with Store(plan.run_dir) as store:
             stored_keys = store.done_keys(spec.name, model.id, suite)
-            rows = store.query(
-                "SELECT variant_id, variant_hash, outcome, count(*) AS k FROM samples "
-                "WHERE run = ? AND model_id = ? AND suite = ? GROUP BY ALL",
-                [spec.name, model.id, suite],
+            rows = count_samples(
+                store,
+                SampleFilter(run=spec.name, model_ids=(model.id,), suites=(suite,)),
+                ("variant_id", "variant_hash", "outcome"),
             )
         standing = family_precision(
             (
-                (by_key[(r["variant_id"], r["variant_hash"])].family, str(r["outcome"]), r["k"])
-                for r in rows
-                if (r["variant_id"], r["variant_hash"]) in by_key
+                (by_key[(vid, vhash)].family, str(outcome), k)
+                for (vid, vhash, outcome), k in rows
+                if (vid, vhash) in by_key
             ),
             psuite.precision.outcomes,
         )
@@ -375,13 +383,14 @@ def _run_items(
         # The database is opened only to commit: readers get it between chunks.
         with Store(plan.run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
             if retry_errors:
+                errors = SampleFilter(
+                    run=spec.name,
+                    model_ids=(model.id,),
+                    suites=(psuite.suite.name,),
+                    outcomes=("error",),
+                )
                 before = {
-                    str(r["sample_uid"])
-                    for r in store.query(
-                        "SELECT sample_uid FROM samples WHERE outcome = 'error' AND run = ? "
-                        "AND model_id = ? AND suite = ?",
-                        [spec.name, model.id, psuite.suite.name],
-                    )
+                    str(r["sample_uid"]) for r in read_samples(store, errors, ("sample_uid",))
                 }
             else:
                 before = set()

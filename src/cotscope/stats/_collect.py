@@ -6,12 +6,12 @@ that works on a few thousand count cells, never on sample rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from cotscope.store import Store, suite_outcomes
+from cotscope.store import SampleFilter, Store, count_samples, suite_outcomes, suite_prompts
 
 from ._aggregate import Aggregate, aggregate_rates
 from ._bins import DENSE_STEPS, binned_rates
@@ -56,29 +56,28 @@ def collect_stats(
     cells: dict[tuple[str, str, str, str, str], _Counts] = defaultdict(_Counts)
     families: dict[tuple[str, str, str], str] = {}
     labels: dict[str, set[str]] = defaultdict(set)
-    cur = store.con.execute(
-        "SELECT coalesce(run_id, ''), model_id, suite, variant_id, variant_hash,"
-        " any_value(variant_family), outcome, count(*) FROM samples"
-        " WHERE run = ? AND NOT list_contains(?, suite) GROUP BY ALL",
-        [run, list(rollouts)],
+    variant_counts = count_samples(
+        store,
+        SampleFilter(run=run, exclude_suites=tuple(rollouts)),
+        ("run_id", "model_id", "suite", "variant_id", "variant_hash", "variant_family", "outcome"),
     )
-    for run_id, model_id, suite, vid, vhash, family, outcome, count in cur.fetchall():
-        cells[(run_id, model_id, suite, vid, vhash)].by_label[str(outcome)] += int(count)
+    for (run_id, model_id, suite, vid, vhash, family, outcome), count in variant_counts:
+        cells[(run_id, model_id, suite, vid, vhash)].by_label[str(outcome)] += count
         families[(suite, vid, vhash)] = str(family)
         labels[suite].add(str(outcome))
     # Rollouts: counted per checkpoint and family in SQL, one pseudo-variant per family.
     pseudo: dict[tuple[str, str, str], VariantInfo] = {}
-    cur = store.con.execute(
-        "SELECT coalesce(run_id, ''), model_id, suite, variant_family, outcome, count(*)"
-        " FROM samples WHERE run = ? AND list_contains(?, suite) GROUP BY ALL",
-        [run, list(rollouts)],
+    family_counts = count_samples(
+        store,
+        SampleFilter(run=run, suites=tuple(rollouts)),
+        ("run_id", "model_id", "suite", "variant_family", "outcome"),
     )
-    for run_id, model_id, suite, family, outcome, count in cur.fetchall():
+    for (run_id, model_id, suite, family, outcome), count in family_counts:
         v = pseudo.setdefault(
             (suite, str(family), ""),
             VariantInfo(suite, f"({family})", "", str(family), f"{family} rollouts"),
         )
-        cells[(run_id, model_id, suite, v.variant_id, "")].by_label[str(outcome)] += int(count)
+        cells[(run_id, model_id, suite, v.variant_id, "")].by_label[str(outcome)] += count
         labels[suite].add(str(outcome))
 
     ids_per_name: dict[tuple[str, str], int] = defaultdict(int)
@@ -101,6 +100,10 @@ def collect_stats(
 
     stats = RunStats(run, axis, confidence, models, variants, measures, rollouts=rollouts)
     stats.outcomes = {suite: declared[suite] for suite in sorted(labels)}
+    totals: Counter[str] = Counter()
+    for c in cells.values():
+        totals.update(c.by_label)
+    stats.outcome_counts = dict(sorted(totals.items(), key=lambda kv: (-kv[1], kv[0])))
     every = [*variants, *sorted(pseudo.values(), key=lambda v: (v.suite, v.family))]
     # Each checkpoint's variants, in variant order: looked up per checkpoint rather than
     # filtered from every variant, which is quadratic when every rollout is a variant.
@@ -123,12 +126,7 @@ def collect_stats(
 
 def _rollout_suites(store: Store, run: str) -> dict[str, int]:
     """Suites in which every prompt (variant text) was sampled once → their prompts."""
-    rows = store.query(
-        "SELECT suite, max(c) AS most, count(*) AS prompts FROM (SELECT suite, variant_id,"
-        " variant_hash, count(*) AS c FROM samples WHERE run = ? GROUP BY ALL) GROUP BY suite",
-        [run],
-    )
-    return {str(r["suite"]): int(r["prompts"]) for r in rows if int(r["most"]) == 1}
+    return {s.suite: s.prompts for s in suite_prompts(store, run) if s.most_samples == 1}
 
 
 def _measure_stats(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from cotscope.store import Store, suite_outcomes
+from cotscope.store import SampleFilter, Store, count_samples, paired_outcome_counts, suite_outcomes
 
 from ._compare import Comparison, paired_comparison, unpaired_comparison
 from ._load import load_models, measures_for_labels, resolve_run
@@ -50,52 +50,40 @@ def compare_models(
     for mid in (model_a, model_b):
         if mid not in known:
             raise StatsError(f"no model {mid!r} in run {run!r}; models: {sorted(known)}")
-    excluded = ", ".join(f"'{o}'" for o in EXCLUDED_OUTCOMES)
-    pairs = store.query(
-        "SELECT a.suite, a.variant_family AS family, a.outcome AS oa, b.outcome AS ob,"
-        " count(*) AS c FROM samples a JOIN samples b"
-        " ON a.run = b.run AND a.suite = b.suite AND a.variant_id = b.variant_id"
-        " AND a.variant_hash = b.variant_hash AND a.epoch = b.epoch"
-        " WHERE a.run = ? AND a.model_id = ? AND b.model_id = ?"
-        f" AND lower(a.outcome) NOT IN ({excluded}) AND lower(b.outcome) NOT IN ({excluded})"
-        " GROUP BY ALL",
-        [run, model_a, model_b],
-    )
-    singles = store.query(
-        "SELECT model_id, suite, variant_family AS family, outcome, count(*) AS c FROM samples"
-        f" WHERE run = ? AND model_id IN (?, ?) AND lower(outcome) NOT IN ({excluded})"
-        " GROUP BY ALL",
-        [run, model_a, model_b],
-    )
+    pairs = paired_outcome_counts(store, run, model_a, model_b, EXCLUDED_OUTCOMES)
+    singles = [
+        (str(model_id), str(suite), str(family), str(outcome), n)
+        for (model_id, suite, family, outcome), n in count_samples(
+            store,
+            SampleFilter(run=run, model_ids=(model_a, model_b), exclude_outcomes=EXCLUDED_OUTCOMES),
+            ("model_id", "suite", "variant_family", "outcome"),
+        )
+    ]
     labels: dict[str, set[str]] = defaultdict(set)
-    for r in singles:
-        labels[r["suite"]].add(str(r["outcome"]))
+    for _, suite, _, outcome, _ in singles:
+        labels[suite].add(outcome)
     rows: list[CompareRow] = []
     declared = suite_outcomes(store, run)
     for suite in sorted(labels):
         suite_measures, boolean = measures_for_labels(labels[suite], declared.get(suite, ()))
-        fams = sorted({str(r["family"]) for r in singles if r["suite"] == suite})
+        fams = sorted({family for _, s, family, _, _ in singles if s == suite})
         for measure in suite_measures:
 
             def hit(outcome: str, measure: str = measure, boolean: bool = boolean) -> bool:
                 return outcome.lower() == "true" if boolean else outcome == measure
 
             for fam in [None, *fams]:
-                sel = [r for r in pairs if r["suite"] == suite and fam in (None, r["family"])]
+                sel = [p for p in pairs if p.suite == suite and fam in (None, p.family)]
                 if sel:
-                    flat = [
-                        (hit(str(r["oa"])), hit(str(r["ob"])))
-                        for r in sel
-                        for _ in range(int(r["c"]))
-                    ]
+                    flat = [(hit(p.outcome_a), hit(p.outcome_b)) for p in sel for _ in range(p.n)]
                     comp = paired_comparison(flat, confidence)
                 else:
                     k = {model_a: 0, model_b: 0}
                     n = {model_a: 0, model_b: 0}
-                    for r in singles:
-                        if r["suite"] == suite and fam in (None, r["family"]):
-                            k[r["model_id"]] += int(r["c"]) if hit(str(r["outcome"])) else 0
-                            n[r["model_id"]] += int(r["c"])
+                    for model_id, s, family, outcome, c in singles:
+                        if s == suite and fam in (None, family):
+                            k[model_id] += c if hit(outcome) else 0
+                            n[model_id] += c
                     comp = unpaired_comparison(
                         k[model_a], n[model_a], k[model_b], n[model_b], confidence
                     )

@@ -6,11 +6,17 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
 
 import duckdb
 
-from cotscope.store import BOOLEAN_MEASURE, Store
+from cotscope.store import (
+    ALL_SAMPLES,
+    BOOLEAN_MEASURE,
+    SampleFilter,
+    Store,
+    checkpoints,
+    count_samples,
+)
 from cotscope.suites import OutcomeDef
 
 from ._run_stats import (
@@ -23,10 +29,10 @@ from ._run_stats import (
 
 def _runs(store: Store) -> list[str]:
     try:
-        rows = store.query("SELECT DISTINCT run FROM samples ORDER BY run")
+        rows = count_samples(store, ALL_SAMPLES, ("run",))
     except duckdb.CatalogException:
         raise StatsError(f"{store.path} has no samples table") from None
-    return [str(r["run"]) for r in rows]
+    return [str(run) for (run,), _ in rows]
 
 
 def resolve_run(store: Store, run: str | None) -> str:
@@ -54,30 +60,25 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
         StatsError: when a model id holds several steps (a training run mapped to
             `model_id`): its checkpoints cannot be told apart.
     """
-    rows = store.query(
-        "SELECT coalesce(run_id, '') AS run_id, model_id, any_value(model) AS model,"
-        " min(step) AS step, max(step) AS last_step, count(DISTINCT step) AS n_steps,"
-        " any_value(label) AS label, min(model_order) AS model_order"
-        " FROM samples WHERE run = ? GROUP BY ALL",
-        [run],
-    )
-    mixed = [r for r in rows if int(r["n_steps"]) > 1]
+    rows = checkpoints(store, run)
+    mixed = [r for r in rows if r.step != r.last_step]
     if mixed:
         r = mixed[0]
+        of_model = SampleFilter(run=run, model_ids=(r.model_id,))
+        n_steps = sum(step is not None for (step,), _ in count_samples(store, of_model, ("step",)))
         raise StatsError(
-            f"model id {r['model_id']!r} holds samples of {r['n_steps']} different steps "
-            f"({r['step']}–{r['last_step']}): a checkpoint is one step of one training run. "
+            f"model id {r.model_id!r} holds samples of {n_steps} different steps "
+            f"({r.step}–{r.last_step}): a checkpoint is one step of one training run. "
             "If it names a training run, ingest again with `--map run=<field>` (or "
             "`--run-id`) instead of `--map model_id=<field>`; if it names the model, with "
             "`--map model=<field>`, leaving model ids to their default (`<run>/<file>@<step>`)"
         )
     run_first: dict[str, int] = {}
     for r in rows:
-        order = int(r["model_order"] or 0)
-        run_first[r["run_id"]] = min(run_first.get(r["run_id"], order), order)
-    steps_by_run: dict[str, list[Any]] = defaultdict(list)
+        run_first[r.run_id] = min(run_first.get(r.run_id, r.model_order), r.model_order)
+    steps_by_run: dict[str, list[int | None]] = defaultdict(list)
     for r in rows:
-        steps_by_run[r["run_id"]].append(r["step"])
+        steps_by_run[r.run_id].append(r.step)
     use_steps = bool(rows) and all(
         None not in steps and len(set(steps)) == len(steps) for steps in steps_by_run.values()
     )
@@ -85,11 +86,11 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
     ranked = sorted(
         rows,
         key=lambda r: (
-            run_first[r["run_id"]],
-            r["run_id"],
-            r["step"] if use_steps else 0,
-            int(r["model_order"] or 0),
-            str(r["model_id"]),
+            run_first[r.run_id],
+            r.run_id,
+            (r.step or 0) if use_steps else 0,
+            r.model_order,
+            r.model_id,
         ),
     )
     rank: dict[str, int] = defaultdict(int)
@@ -97,16 +98,17 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
     for r in ranked:
         models.append(
             ModelInfo(
-                model_id=str(r["model_id"]),
-                model=str(r["model"]),
-                step=None if r["step"] is None else int(r["step"]),
-                label=r["label"],
-                model_order=int(r["model_order"] or 0),
-                x=float(r["step"]) if use_steps else float(rank[r["run_id"]]),
-                run_id=str(r["run_id"]),
+                model_id=r.model_id,
+                model=r.model,
+                step=None if r.step is None else int(r.step),
+                label=r.label,
+                model_order=r.model_order,
+                x=float(r.step or 0) if use_steps else float(rank[r.run_id]),
+                run_id=r.run_id,
+                samples=r.samples,
             )
         )
-        rank[r["run_id"]] += 1
+        rank[r.run_id] += 1
     return models, axis
 
 

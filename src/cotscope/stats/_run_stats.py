@@ -44,6 +44,8 @@ class ModelInfo:
     """Position on the x axis: the step, or the model's rank in the spec's order (0, 1, ...)."""
     run_id: str = ""
     """The training run the checkpoint belongs to (`""`: the one unnamed run)."""
+    samples: int = 0
+    """Its samples, of every suite and outcome (failures included)."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -208,6 +210,8 @@ class RunStats:
     mean of one-sample variants; they have no variant rows and no `variants` entries."""
     outcomes: dict[str, tuple[OutcomeDef, ...]] = field(default_factory=dict)
     """Suite → what each of its outcome labels means (its declarations, as stored)."""
+    outcome_counts: dict[str, int] = field(default_factory=dict)
+    """Samples of the whole run per outcome label (failures included), most first."""
 
     def curve(self, suite: str, measure: str, run_id: str = "") -> list[RateRow]:
         """The whole-suite rates of one measure and training run, in x order."""
@@ -266,6 +270,7 @@ class RunStats:
                 suite: [o.model_dump() for o in outcomes]
                 for suite, outcomes in self.outcomes.items()
             },
+            "outcome_counts": self.outcome_counts,
             "rates": _plain(self.rates),
             "trends": trends,
             "first_rise": _plain(self.rises),

@@ -1,5 +1,43 @@
 """The sample store: one DuckDB database per run directory, exportable to Parquet."""
 
+from ._bulk import (
+    SampleStream,
+    VariantEpochs,
+    ingested_content,
+    model_orders,
+    next_epochs,
+)
+from ._catalog import (
+    TEXT_FIELDS,
+    RunRecord,
+    VariantText,
+    run_record,
+    stratified_transcripts,
+    variant_texts,
+)
+from ._graded import GradedSample, GradeFilter, flagged_samples, graded_samples
+from ._grades import (
+    FAILURE_OUTCOMES,
+    GRADE_COLUMNS,
+    GRADE_OUTCOMES,
+    GRADES_TABLE,
+    GradeRow,
+    ensure_grades_table,
+    grade_uid,
+    has_grades_table,
+    read_grades,
+    write_grades,
+)
+from ._interventions import (
+    INTERVENTION_COLUMNS,
+    INTERVENTIONS_TABLE,
+    InterventionRow,
+    ensure_interventions_table,
+    has_interventions_table,
+    intervention_row_id,
+    stored_intervention_ids,
+    write_interventions,
+)
 from ._lock import (
     LOCK_FILENAME,
     WRITER_COMMIT_TIMEOUT_S,
@@ -21,6 +59,20 @@ from ._outcomes import (
     suite_outcomes,
     write_outcomes,
 )
+from ._queries import (
+    ALL_SAMPLES,
+    Checkpoint,
+    PairedCount,
+    SampleColumn,
+    SampleCount,
+    SampleFilter,
+    SuitePrompts,
+    checkpoints,
+    count_samples,
+    paired_outcome_counts,
+    read_samples,
+    suite_prompts,
+)
 from ._results import (
     StoredResult,
     decode_result,
@@ -37,6 +89,35 @@ from ._store import DB_FILENAME, Store, require_store
 from ._tables import arrow_schema
 
 __all__ = [
+    "TEXT_FIELDS",
+    "RunRecord",
+    "VariantText",
+    "run_record",
+    "stratified_transcripts",
+    "variant_texts",
+    "SampleStream",
+    "VariantEpochs",
+    "ingested_content",
+    "model_orders",
+    "next_epochs",
+    "FAILURE_OUTCOMES",
+    "GRADE_COLUMNS",
+    "GRADE_OUTCOMES",
+    "GRADES_TABLE",
+    "GradeRow",
+    "ensure_grades_table",
+    "grade_uid",
+    "has_grades_table",
+    "read_grades",
+    "write_grades",
+    "INTERVENTION_COLUMNS",
+    "INTERVENTIONS_TABLE",
+    "InterventionRow",
+    "ensure_interventions_table",
+    "has_interventions_table",
+    "intervention_row_id",
+    "stored_intervention_ids",
+    "write_interventions",
     "BOOLEAN_MEASURE",
     "DB_FILENAME",
     "LOCK_FILENAME",
@@ -70,4 +151,20 @@ __all__ = [
     "StoreError",
     "arrow_schema",
     "sample_uid",
+    "GradeFilter",
+    "GradedSample",
+    "flagged_samples",
+    "graded_samples",
+    "ALL_SAMPLES",
+    "Checkpoint",
+    "PairedCount",
+    "SampleColumn",
+    "SampleCount",
+    "SampleFilter",
+    "SuitePrompts",
+    "checkpoints",
+    "count_samples",
+    "paired_outcome_counts",
+    "read_samples",
+    "suite_prompts",
 ]

@@ -282,8 +282,8 @@ def _discover() -> None:
 def suite_packages() -> list[str]:
     """Module names of every installed suite (the entry points' modules), by suite name.
 
-    Where a module `<package>._task` exists, Inspect registers its `@task`; where
-    `<package>._report` exists, the report imports it to register the suite's sections.
+    Where a module `<package>._task` exists, Inspect registers its `@task`. (A suite's
+    report section is registered like any other, in the `cotscope.report_sections` group.)
     """
     return [ep.module for ep in _entry_points()]
 

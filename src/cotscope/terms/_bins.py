@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from ..stats import equal_n_ends
-from ..store import Store
+from ..store import Store, checkpoints
 
 DENSE_CHECKPOINTS = 60
 """Beyond this many checkpoints with steps, the analysis runs on bins of steps."""
@@ -31,14 +31,19 @@ def checkpoint_bins(store: Store) -> dict[str, tuple[str, int, int]] | None:
     equal n (steps pooled across training runs, as the analysis orders checkpoints by
     step) keep both bounded.
     """
-    rows = store.query(
-        "SELECT model_id, min(step) AS step, count(*) AS n FROM samples GROUP BY model_id"
-    )
-    if len(rows) <= DENSE_CHECKPOINTS or any(r["step"] is None for r in rows):
+    # Checkpoints by model id over every run and training run, as the analysis counts them.
+    first_step: dict[str, int | None] = {}
+    samples: dict[str, int] = defaultdict(int)
+    for c in checkpoints(store):
+        steps = [s for s in (first_step.get(c.model_id), c.step) if s is not None]
+        first_step[c.model_id] = min(steps) if steps else None
+        samples[c.model_id] += c.samples
+    if len(first_step) <= DENSE_CHECKPOINTS or None in first_step.values():
         return None
+    rows = {model_id: int(step) for model_id, step in first_step.items() if step is not None}
     per_step: dict[int, int] = defaultdict(int)
-    for r in rows:
-        per_step[int(r["step"])] += int(r["n"])
+    for model_id, step in rows.items():
+        per_step[step] += samples[model_id]
     steps = sorted(per_step)
     ends = equal_n_ends(np.array([per_step[s] for s in steps]), CHECKPOINT_BINS)
     of_step: dict[int, tuple[str, int, int]] = {}
@@ -46,7 +51,7 @@ def checkpoint_bins(store: Store) -> dict[str, tuple[str, int, int]] | None:
         members = steps[start:end]
         name = f"steps {members[0]}–{members[-1]}"
         of_step.update({s: (name, members[0], index) for s in members})
-    return {str(r["model_id"]): of_step[int(r["step"])] for r in rows}
+    return {model_id: of_step[step] for model_id, step in rows.items()}
 
 
 def rebinned(

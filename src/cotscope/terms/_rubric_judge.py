@@ -13,6 +13,7 @@ import re
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
+from ..store import SampleFilter, read_samples
 from ._judge import Verdict
 from ._models import KwicLine
 
@@ -85,8 +86,10 @@ class RubricUsageJudge:
         """Grade one use; None when the sample is missing or the judge failed."""
         from ..graders import Transcript, judge_transcript
 
-        rows = self.store.query(
-            "SELECT prompt, reasoning, answer FROM samples WHERE sample_uid = ?", [line.sample_uid]
+        rows = read_samples(
+            self.store,
+            SampleFilter(sample_uids=(line.sample_uid,)),
+            ("prompt", "reasoning", "answer"),
         )
         if not rows or not rows[0]["reasoning"]:
             return None

@@ -2,7 +2,8 @@
 
 `tiny_suite_pkg/` is a complete third-party suite package (pyproject with a
 `cotscope.suites` entry point, variants as data, declared outcomes, an Inspect
-task, a report section). It is installed into a scratch folder and found by a
+task, and a report section registered under `cotscope.report_sections` with its
+own template as package data). It is installed into a scratch folder and found by a
 fresh `cotscope` process through that folder on PYTHONPATH: nothing in cotscope
 names it.
 """
@@ -70,4 +71,7 @@ def test_an_installed_suite_runs_is_analysed_and_reported(site: Path, tmp_path: 
     assert rates and all(r["total"] == 12 for r in rates), rates
     page = (run / "report.html").read_text()
     assert "Tiny yes/no suite" in page and 'class="tiny-counts"' in page  # its own section
+    # Registered by its own entry point, drawn with its own template and cotscope's macros.
+    ours = page.split('<section id="tiny-yesno">', 1)[1].split("</section>", 1)[0]
+    assert '<div class="scroll"><table><thead><tr><th>checkpoint</th>' in ours
     assert "The first yes/no word of the answer is yes." in page  # the Outcomes section

@@ -39,7 +39,7 @@ from cotscope.stats import (
     trend_test,
     wilson_interval,
 )
-from cotscope.store import Store
+from cotscope.store import SampleFilter, Store, count_samples
 
 from ._variants import LEVELS, SUITE
 
@@ -167,23 +167,23 @@ def analyse(store: Store, stats: RunStats) -> Ladder | None:
     Returns:
         Rates per checkpoint and level, thresholds, and trends.
     """
-    rows = store.query(
-        "SELECT model_id, variant_family, variant_id, outcome, count(*) AS c FROM samples "
-        "WHERE run = ? AND suite = ? GROUP BY model_id, variant_family, variant_id, outcome",
-        [stats.run, SUITE],
+    rows = count_samples(
+        store,
+        SampleFilter(run=stats.run, suites=(SUITE,)),
+        ("model_id", "variant_family", "variant_id", "outcome"),
     )
     if not rows:
         return None
     cells: dict[tuple[str, str, int], Counts] = defaultdict(lambda: defaultdict(int))
     instance_cells: dict[tuple[str, str, int], Counts] = defaultdict(lambda: defaultdict(int))
     instances: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        instance, _, tag = str(r["variant_id"]).rpartition("/")
+    for (model, family, variant_id, outcome), count in rows:
+        instance, _, tag = str(variant_id).rpartition("/")
         if not tag.startswith("L") or not tag[1:].isdigit():
             continue  # not a ladder variant id; nothing to place on the ladder
-        model_id, scenario, level = str(r["model_id"]), str(r["variant_family"]), int(tag[1:])
-        cells[(model_id, scenario, level)][str(r["outcome"])] += int(r["c"])
-        instance_cells[(model_id, instance, level)][str(r["outcome"])] += int(r["c"])
+        model_id, scenario, level = str(model), str(family), int(tag[1:])
+        cells[(model_id, scenario, level)][str(outcome)] += count
+        instance_cells[(model_id, instance, level)][str(outcome)] += count
         instances[scenario].add(instance)
     scenarios = sorted({s for _, s, _ in cells})
     rates: list[LevelRate] = []

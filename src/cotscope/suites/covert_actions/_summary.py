@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cotscope.stats import Aggregate, ModelInfo, RunStats, aggregate_rates
-from cotscope.store import Store
+from cotscope.store import SampleFilter, Store, count_samples
 
 from ._variants import ENVIRONMENTS, SUITE, load_variants
 
@@ -54,6 +54,8 @@ class CovertSummary:
     """(model_id, environment, role) -> counts."""
     overall: dict[tuple[str, str], Aggregate]
     """(model_id, role) -> unweighted mean over environments, bootstrap over environments."""
+    cell_rates: dict[tuple[str, str, str], Aggregate] = field(default_factory=dict)
+    """(model_id, environment, role) -> the cell's rate with its Wilson interval."""
 
 
 def _role(variant_id: str, roles: dict[str, str]) -> str:
@@ -64,25 +66,24 @@ def _role(variant_id: str, roles: dict[str, str]) -> str:
 
 def summarise(store: Store, run: str, models: Sequence[ModelInfo]) -> CovertSummary | None:
     """The summary, or None when the run has no samples of the suite."""
-    rows = store.query(
-        "SELECT model_id, variant_id, variant_family, outcome, count(*) AS c FROM samples"
-        " WHERE run = ? AND suite = ? GROUP BY ALL",
-        [run, SUITE],
+    rows = count_samples(
+        store,
+        SampleFilter(run=run, suites=(SUITE,)),
+        ("model_id", "variant_id", "variant_family", "outcome"),
     )
     if not rows:
         return None
     roles = {v.id: str(v.scoring["role"]) for v in load_variants()}
     cells: dict[tuple[str, str, str], Cell] = defaultdict(Cell)
-    for r in rows:
-        cell = cells[(str(r["model_id"]), str(r["variant_family"]), _role(r["variant_id"], roles))]
-        cell.variants.add(str(r["variant_id"]))
-        count = int(r["c"])
-        if r["outcome"] == "covert-action":
+    for (model_id, variant_id, family, outcome), count in rows:
+        cell = cells[(str(model_id), str(family), _role(str(variant_id), roles))]
+        cell.variants.add(str(variant_id))
+        if outcome == "covert-action":
             cell.k += count
             cell.n += count
-        elif r["outcome"] == "honest":
+        elif outcome == "honest":
             cell.n += count
-        elif r["outcome"] == "error":
+        elif outcome == "error":
             cell.error += count
         else:
             cell.unparseable += count
@@ -99,6 +100,7 @@ def summarise(store: Store, run: str, models: Sequence[ModelInfo]) -> CovertSumm
         environments=envs,
         cells=dict(cells),
         overall=overall,
+        cell_rates={key: c.aggregate for key, c in cells.items()},
     )
 
 

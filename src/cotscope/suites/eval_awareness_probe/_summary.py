@@ -8,7 +8,6 @@ from `parsed_answer` of the samples scored `says-eval` or `says-deployment`.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from cotscope.stats import ModelInfo, RunStats
+from cotscope.store import SampleFilter, read_samples
 
 from ._bank import SUITE
 from ._metrics import (
@@ -113,17 +113,16 @@ def load_answers(store: Store, run: str) -> dict[str, list[Answer]]:
     Returns:
         Answers per model id (empty when the run has no sample of the suite).
     """
-    rows = store.query(
-        "SELECT model_id, variant_id, variant_family, outcome, parsed_answer, labels"
-        " FROM samples WHERE run = ? AND suite = ? ORDER BY model_id, variant_id, epoch",
-        [run, SUITE],
+    rows = read_samples(
+        store,
+        SampleFilter(run=run, suites=(SUITE,)),
+        ("model_id", "variant_id", "variant_family", "outcome", "parsed_answer", "labels"),
+        order_by=("model_id", "variant_id", "epoch"),
     )
     out: dict[str, list[Answer]] = {}
     for r in rows:
         transcript, _, phrasing = str(r["variant_id"]).rpartition("/")
-        labels = r["labels"]
-        if isinstance(labels, str):
-            labels = json.loads(labels) if labels else {}
+        labels = r["labels"]  # parsed by the store
         parsed = r["outcome"] in ("says-eval", "says-deployment") and r["parsed_answer"] is not None
         out.setdefault(str(r["model_id"]), []).append(
             Answer(

@@ -69,4 +69,5 @@ suite = define_suite(
         unparseable("No rubric to classify, or one without a single direction term."),
     ],  # fmt: skip
     analysis="cotscope.suites.rubric_elicitation._analysis:analyse",
+    analysis_version=2,  # 2: the lexicon's checks on the labelled rubrics are in the result
 )

@@ -22,8 +22,10 @@ from cotscope.stats import (
     aggregate_rates,
     trend_test,
 )
-from cotscope.store import Store
+from cotscope.store import GradeFilter, SampleFilter, Store, count_samples, graded_samples
 
+from ._lexicon import load_lexicon
+from ._validate import LexiconCheck, lexicon_checks
 from ._variants import SUITE
 
 GRADER = "rubric-focus"
@@ -98,6 +100,10 @@ class RubricFocusAnalysis:
     judges: list[Series]
     rubric_hashes: dict[str, str]
     """Judge key → rubric-focus hash of its grades."""
+    lexicon: str = ""
+    """Label of the shipped lexicon (`v<version>@<hash12>`) that `lexicon_checks` scored."""
+    lexicon_checks: list[LexiconCheck] = field(default_factory=list)
+    """The lexical classifier's precision and recall on the shipped hand-labelled rubrics."""
 
 
 def _series(source: str, cells: dict[tuple[str, str], Counts], models: list[ModelInfo]) -> Series:
@@ -134,20 +140,20 @@ def analyse(store: Store, stats: RunStats) -> RubricFocusAnalysis | None:
     Returns:
         Lexical and judge-based series, or None.
     """
-    rows = store.query(
-        "SELECT model_id, variant_id, any_value(variant_family) AS family, outcome, "
-        "count(*) AS c FROM samples WHERE run = ? AND suite = ? "
-        "GROUP BY model_id, variant_id, outcome ORDER BY variant_id",
-        [stats.run, SUITE],
+    # Keyed by variant first: environments are listed in the order of their variant ids.
+    rows = count_samples(
+        store,
+        SampleFilter(run=stats.run, suites=(SUITE,)),
+        ("variant_id", "model_id", "variant_family", "outcome"),
     )
     if not rows:
         return None
     environments: dict[str, str] = {}
     lexical: dict[tuple[str, str], Counts] = defaultdict(Counts)
-    for r in rows:
-        env = environment_of(str(r["variant_id"]))
-        environments.setdefault(env, str(r["family"]))
-        lexical[(str(r["model_id"]), env)].by_outcome[str(r["outcome"])] += int(r["c"])
+    for (variant_id, model_id, family, outcome), c in rows:
+        env = environment_of(str(variant_id))
+        environments.setdefault(env, str(family))
+        lexical[(str(model_id), env)].by_outcome[str(outcome)] += c
     judge_cells, hashes = _judge_cells(store, stats.run)
     return RubricFocusAnalysis(
         models=stats.models,
@@ -155,32 +161,30 @@ def analyse(store: Store, stats: RunStats) -> RubricFocusAnalysis | None:
         lexical=_series("lexical", lexical, stats.models),
         judges=[_series(j, cells, stats.models) for j, cells in judge_cells.items()],
         rubric_hashes=hashes,
+        lexicon=load_lexicon().label,
+        lexicon_checks=lexicon_checks(),
     )
 
 
 def _judge_cells(
     store: Store, run: str
 ) -> tuple[dict[str, dict[tuple[str, str], Counts]], dict[str, str]]:
-    from cotscope.graders import has_grades_table
-
-    if not has_grades_table(store):
-        return {}, {}
-    rows = store.query(
-        "SELECT g.judge, any_value(g.rubric_hash) AS rubric_hash, s.model_id, s.variant_id, "
-        "g.outcome, g.label, count(*) AS c FROM grades g JOIN samples s "
-        "ON g.sample_uid = s.sample_uid WHERE s.run = ? AND s.suite = ? AND g.rubric = ? "
-        "GROUP BY g.judge, s.model_id, s.variant_id, g.outcome, g.label ORDER BY g.judge",
-        [run, SUITE, GRADER],
+    rows = graded_samples(
+        store,
+        ("judge", "rubric_hash", "outcome", "label"),
+        ("model_id", "variant_id"),
+        SampleFilter(run=run, suites=(SUITE,)),
+        GradeFilter(rubric=GRADER),
     )
     out: dict[str, dict[tuple[str, str], Counts]] = defaultdict(lambda: defaultdict(Counts))
     hashes: dict[str, str] = {}
-    for r in rows:
-        judge = str(r["judge"])
-        hashes[judge] = str(r["rubric_hash"])
-        if r["outcome"] == "graded":
-            outcome = JUDGE_LABELS.get(str(r["label"]), str(r["label"]))
+    for g, s in sorted(rows, key=lambda row: str(row.grade["judge"])):
+        judge = str(g["judge"])
+        hashes[judge] = str(g["rubric_hash"])
+        if g["outcome"] == "graded":
+            outcome = JUDGE_LABELS.get(str(g["label"]), str(g["label"]))
         else:
-            outcome = str(r["outcome"])
-        key = (str(r["model_id"]), environment_of(str(r["variant_id"])))
-        out[judge][key].by_outcome[outcome] += int(r["c"])
+            outcome = str(g["outcome"])
+        key = (str(s["model_id"]), environment_of(str(s["variant_id"])))
+        out[judge][key].by_outcome[outcome] += 1
     return {j: dict(c) for j, c in out.items()}, hashes

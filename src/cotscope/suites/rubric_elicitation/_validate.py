@@ -170,3 +170,55 @@ def validate_lexicon(
     return LexiconValidation(
         split or "all", len(pairs), len(pairs) - len(wrong), classes, dict(confusion), wrong
     )
+
+
+@dataclass(frozen=True)
+class LexiconCheck:
+    """The lexical classifier on one split of the labelled set, as the report shows it."""
+
+    split: Split
+    """Which split of the labelled set."""
+    n: int
+    """Labelled texts scored."""
+    correct: int
+    """Texts whose outcome equals the label."""
+    capability_precision: float | None
+    """Precision of `capability-centred` (None without a prediction of it)."""
+    capability_precision_interval: tuple[float, float] | None
+    """Its Wilson interval."""
+    capability_recall: float | None
+    """Recall of `capability-centred` (None without a label of it)."""
+    capability_recall_interval: tuple[float, float] | None
+    """Its Wilson interval."""
+    alignment_recall: float | None
+    """Recall of `alignment-centred`."""
+
+
+def lexicon_checks(lexicon: Lexicon | None = None) -> list[LexiconCheck]:
+    """The classifier on each split of the shipped labelled set, in SPLITS order.
+
+    Args:
+        lexicon: The lexicon; the shipped one by default.
+
+    Returns:
+        One check per split that has labelled texts.
+    """
+    out = []
+    for split in SPLITS:
+        v = validate_lexicon(split=split, lexicon=lexicon)
+        if not v.n:
+            continue
+        cap, ali = v.score("capability-centred"), v.score("alignment-centred")
+        out.append(
+            LexiconCheck(
+                split,
+                v.n,
+                v.correct,
+                cap.precision,
+                cap.precision_interval,
+                cap.recall,
+                cap.recall_interval,
+                ali.recall,
+            )  # fmt: skip
+        )
+    return out

@@ -1,0 +1,1 @@
+"""cotscope's own report sections, one module each; `pyproject.toml` registers them."""

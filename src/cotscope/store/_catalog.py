@@ -1,0 +1,111 @@
+"""Typed reads for readers of a run as a whole: its record, variant texts, transcripts.
+
+The report renders from results; what it shows beside them (the run's spec, variant
+texts, a sample of transcripts) it reads here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._store import Store
+
+TEXT_FIELDS = ("prompt", "reasoning", "answer")
+"""The sample texts a transcript shows."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """The `runs` row of a run: how it was made."""
+
+    run: str
+    spec: Any
+    """The sweep spec as recorded (parsed JSON), or None."""
+    spec_hash: str | None
+    environment: Any
+    """Serving stack and versions (parsed JSON), or None."""
+    created_at: str | None
+    updated_at: str | None
+
+
+@dataclass(frozen=True)
+class VariantText:
+    """A variant's stored version and text (cut)."""
+
+    version: str | None
+    text: str | None
+
+
+def _loads(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def run_record(store: Store, run: str) -> RunRecord | None:
+    """The run's record, or None for a store that has none (e.g. an old one)."""
+    rows = store.query(
+        "SELECT spec, spec_hash, environment, created_at, updated_at FROM runs WHERE run = ?",
+        [run],
+    )
+    if not rows:
+        return None
+    r = rows[0]
+    stamp = {k: None if r[k] is None else str(r[k]) for k in ("created_at", "updated_at")}
+    return RunRecord(run, _loads(r["spec"]), r["spec_hash"], _loads(r["environment"]), **stamp)
+
+
+def variant_texts(
+    store: Store, hashes: Sequence[str], max_chars: int
+) -> dict[tuple[str, str, str], VariantText]:
+    """Stored variants with these text hashes, keyed by (suite, variant_id, variant_hash)."""
+    if not hashes:
+        return {}
+    rows = store.con.execute(
+        "SELECT suite, variant_id, variant_hash, version, left(text, ?) FROM variants "
+        "WHERE list_contains(?, variant_hash)",
+        [int(max_chars), sorted(set(hashes))],
+    ).fetchall()
+    return {(str(s), str(v), str(h)): VariantText(ver, text) for s, v, h, ver, text in rows}
+
+
+def stratified_transcripts(
+    store: Store, run: str, limit: int, max_chars: int, batch: int = 500
+) -> Iterator[dict[str, Any]]:
+    """Up to `limit` samples, round-robin over model × variant × outcome, texts cut.
+
+    The order within each stratum is the sample uid's, a fixed pseudo-random order,
+    so the same store always gives the same transcripts. Each text keeps one
+    character more than `max_chars`, so a reader can tell that it was cut.
+    """
+    texts = ", ".join(f"left({f}, {int(max_chars) + 1}) AS {f}" for f in TEXT_FIELDS)
+    cur = store.con.execute(
+        f"""
+        WITH ranked AS (
+            SELECT sample_uid, row_number() OVER (
+                PARTITION BY model_id, suite, variant_id, variant_hash, outcome
+                ORDER BY sample_uid) AS rn
+            FROM samples WHERE run = $run
+        ), chosen AS (
+            SELECT sample_uid FROM ranked ORDER BY rn, sample_uid LIMIT {int(limit)}
+        )
+        SELECT s.sample_uid, s.model_id, s.step, s.model_order, s.suite, s.variant_id,
+               s.variant_hash, s.variant_family, s.epoch, s.outcome, s.parsed_answer, s.error,
+               s.output_tokens, s.reasoning_kind, {texts}
+        FROM samples s JOIN chosen USING (sample_uid)
+        ORDER BY s.step NULLS LAST, s.model_order, s.model_id, s.suite, s.variant_family,
+                 s.variant_id, s.epoch
+        """,
+        {"run": run},
+    )
+    cols = [d[0] for d in cur.description]
+    while chunk := cur.fetchmany(batch):
+        for r in chunk:
+            yield dict(zip(cols, r, strict=True))
