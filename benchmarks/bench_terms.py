@@ -127,7 +127,7 @@ def measure(mode: str, run_dir: Path) -> dict[str, float]:
             import wordfreq
 
             counts: Counter[str] = Counter()
-            for row in store.iter_samples(columns=("reasoning",), batch=2000):
+            for row in store.iter_samples(("reasoning",), batch=2000):
                 counts.update(wordfreq.tokenize(row["reasoning"], "en"))
         elif mode == "count":
             from cotscope.terms import count_reasoning

@@ -36,18 +36,45 @@ def test_only_the_store_writes_the_database() -> None:
     assert not found, "database writes outside cotscope.store:\n" + "\n".join(found)
 
 
-def test_only_the_store_writes_sql_over_samples() -> None:
-    """Measures read samples through the store's typed queries (`cotscope.store._queries`)."""
-    over_samples = re.compile(r"FROM samples|JOIN samples")
+def _lines_matching(pattern: re.Pattern[str], exempt: tuple[Path, ...]) -> list[str]:
     package = ROOT / "src" / "cotscope"
-    # report/ is being rewritten to render stored results only; its last reads of
-    # samples move to the store with it, and then it leaves this list.
-    exempt = (package / "store", package / "report")
-    found = [
+    return [
         f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
         for path in sorted(package.rglob("*.py"))
         if not any(folder in path.parents for folder in exempt)
         for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
-        if over_samples.search(line)
+        if pattern.search(line)
     ]
-    assert not found, "SQL over samples outside cotscope.store:\n" + "\n".join(found)
+
+
+def test_only_the_store_runs_sql() -> None:
+    """Measures and the report read through the store's typed queries, never SQL."""
+    sql = re.compile(r"FROM samples|JOIN samples|\.execute\(|\.query\(|\.sql\(")
+    found = _lines_matching(sql, (ROOT / "src" / "cotscope" / "store",))
+    assert not found, "SQL outside cotscope.store:\n" + "\n".join(found)
+
+
+def test_the_report_escapes_only_through_markupsafe_and_templates() -> None:
+    """No hand-written escaping or HTML strings in report/: templates hold the HTML."""
+    report = ROOT / "src" / "cotscope" / "report"
+    hand_made = re.compile(r"html\.escape|import html\b|Markup\(f[\"']|\+ *[\"']<[a-z]")
+    found = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in sorted(report.rglob("*.py"))
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+        if hand_made.search(line)
+    ]
+    assert not found, "hand-made HTML in report/:\n" + "\n".join(found)
+    templates = list((report / "templates").rglob("*.j2"))
+    assert len(templates) >= 13
+    assert not any("|safe" in t.read_text() or "| safe" in t.read_text() for t in templates)
+
+
+def test_no_module_is_much_over_400_lines() -> None:
+    """A module is read in one sitting: about 400 lines at most (a few over are allowed)."""
+    long = [
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for path in sorted((ROOT / "src" / "cotscope").rglob("*.py"))
+        if (n := len(path.read_text("utf-8").splitlines())) > 420
+    ]
+    assert not long, "modules to split:\n" + "\n".join(long)

@@ -159,3 +159,15 @@ def test_mde_reflects_science_brief_examples() -> None:
     assert mde_small is not None and 0.003 + mde_small > 0.008
     mde_big = minimum_detectable_effect(0.003, 10000)
     assert mde_big is not None and 0.003 + mde_big < 0.008
+
+
+def test_clopper_pearson_holds_where_scipys_inverse_beta_fails() -> None:
+    """k = 1,000 of n = 132,579,327 (found by hypothesis): scipy's beta.ppf put the lower
+    bound at twice the rate; the bounds must solve the binomial tails exactly."""
+    from scipy.stats import binom
+
+    k, n = 1000, 132_579_327
+    low, high = clopper_pearson_interval(k, n)
+    assert low < k / n < high
+    assert binom.sf(k - 1, n, low) == pytest.approx(0.025, rel=1e-6)
+    assert binom.cdf(k, n, high) == pytest.approx(0.025, rel=1e-6)

@@ -51,7 +51,9 @@ def test_stream_commits_samples_and_variants_at_once(tmp_path: Path) -> None:
         stream.add_variants("r", WHEN)
         assert stream.suites("r", WHEN) == ["s"]
         stream.commit()
-        assert s.count("run = 'r' AND attempts = 1") == 6
+        assert s.con.execute(
+            "SELECT count(*) FROM samples WHERE run = 'r' AND attempts = 1"
+        ).fetchone() == (6,)
         assert s.query("SELECT count(*) AS n FROM variants WHERE text LIKE 'p%'") == [{"n": 6}]
 
 

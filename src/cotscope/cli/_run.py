@@ -139,6 +139,12 @@ def _execute(
     except SweepError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(1) from None
+    if report:
+        # Store the results first: the summary below and the report then read the same
+        # stored numbers, computed once.
+        from ..results import analyse
+
+        analyse(plan.run_dir, spec.name, progress=lambda m: _progress(f"analyse: {m}"))
     typer.echo(
         render_summary(summarize(plan.run_dir, spec.name, _run_stats(plan.run_dir, spec.name)))
     )

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from cotscope.store import (
+    SampleFilter,
     SampleStream,
     Store,
     arrow_schema,
@@ -20,6 +21,7 @@ from cotscope.store import (
     ingested_content,
     model_orders,
     next_epochs,
+    run_record,
 )
 
 from ._rows import ROW_COLUMNS, Known
@@ -73,7 +75,7 @@ def _arrow_memory_pool() -> pa.MemoryPool | None:
 def load_known(store: Store, run: str) -> Known:
     """What the store already holds for `run`: content hashes, epochs, model order."""
     known = Known()
-    if not store.count("run = ?", [run]):
+    if not store.count(SampleFilter(run=run)):
         return known
     for chunk in ingested_content(store, run):
         for uid, content in chunk:
@@ -182,9 +184,9 @@ def _record_run(store: Store, run: str, spec: dict[str, Any], env: dict[str, Any
     import hashlib
     import json
 
-    row = store.con.execute("SELECT spec FROM runs WHERE run = ?", [run]).fetchone()
-    previous: dict[str, Any] = json.loads(row[0]) if row and row[0] else {}
-    if row and previous.get("kind") != "ingest":
+    record = run_record(store, run)
+    previous: dict[str, Any] = record.spec if record and isinstance(record.spec, dict) else {}
+    if record and previous.get("kind") != "ingest":
         return
     history = list(previous.get("ingests", []))
     history.append(spec)

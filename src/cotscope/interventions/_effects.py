@@ -29,7 +29,7 @@ from cotscope.stats import (
     rate_estimate,
     unpaired_comparison,
 )
-from cotscope.store import INTERVENTIONS_TABLE, has_interventions_table
+from cotscope.store import has_interventions_table, read_interventions
 
 from ._embed import DIFFERENT_BELOW
 
@@ -147,14 +147,13 @@ def intervention_effects(store: Any, run: str | None = None) -> InterventionEffe
     out = InterventionEffects()
     if not has_interventions_table(store):
         return out
-    where, params = ("WHERE run = ?", [run]) if run else ("", [])
-    rows = store.query(
-        "SELECT edit_key, edit_label, edit, arm, sample_uid, site, resample, action, outcome, "
-        "reappeared, reappeared_first, tries, similarity, removed "
-        f"FROM {INTERVENTIONS_TABLE} {where} "
-        "ORDER BY edit_key, sample_uid, site, resample",
-        params,
-    )
+    rows = read_interventions(
+        store,
+        ("edit_key", "edit_label", "edit", "arm", "sample_uid", "site", "resample", "action",
+         "outcome", "reappeared", "reappeared_first", "tries", "similarity", "removed"),
+        run=run,
+        order_by=("edit_key", "sample_uid", "site", "resample"),
+    )  # fmt: skip
     by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in rows:
         by_key[r["edit_key"]].append(r)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from cotscope.store import INTERVENTIONS_TABLE, has_interventions_table
+from cotscope.store import read_interventions
 
 if TYPE_CHECKING:
     from cotscope.store import Store
@@ -54,12 +54,12 @@ def edited_examples(store: Store, run: str, limit: int) -> list[EditedExample]:
     Returns:
         Up to `limit` continuations; none when the run was never intervened on.
     """
-    if not has_interventions_table(store):
-        return []
-    rows = store.query(
-        "SELECT edit_label, sample_uid, arm, site, prefix, mark_start, mark_end, removed, "
-        f"continuation, outcome, tries FROM {INTERVENTIONS_TABLE} "
-        "WHERE run = ? AND resample = 0 ORDER BY edit_key, sample_uid, site, arm LIMIT ?",
-        [run, int(limit)],
-    )
+    rows = read_interventions(
+        store,
+        ("edit_label", "sample_uid", "arm", "site", "prefix", "mark_start", "mark_end",
+         "removed", "continuation", "outcome", "tries"),
+        run=run,
+        first_resample_only=True,
+        limit=limit,
+    )  # fmt: skip
     return [EditedExample.model_validate(r) for r in rows]

@@ -23,6 +23,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from cotscope.store import stored_variant
+
 if TYPE_CHECKING:
     from inspect_ai import Task
     from inspect_ai.dataset import Sample
@@ -198,18 +200,11 @@ def find_variant(store: Any, sample: Mapping[str, Any]) -> Variant:
     from cotscope.suites import Variant, get_suite
 
     suite, vid, vhash = sample["suite"], sample["variant_id"], sample["variant_hash"]
-    rows = store.query(
-        "SELECT family, version, text, scoring, source_file FROM variants "
-        "WHERE suite = ? AND variant_id = ? AND variant_hash = ?",
-        [suite, vid, vhash],
-    )
-    if rows:
-        r = rows[0]
-        raw = r["scoring"]
-        scoring = json.loads(raw) if isinstance(raw, str) else dict(raw or {})
+    stored = stored_variant(store, suite, vid, vhash)
+    if stored is not None:
         variant = Variant(
-            suite=suite, id=vid, family=r["family"], version=r["version"] or 1,
-            text=r["text"], scoring=scoring, source_file=r["source_file"] or "",
+            suite=suite, id=vid, family=stored.family, version=stored.version or 1,
+            text=stored.text, scoring=stored.scoring, source_file=stored.source_file or "",
         )  # fmt: skip
         if variant.hash == vhash:
             return variant

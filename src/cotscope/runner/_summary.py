@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..stats import RunStats, collect_stats
-from ..store import SampleFilter, Store, count_samples
+from ..store import SampleFilter, Store, count_samples, family_order
 
 MAX_MEASURE_COLUMNS = 4
 """Measure columns per suite table; further measures are in the report and `stats`."""
@@ -76,15 +76,7 @@ def summarize(
             SampleFilter(run=stats.run),
             ("run_id", "model_id", "suite", "variant_family", "outcome"),
         )
-        fam_order = {
-            r["family"]: i
-            for i, r in enumerate(
-                store.query(
-                    "SELECT family, min(rowid) AS first FROM variants "
-                    "GROUP BY family ORDER BY first"
-                )
-            )
-        }
+        fam_order = {family: i for i, family in enumerate(family_order(store))}
     cells: dict[tuple[str, str, str, str], dict[str, int]] = {}
     for (run_id, model_id, suite, family, outcome), k in counts:
         cell = cells.setdefault((str(run_id), str(model_id), str(suite), str(family)), {})

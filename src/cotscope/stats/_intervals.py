@@ -60,6 +60,30 @@ def clopper_pearson_interval(
     alpha = 1 - confidence
     low = 0.0 if k == 0 else float(beta.ppf(alpha / 2, k, n - k + 1))
     high = 1.0 if k == n else float(beta.isf(alpha / 2, k + 1, n - k))
+    if not low <= k / n <= high:
+        # scipy's inverse incomplete beta fails for large n and small k/n (k = 1,000 of
+        # n = 132,579,327 gave a lower bound twice the rate); the forward function stays
+        # accurate, so solve it for the bounds instead.
+        low, high = _solved_bounds(k, n, alpha)
+    return low, high
+
+
+def _solved_bounds(k: int, n: int, alpha: float) -> tuple[float, float]:
+    """Clopper–Pearson bounds by root-finding on the regularized incomplete beta."""
+    from scipy.optimize import brentq
+    from scipy.special import betainc
+
+    rate = k / n
+    low = 0.0
+    if k > 0:
+        # P(X >= k | p) = I_p(k, n - k + 1) rises with p; it is alpha / 2 at the bound.
+        low = float(brentq(lambda p: betainc(k, n - k + 1, p) - alpha / 2, 0.0, rate,
+                           xtol=1e-300, rtol=1e-13))  # fmt: skip
+    high = 1.0
+    if k < n:
+        # P(X <= k | p) = 1 - I_p(k + 1, n - k) falls with p; alpha / 2 at the bound.
+        high = float(brentq(lambda p: 1 - betainc(k + 1, n - k, p) - alpha / 2, rate, 1.0,
+                            xtol=1e-300, rtol=1e-13))  # fmt: skip
     return low, high
 
 

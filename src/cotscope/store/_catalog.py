@@ -109,3 +109,44 @@ def stratified_transcripts(
     while chunk := cur.fetchmany(batch):
         for r in chunk:
             yield dict(zip(cols, r, strict=True))
+
+
+@dataclass(frozen=True)
+class StoredVariant:
+    """A variant as the `variants` table holds it."""
+
+    suite: str
+    variant_id: str
+    variant_hash: str
+    family: str
+    version: int | None
+    text: str
+    scoring: dict[str, Any]
+    """The scoring rule (parsed JSON; empty when none was stored)."""
+    source_file: str | None
+
+
+def stored_variant(
+    store: Store, suite: str, variant_id: str, variant_hash: str
+) -> StoredVariant | None:
+    """The stored variant with this suite, id and text hash, or None."""
+    rows = store.con.execute(
+        "SELECT family, version, text, scoring, source_file FROM variants "
+        "WHERE suite = ? AND variant_id = ? AND variant_hash = ?",
+        [suite, variant_id, variant_hash],
+    ).fetchall()
+    if not rows:
+        return None
+    family, version, text, scoring, source = rows[0]
+    parsed = json.loads(scoring) if isinstance(scoring, str) else dict(scoring or {})
+    return StoredVariant(
+        suite, variant_id, variant_hash, family, version, text, parsed or {}, source
+    )
+
+
+def family_order(store: Store) -> list[str]:
+    """Variant families in the order their first variant was stored (the spec's order)."""
+    rows = store.con.execute(
+        "SELECT family, min(rowid) AS first FROM variants GROUP BY family ORDER BY first"
+    ).fetchall()
+    return [str(family) for family, _ in rows]

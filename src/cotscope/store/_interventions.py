@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -187,3 +187,52 @@ def write_interventions(store: Store, rows: Sequence[InterventionRow]) -> None:
     except BaseException:
         _rollback(con)
         raise
+
+
+InterventionColumn = Literal[
+    "row_id", "run", "sample_uid", "model_id", "suite", "edit_key", "edit_label", "edit",
+    "arm", "site", "resample", "prefix", "mark_start", "mark_end", "removed", "continuation",
+    "action", "outcome", "reappeared", "reappeared_first", "tries", "similarity",
+]  # fmt: skip
+"""A column of the `interventions` table that readers ask for."""
+
+
+def read_interventions(
+    store: Store,
+    columns: Sequence[InterventionColumn],
+    run: str | None = None,
+    first_resample_only: bool = False,
+    order_by: Sequence[InterventionColumn] = ("edit_key", "sample_uid", "site", "arm", "resample"),
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stored continuations, in `order_by` order; none without the table.
+
+    Args:
+        store: An open store.
+        columns: The columns to read (checked against the table's).
+        run: Only this run's; None for every run.
+        first_resample_only: Only each arm's first continuation (`resample = 0`).
+        order_by: Sort keys, ascending.
+        limit: At most this many rows.
+
+    Raises:
+        ValueError: a column is not one of the table's.
+    """
+    if not has_interventions_table(store):
+        return []
+    unknown = [c for c in (*columns, *order_by) if c not in INTERVENTION_COLUMNS]
+    if unknown:
+        raise ValueError(f"{INTERVENTIONS_TABLE} has no column {unknown[0]!r}")
+    terms, params = ["TRUE"], list[Any]()
+    if run:
+        terms.append("run = ?")
+        params.append(run)
+    if first_resample_only:
+        terms.append("resample = 0")
+    sql = (
+        f"SELECT {', '.join(columns)} FROM {INTERVENTIONS_TABLE} WHERE {' AND '.join(terms)} "
+        f"ORDER BY {', '.join(order_by)}"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return store.query(sql, params)

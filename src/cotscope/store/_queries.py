@@ -80,6 +80,9 @@ class SampleFilter:
     everywhere: ingested labels may be capitalised)."""
     with_reasoning: bool = False
     """Only samples whose reasoning holds more than spaces."""
+    share: float = 1.0
+    """Only the samples whose uid hashes below this share of the hash range: a fixed
+    pseudo-random subset, the same on every read and in every run."""
 
     def __post_init__(self) -> None:
         """Store the sequences as tuples, so a filter is hashable and cannot change."""
@@ -123,6 +126,9 @@ class SampleFilter:
         among(f"lower({col('outcome')})", _lower(self.exclude_outcomes), negate=True)
         if self.with_reasoning:
             terms.append(f"length(trim(coalesce({col('reasoning')}, ''))) > 0")
+        if self.share < 1.0:
+            terms.append(f"hash({col('sample_uid')}) % 1000000 < ?")
+            params.append(int(self.share * 1_000_000))
         return " AND ".join(terms) or "TRUE", params
 
 

@@ -25,6 +25,7 @@ import duckdb
 
 from ._errors import explain_error, is_lock_conflict
 from ._lock import StoreError, StoreNotFoundError, lock_timeout, os_error
+from ._queries import ALL_SAMPLES, SampleColumn, SampleFilter, column_sql
 from ._schema import JSON_COLUMNS, SAMPLE_COLUMNS, VARIANT_COLUMNS, SampleRow
 from ._tables import arrow_schema, ensure_schema, read_old_schema
 
@@ -262,10 +263,12 @@ class Store:
 
     # -- reading -------------------------------------------------------------
 
-    def count(self, where: str = "", params: Sequence[Any] = ()) -> int:
-        """Number of sample rows, optionally filtered by a SQL condition."""
-        sql = "SELECT count(*) FROM samples" + (f" WHERE {where}" if where else "")
-        ((count,),) = self.con.execute(sql, list(params)).fetchall()
+    def count(self, where: SampleFilter = ALL_SAMPLES) -> int:
+        """Number of sample rows a filter selects (all of them by default)."""
+        condition, params = where.to_sql()
+        ((count,),) = self.con.execute(
+            f"SELECT count(*) FROM samples WHERE {condition}", params
+        ).fetchall()
         return int(count)
 
     def done_keys(
@@ -295,15 +298,26 @@ class Store:
         return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
     def iter_samples(
-        self, columns: Sequence[str] = ("*",), where: str = "", batch: int = 10_000
+        self,
+        columns: Sequence[SampleColumn],
+        where: SampleFilter = ALL_SAMPLES,
+        batch: int = 10_000,
     ) -> Iterator[dict[str, Any]]:
-        """Stream sample rows in batches without loading the table into memory."""
-        sql = f"SELECT {', '.join(columns)} FROM samples" + (f" WHERE {where}" if where else "")
-        cur = self.con.execute(sql)
-        cols = [d[0] for d in cur.description] if cur.description else []
+        """Stream the chosen columns of the selected samples in batches, in insertion order.
+
+        Unlike `read_samples`, nothing is held beyond one batch: for reads of every
+        reasoning of a large run.
+
+        Raises:
+            ValueError: a column is not one of `samples`.
+        """
+        condition, params = where.to_sql()
+        select = ", ".join(f"{column_sql(c)} AS {c}" for c in columns)
+        cur = self.con.execute(f"SELECT {select} FROM samples WHERE {condition}", params)
+        names = list(columns)
         while chunk := cur.fetchmany(batch):
             for r in chunk:
-                yield dict(zip(cols, r, strict=True))
+                yield dict(zip(names, r, strict=True))
 
     def export_parquet(self, out_dir: str | Path) -> list[Path]:
         """Write every table of the store to `<out_dir>/<table>.parquet`.

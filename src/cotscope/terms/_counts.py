@@ -17,13 +17,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from ..store import Store
+from ..store import SampleColumn, SampleFilter, Store
 from ._tokenize import tokenize
 
 if TYPE_CHECKING:
     from ._context import ContextCollector
 
-COLUMNS = ("sample_uid", "suite", "model_id", "step", "model_order", "prompt", "reasoning")
+COLUMNS: tuple[SampleColumn, ...] = (
+    "sample_uid",
+    "suite",
+    "model_id",
+    "step",
+    "model_order",
+    "prompt",
+    "reasoning",
+)
 """Store columns the terms analysis reads."""
 
 POOLED_SUITE = "all"
@@ -109,10 +117,7 @@ def read_rows(store: Store, batch: int = 2_000, share: float = 1.0) -> Iterator[
     With `share` < 1, only the samples whose uid hashes below that share of the hash
     range: a sample that is the same on every read (both passes) and every run.
     """
-    where = ""
-    if share < 1.0:
-        where = f"hash(sample_uid) % 1000000 < {int(share * 1_000_000)}"
-    return store.iter_samples(columns=COLUMNS, where=where, batch=batch)
+    return store.iter_samples(COLUMNS, SampleFilter(share=share), batch=batch)
 
 
 @lru_cache(maxsize=4096)

@@ -69,9 +69,14 @@ def test_an_installed_suite_runs_is_analysed_and_reported(site: Path, tmp_path: 
     assert measures == sorted(measures, key=["says-yes", "says-no"].index)  # declared order
     rates = [r for r in stats["rates"] if r["suite"] == "tiny_yesno" and r["level"] == "suite"]
     assert rates and all(r["total"] == 12 for r in rates), rates
+    # Its own analysis, stored by `cotscope analyse` and printed with every result.
+    cells = stats["results"]["suite:tiny_yesno"]["result"]["cells"]
+    assert {c["family"] for c in cells} == {"true-fact", "false-fact"}
+    assert all(0 <= c["correct"] <= c["n"] <= 6 for c in cells), cells
     page = (run / "report.html").read_text()
     assert "Tiny yes/no suite" in page and 'class="tiny-counts"' in page  # its own section
     # Registered by its own entry point, drawn with its own template and cotscope's macros.
     ours = page.split('<section id="tiny-yesno">', 1)[1].split("</section>", 1)[0]
     assert '<div class="scroll"><table><thead><tr><th>checkpoint</th>' in ours
+    assert "<h3>Accuracy</h3>" in ours and "true-fact" in ours  # from the stored analysis
     assert "The first yes/no word of the answer is yes." in page  # the Outcomes section

@@ -13,8 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from cotscope.suites.ambiguity_ladder import LEVEL_NAMES, LEVELS, SUITE
-from cotscope.suites.ambiguity_ladder._ladder import THRESHOLD_RATE, Ladder, LevelRate
+from cotscope.suites.ambiguity_ladder import (
+    LEVEL_NAMES,
+    LEVELS,
+    SUITE,
+    THRESHOLD_RATE,
+    Ladder,
+    LevelRate,
+)
 
 from .._context import ReportContext
 from .._format import interval, p_text, pct

@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from cotscope.stats import Aggregate
-from cotscope.suites.covert_actions import SUITE
-from cotscope.suites.covert_actions._summary import ROLES, CovertSummary
+from cotscope.suites.covert_actions import ROLES, SUITE, CovertSummary
 
 from .._context import ReportContext
 from .._format import interval, pct

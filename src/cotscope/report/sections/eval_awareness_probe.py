@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from cotscope.suites.eval_awareness_probe import BINS, SUITE
-from cotscope.suites.eval_awareness_probe._summary import (
+from cotscope.suites.eval_awareness_probe import (
+    BINS,
+    SUITE,
     CheckpointMetrics,
     Interval,
     ProbeAnalysis,

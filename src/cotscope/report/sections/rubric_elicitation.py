@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from cotscope.suites.rubric_elicitation import SUITE
-from cotscope.suites.rubric_elicitation._analysis import (
+from cotscope.suites.rubric_elicitation import (
+    SUITE,
     CheckpointRate,
+    LexiconCheck,
     RubricFocusAnalysis,
     Series,
 )
-from cotscope.suites.rubric_elicitation._validate import LexiconCheck
 
 from .._context import ReportContext
 from .._format import interval, p_text, pct

@@ -14,12 +14,35 @@ Importing this package registers the suite and stays cheap.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._outcome import OutcomeDef, unparseable
 from .._suite import define_suite, lazy_task_builder
 from ._criterion import OUTCOMES, CriterionError, Outcome, Verdict, check_exploit, judge_episode
 from ._variants import LEVEL_NAMES, LEVELS, SUITE, build_variants, load_variants
 
+if TYPE_CHECKING:
+    from ._ladder import THRESHOLD_RATE, Ladder, LevelRate
+
+# The analysis (its result types included) pulls in cotscope.stats and the store;
+# `cotscope suites` imports this package at start-up, so it loads on first use.
+_LAZY = {
+    **dict.fromkeys(["THRESHOLD_RATE", "Ladder", "LevelRate"], "._ladder"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+
+
 __all__ = [
+    "THRESHOLD_RATE",
+    "Ladder",
+    "LevelRate",
     "LEVELS",
     "LEVEL_NAMES",
     "OUTCOMES",

@@ -15,13 +15,35 @@ only when a task is built.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._outcome import OutcomeDef, unparseable
 from .._suite import define_suite, lazy_task_builder
 from ._criteria import OUTCOMES, Judgement, Outcome, judge
 from ._rules import Rule
 from ._variants import ENVIRONMENTS, SUITE, load_variants, role_of
 
+if TYPE_CHECKING:
+    from ._summary import ROLES, CovertSummary
+
+# The analysis (its result types included) pulls in cotscope.stats and the store;
+# `cotscope suites` imports this package at start-up, so it loads on first use.
+_LAZY = {
+    **dict.fromkeys(["ROLES", "CovertSummary"], "._summary"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+
+
 __all__ = [
+    "ROLES",
+    "CovertSummary",
     "ENVIRONMENTS",
     "OUTCOMES",
     "SUITE",

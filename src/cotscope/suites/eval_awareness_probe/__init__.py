@@ -47,6 +47,8 @@ if TYPE_CHECKING:
     from ._summary import (
         Answer,
         CheckpointMetrics,
+        Interval,
+        ProbeAnalysis,
         checkpoint_metrics,
         load_answers,
         probe_metrics,
@@ -61,7 +63,8 @@ _LAZY = {
         "._metrics",
     ),
     **dict.fromkeys(
-        ["Answer", "CheckpointMetrics", "checkpoint_metrics", "load_answers", "probe_metrics"],
+        ["Answer", "CheckpointMetrics", "Interval", "ProbeAnalysis", "checkpoint_metrics",
+         "load_answers", "probe_metrics"],
         "._summary",
     ),
 }  # fmt: skip
@@ -76,6 +79,8 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "Interval",
+    "ProbeAnalysis",
     "BINS",
     "SUITE",
     "Answer",

@@ -16,13 +16,39 @@ only when a task is built.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._outcome import OutcomeDef, unparseable
 from .._suite import define_suite, lazy_task_builder
 from ._classify import OUTCOMES, Hit, Outcome, RubricFocus, classify_rubric
 from ._lexicon import Lexicon, LexiconError, load_lexicon, parse_lexicon
 from ._variants import SUITE, build_variants, load_variants
 
+if TYPE_CHECKING:
+    from ._analysis import CheckpointRate, RubricFocusAnalysis, Series
+    from ._validate import LexiconCheck
+
+# The analysis (its result types included) pulls in cotscope.stats and the store;
+# `cotscope suites` imports this package at start-up, so it loads on first use.
+_LAZY = {
+    **dict.fromkeys(["CheckpointRate", "RubricFocusAnalysis", "Series"], "._analysis"),
+    **dict.fromkeys(["LexiconCheck"], "._validate"),
+}
+
+
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+
+
 __all__ = [
+    "CheckpointRate",
+    "RubricFocusAnalysis",
+    "Series",
+    "LexiconCheck",
     "OUTCOMES",
     "SUITE",
     "Hit",

@@ -40,4 +40,7 @@ suite = define_suite(
         ),
         unparseable("The answer holds neither yes nor no."),
     ],  # fmt: skip
+    # Its own analysis, stored by `cotscope analyse` as `suite:tiny_yesno`.
+    analysis="tiny_suite._analysis:analyse",
+    analysis_version=1,
 )
