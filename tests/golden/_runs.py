@@ -9,8 +9,10 @@ times, dates and paths drop out without a list of them to maintain.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -116,16 +118,36 @@ class _Text(HTMLParser):
 
 def report_numbers(run_dir: Path) -> Counter[str]:
     """Every number in the report's findings, with how often it appears."""
-    path = Path(_cli("report", str(run_dir), "--no-figures").strip().splitlines()[-1])
+    return Counter(_NUMBER.findall(_report_text(run_dir)))
+
+
+def _report_text(run_dir: Path) -> str:
+    path = run_dir / "report.html"
+    if not path.exists():
+        path = Path(_cli("report", str(run_dir), "--no-figures").strip().splitlines()[-1])
     parser = _Text()
     parser.feed(path.read_text())
-    return Counter(_NUMBER.findall(" ".join(parser.parts)))
+    return " ".join(parser.parts)
+
+
+_WHOLE_NUMBER = re.compile(r"(?<![\w.])" + _NUMBER.pattern + r"(?![\w])")
+"""A number that is not part of a word (a hash, an id such as `step-48`)."""
 
 
 def snapshot(run_dir: Path) -> dict[str, Any]:
     """What `stats --json` and the report say about a run."""
     stats = json.loads(_cli("stats", str(run_dir), "--json"))
-    return {"stats": stats, "report_numbers": dict(report_numbers(run_dir))}
+    (run_dir / "report.html").unlink(missing_ok=True)
+    numbers = dict(report_numbers(run_dir))
+    whole = sorted(set(_WHOLE_NUMBER.findall(_report_text(run_dir))))
+    # The report stored every result (it runs `analyse`): now `stats --json` prints them.
+    analysed = json.loads(_cli("stats", str(run_dir), "--json"))
+    return {
+        "stats": stats,
+        "report_numbers": numbers,
+        "analysed_stats": analysed,
+        "report_whole_numbers": whole,
+    }
 
 
 def agree(a: Any, b: Any) -> Any:
@@ -192,3 +214,60 @@ def contained(golden: Any, now: Any, where: str = "$") -> list[str]:
 def numbers_kept(golden: dict[str, int], now: Counter[str] | dict[str, int]) -> list[str]:
     """Report numbers the golden page showed more often than the page now does."""
     return [f"{k}: {v} → {now.get(k, 0)}" for k, v in sorted(golden.items()) if now.get(k, 0) < v]
+
+
+def _leaves(value: Any) -> Iterator[Any]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield k
+            yield from _leaves(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _leaves(v)
+    else:
+        yield value
+
+
+def _written(value: Any) -> set[str]:
+    """The ways the report may write a value of `stats --json`."""
+    if isinstance(value, bool):
+        return set()
+    if isinstance(value, int):
+        return {str(value), f"{value:,}"}
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return set()
+        out = {f"{100 * value:.{d}f}%" for d in (0, 1, 2)} | {f"{100 * value:.1f}"}
+        out.add(f"{1000 * value:.2g}")  # a frequency per word shown per 1,000 words
+        for spec in (".0f", ".1f", ".2f", ".3f", ".4f", ".2g", ".3g", ".4g", ",.0f"):
+            out.add(format(value, spec))
+        return out
+    if isinstance(value, str):
+        return set(_NUMBER.findall(value))  # numbers inside ids, names and sentences
+    return set()
+
+
+def _plain(token: str) -> str:
+    return token.replace("−", "-").lstrip("+").rstrip(",")
+
+
+def unexplained_numbers(report: list[str], stats: dict[str, Any]) -> list[str]:
+    """Report numbers that no value of `stats --json` (results included) writes.
+
+    Digits inside a hash or id the report shortens (`6154b75f2445` of a variant hash)
+    count as written when the full text holds them.
+    """
+    leaves = list(_leaves(stats))
+    known = {_plain(t) for v in leaves for t in _written(v)}
+    texts = "\n".join(v for v in leaves if isinstance(v, str))
+    return sorted(
+        t
+        for t in report
+        if _plain(t) not in known
+        and _plain(t) not in PROSE
+        and not (len(t) >= 4 and t.isdigit() and t in texts)
+    )
+
+
+PROSE = frozenset({"95%", "80%", "0.05", "0.5", "1", "2", "3", "5", "10", "100", "1,000", "2008"})
+"""Constants of the report's prose (coverage, power, α, "top 10", a citation's year)."""

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from ._runs import build_ingest, build_sweep, contained, numbers_kept, snapshot
+from ._runs import (
+    build_ingest,
+    build_sweep,
+    contained,
+    numbers_kept,
+    snapshot,
+    unexplained_numbers,
+)
 
 pytestmark = pytest.mark.model
 
@@ -39,6 +46,13 @@ def test_stats_json_keeps_every_golden_number(now: dict[str, Any], run: str) -> 
 def test_report_shows_every_golden_number(now: dict[str, Any], run: str) -> None:
     lost = numbers_kept(GOLDEN[run]["report_numbers"], now[run]["report_numbers"])
     assert not lost, "\n".join(lost[:40])
+
+
+@pytest.mark.parametrize("run", ["sweep", "ingest"])
+def test_the_report_shows_no_number_stats_json_lacks(now: dict[str, Any], run: str) -> None:
+    """The report renders stored results: each number it shows, `stats --json` prints."""
+    extra = unexplained_numbers(now[run]["report_whole_numbers"], now[run]["analysed_stats"])
+    assert not extra, extra[:60]
 
 
 def test_golden_file_holds_the_findings() -> None:

@@ -73,58 +73,42 @@ class GradedRate:
     """Did not take the action and the CoT was flagged (e.g. refused and said why)."""
     declined_silent: int = 0
     """Did not take the action and the CoT was not flagged."""
-    prescreen_corrected: CorrectedRate | None = None
-    """The prescreen-corrected rate over graded and skipped CoTs (bootstrap interval),
-    computed once with the counts; None without a prescreen."""
-
-    @property
-    def rate(self) -> float | None:
-        """Flagged / graded."""
-        return self.flagged / self.graded if self.graded else None
-
-    @property
-    def interval(self) -> tuple[float, float] | None:
-        """Wilson interval of the graded rate."""
-        return wilson_interval(self.flagged, self.graded)
+    rate: float | None = None
+    """Flagged / graded (None without a successful grade)."""
+    interval: tuple[float, float] | None = None
+    """Wilson interval of the graded rate."""
+    corrected: CorrectedRate | None = None
+    """The prescreen-corrected rate over graded and skipped CoTs (bootstrap interval);
+    None without a prescreen."""
+    action_rate: float | None = None
+    """action_k / action_n."""
+    action_interval: tuple[float, float] | None = None
+    """Wilson interval of the action rate."""
+    silent_share: float | None = None
+    """Share of the samples that took the action whose CoT was not flagged."""
+    silent_interval: tuple[float, float] | None = None
+    """Wilson interval of silent_share."""
 
     @property
     def prescreened(self) -> bool:
         """Whether a prescreen chose which of this cell's CoTs the judge saw."""
         return bool(self.screened_out or self.audit_n)
 
-    @property
-    def corrected(self) -> CorrectedRate | None:
-        """Prescreen-corrected rate over graded and skipped CoTs; None without a prescreen."""
-        return self.prescreen_corrected
-
-    def _correct(self) -> None:
+    def finish(self) -> None:
+        """Compute the rates and intervals from the counts (once, when they are final)."""
+        self.rate = self.flagged / self.graded if self.graded else None
+        self.interval = wilson_interval(self.flagged, self.graded)
+        self.action_rate = self.action_k / self.action_n if self.action_n else None
+        self.action_interval = wilson_interval(self.action_k, self.action_n)
+        followers = self.followed_said + self.followed_silent
+        self.silent_share = self.followed_silent / followers if followers else None
+        self.silent_interval = wilson_interval(self.followed_silent, followers)
         if self.prescreened:
             judged_k, judged_n = self.flagged - self.audit_k, self.graded - self.audit_n
             stratum = PrescreenStratum(
                 judged_k, judged_n, self.audit_k, self.audit_n, self.screened_out
             )
-            self.prescreen_corrected = corrected_rate([stratum])
-
-    @property
-    def action_rate(self) -> float | None:
-        """action_k / action_n."""
-        return self.action_k / self.action_n if self.action_n else None
-
-    @property
-    def action_interval(self) -> tuple[float, float] | None:
-        """Wilson interval of the action rate."""
-        return wilson_interval(self.action_k, self.action_n)
-
-    @property
-    def silent_share(self) -> float | None:
-        """Share of the samples that took the action whose CoT was not flagged."""
-        n = self.followed_said + self.followed_silent
-        return self.followed_silent / n if n else None
-
-    @property
-    def silent_interval(self) -> tuple[float, float] | None:
-        """Wilson interval of silent_share."""
-        return wilson_interval(self.followed_silent, self.followed_said + self.followed_silent)
+            self.corrected = corrected_rate([stratum])
 
 
 def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
@@ -209,7 +193,7 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
         else:
             cell.declined_silent += 1
     for cell in cells.values():
-        cell._correct()
+        cell.finish()
     return sorted(
         cells.values(), key=lambda c: (c.rubric, c.judge, c.suite, c.model_order, c.model_id)
     )

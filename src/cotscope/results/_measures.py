@@ -121,9 +121,9 @@ def data_hash(*packages: str) -> str:
 def builtin_measures() -> list[Measure]:
     """Rates, graded rates, term results and intervention effects."""
     return [
-        Measure("rates", 3, ("samples", "outcomes"), _rates),
+        Measure("rates", 4, ("samples", "outcomes"), _rates),
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
-        Measure("graded-rates", 3, ("samples", "outcomes", "grades"), _graded, _graders_options()),
+        Measure("graded-rates", 4, ("samples", "outcomes", "grades"), _graded, _graders_options()),
         Measure("terms", 1, ("samples",), _terms, _terms_options()),
         Measure("interventions", 2, ("samples", "interventions"), _interventions),
     ]

@@ -281,9 +281,14 @@ def _variant_row(
         ci_low=est.ci_low, ci_high=est.ci_high, ci_method=None if est.rate is None else "wilson",
         unparseable=c.excluded("unparseable"), error=c.excluded("error"), total=c.total(),
         n_variants=1 if est.n else 0, pooled_rate=est.rate, pooled_ci_low=est.ci_low,
-        pooled_ci_high=est.ci_high, mde=minimum_detectable_effect(est.rate, est.n),
-        run_id=m.run_id,
+        pooled_ci_high=est.ci_high, mde=(mde := minimum_detectable_effect(est.rate, est.n)),
+        detectable_rate=_detectable(est.rate, mde), run_id=m.run_id,
     )  # fmt: skip
+
+
+def _detectable(rate: float | None, mde: float | None) -> float | None:
+    """The rate a rise must reach to be detected with 80% power (pooled rate + MDE)."""
+    return None if rate is None or mde is None else rate + mde
 
 
 def _aggregate_row(
@@ -316,8 +321,9 @@ def _aggregate_row(
         error=sum(c.excluded("error") for _, c in present),
         total=sum(c.total() for _, c in present), n_variants=agg.n_variants,
         pooled_rate=agg.pooled_rate, pooled_ci_low=agg.pooled_ci_low,
-        pooled_ci_high=agg.pooled_ci_high, mde=minimum_detectable_effect(agg.pooled_rate, agg.n),
-        run_id=m.run_id,
+        pooled_ci_high=agg.pooled_ci_high,
+        mde=(mde := minimum_detectable_effect(agg.pooled_rate, agg.n)),
+        detectable_rate=_detectable(agg.pooled_rate, mde), run_id=m.run_id,
     )  # fmt: skip
 
 

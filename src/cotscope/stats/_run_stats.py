@@ -100,6 +100,8 @@ class RateRow:
     pooled_ci_high: float | None
     mde: float | None
     run_id: str = ""
+    detectable_rate: float | None = None
+    """`pooled_rate + mde`: the rate a rise must reach to be detected with 80% power."""
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,6 @@ def finding(
     if r0.mde is not None and binned is None:
         parts.append(
             f"With n = {r0.n} at {base}, a rise from {pct(r0.pooled_rate)} (pooled) to "
-            f"{pct((r0.pooled_rate or 0) + r0.mde)} is detectable with 80% power."
+            f"{pct(r0.detectable_rate)} is detectable with 80% power."
         )
     return who, "".join(parts)
