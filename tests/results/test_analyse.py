@@ -150,3 +150,23 @@ def test_the_report_from_stored_results_is_the_report_computed_afresh(
     with Store(run, read_only=True) as store:
         assert {"rates", "terms", "graded-rates"} <= set(read_results(store, "run"))
     assert stored == computed
+
+
+def test_a_judge_validation_file_recomputes_graded_rates_only(run: Path) -> None:
+    """A judge's `validations/*.json` is an input of `graded-rates` like a table's rows."""
+    from cotscope.graders import judge_validations
+
+    analyse(run)
+    folder = run / "validations"
+    folder.mkdir()
+    (folder / "judge.json").write_text(
+        json.dumps({"judge": "openai/x", "rubric_hash": "abc", "n": 40, "precision": 0.9,
+                    "precision_ci": [0.8, 0.95], "recall": 0.7, "recall_ci": [0.6, 0.8]})
+    )  # fmt: skip
+    assert _statuses(run)["graded-rates"] == "computed"
+    assert {s for m, s in _statuses(run).items()} == {"up to date", "not applicable"}
+    found = judge_validations(run, [("openai/x", "abc"), ("lexical:x", "abc"), ("openai/y", "abc")])
+    assert [(v.judge, v.check.source, v.check.precision) for v in found] == [
+        ("openai/x", "judge.json", 0.9)
+    ]
+    assert found[0].check.recall_interval == (0.6, 0.8)

@@ -59,6 +59,7 @@ from ._validations import (
     VALIDATIONS_DIRNAME,
     LexicalValidation,
     ValidationCheck,
+    judge_validations,
     lexical_validations,
     stored_validation,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "flag_examples",
     "lexical_validations",
     "sentence_around",
+    "judge_validations",
     "stored_validation",
     "GradedRate",
     "GradedResults",

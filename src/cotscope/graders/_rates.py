@@ -24,7 +24,12 @@ from cotscope.suites import behaviour
 from ._panel import Agreement, judge_agreement
 from ._prescreen import CorrectedRate, PrescreenStratum, corrected_rate
 from ._scores import ScoreCell, score_rates
-from ._validations import LexicalValidation, lexical_validations
+from ._validations import (
+    JudgeValidation,
+    LexicalValidation,
+    judge_validations,
+    lexical_validations,
+)
 
 if TYPE_CHECKING:
     from cotscope.store import Store
@@ -211,6 +216,8 @@ class GradedResults:
     """Judges' agreement per rubric."""
     validations: list[LexicalValidation] = field(default_factory=list)
     """Lexical detectors' precision and recall on the shipped labelled set."""
+    judge_validations: list[JudgeValidation] = field(default_factory=list)
+    """Judges' precision and recall, from the run's `validations/*.json` files."""
 
 
 def graded_results(store: Store, run: str | None = None) -> GradedResults | None:
@@ -219,4 +226,11 @@ def graded_results(store: Store, run: str | None = None) -> GradedResults | None
     scores = score_rates(store, run)
     if not labels and not scores:
         return None
-    return GradedResults(labels, scores, judge_agreement(store, run), lexical_validations(labels))
+    judged = [(c.judge, c.rubric_hash) for c in labels]
+    return GradedResults(
+        labels,
+        scores,
+        judge_agreement(store, run),
+        lexical_validations(labels),
+        judge_validations(store.run_dir, judged),
+    )

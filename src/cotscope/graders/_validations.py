@@ -3,7 +3,8 @@
 A lexical detector is scored on the shipped labelled set when the graded rates are
 computed (`lexical_validations`, part of the `graded-rates` result). A judge is
 validated by `cotscope validate-grader --out <run>/validations/<name>.json`;
-`stored_validation` reads that file back for the report.
+`judge_validations` reads those files into the `graded-rates` result, whose inputs hash
+covers them, so adding or editing one recomputes it.
 """
 
 from __future__ import annotations
@@ -43,6 +44,30 @@ class ValidationCheck:
     """Share of positive excerpts flagged."""
     recall_interval: tuple[float, float] | None = None
     """Its 95% interval."""
+
+
+@dataclass
+class JudgeValidation:
+    """A judge's precision and recall on a rubric, from a `<run>/validations/*.json` file."""
+
+    judge: str
+    """Judge key."""
+    rubric_hash: str
+    """The rubric version it was validated on."""
+    check: ValidationCheck
+    """Its precision and recall."""
+
+
+def judge_validations(run_dir: str | Path, cells: list[tuple[str, str]]) -> list[JudgeValidation]:
+    """The stored validation of each (judge, rubric hash) that has one; lexical ones skipped."""
+    out = []
+    for judge, rubric_hash in dict.fromkeys(cells):
+        if judge.startswith("lexical:"):
+            continue
+        found = stored_validation(run_dir, judge, rubric_hash)
+        if found is not None:
+            out.append(JudgeValidation(judge, rubric_hash, found))
+    return out
 
 
 @dataclass

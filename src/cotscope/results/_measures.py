@@ -42,6 +42,10 @@ class Measure:
     options: dict[str, Any] = field(default_factory=dict)
     """Settings that change the result, hashed into its inputs."""
 
+    run_files: tuple[str, ...] = ()
+    """Globs of files in the run directory it reads (e.g. judges' validation files);
+    their names and contents are hashed into its inputs."""
+
 
 def _rates(store: Store, stats: RunStats) -> Any:
     return stats  # dumped whole, so that `run_stats` reads back the same object
@@ -123,7 +127,14 @@ def builtin_measures() -> list[Measure]:
     return [
         Measure("rates", 4, ("samples", "outcomes"), _rates),
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
-        Measure("graded-rates", 4, ("samples", "outcomes", "grades"), _graded, _graders_options()),
+        Measure(
+            "graded-rates",
+            5,
+            ("samples", "outcomes", "grades"),
+            _graded,
+            _graders_options(),
+            run_files=("validations/*.json",),
+        ),  # fmt: skip
         Measure("terms", 1, ("samples",), _terms, _terms_options()),
         Measure("interventions", 2, ("samples", "interventions"), _interventions),
     ]

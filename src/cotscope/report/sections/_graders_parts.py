@@ -15,7 +15,6 @@ from cotscope.graders import (
     GradedResults,
     ScoreCell,
     ValidationCheck,
-    stored_validation,
 )
 
 from .._format import interval, pct
@@ -107,7 +106,14 @@ def validation_note(
         return "on the shipped labelled set, " + "; ".join(
             f"{SPLIT_NAMES.get(c.source, c.source)} {_check_text(c)}" for c in found.checks
         )
-    stored = stored_validation(run_dir, judge, rubric_hash)
+    stored = next(
+        (
+            v.check
+            for v in graded.judge_validations
+            if (v.judge, v.rubric_hash) == (judge, rubric_hash)
+        ),
+        None,
+    )
     if stored is not None:
         return f"{stored.source} {_check_text(stored)}"
     return (

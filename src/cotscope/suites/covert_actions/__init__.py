@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from .._outcome import OutcomeDef, unparseable
 from .._suite import define_suite, lazy_task_builder
 from ._criteria import OUTCOMES, Judgement, Outcome, judge
@@ -26,19 +27,8 @@ from ._variants import ENVIRONMENTS, SUITE, load_variants, role_of
 if TYPE_CHECKING:
     from ._summary import ROLES, CovertSummary
 
-# The analysis (its result types included) pulls in cotscope.stats and the store;
-# `cotscope suites` imports this package at start-up, so it loads on first use.
-_LAZY = {
-    **dict.fromkeys(["ROLES", "CovertSummary"], "._summary"),
-}
-
-
-def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+# The analysis and its result types load on first use (see suites/_lazy.py).
+__getattr__ = lazy_attributes(__name__, {"._summary": ["ROLES", "CovertSummary"]})
 
 
 __all__ = [

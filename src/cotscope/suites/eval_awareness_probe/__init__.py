@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from .._outcome import OutcomeDef, unparseable
 from .._suite import define_suite, lazy_task_builder
 from ._bank import (
@@ -56,26 +57,15 @@ if TYPE_CHECKING:
 
 # The metrics pull in numpy and cotscope.stats (duckdb, scipy); `cotscope suites`
 # imports this package at start-up, so they load on first use.
-_LAZY = {
-    **dict.fromkeys(
-        ["BINS", "ReliabilityBin", "auc", "brier_score", "calibration_error",
-         "cluster_bootstrap", "reliability", "says_eval_rate"],
-        "._metrics",
-    ),
-    **dict.fromkeys(
-        ["Answer", "CheckpointMetrics", "Interval", "ProbeAnalysis", "checkpoint_metrics",
-         "load_answers", "probe_metrics"],
-        "._summary",
-    ),
-}  # fmt: skip
-
-
-def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "._metrics": ["BINS", "ReliabilityBin", "auc", "brier_score", "calibration_error",
+                      "cluster_bootstrap", "reliability", "says_eval_rate"],
+        "._summary": ["Answer", "CheckpointMetrics", "Interval", "ProbeAnalysis",
+                      "checkpoint_metrics", "load_answers", "probe_metrics"],
+    },
+)  # fmt: skip
 
 
 __all__ = [

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._lazy import lazy_attributes
 from .._outcome import OutcomeDef, unparseable
 from .._suite import define_suite, lazy_task_builder
 from ._classify import OUTCOMES, Hit, Outcome, RubricFocus, classify_rubric
@@ -28,20 +29,14 @@ if TYPE_CHECKING:
     from ._analysis import CheckpointRate, RubricFocusAnalysis, Series
     from ._validate import LexiconCheck
 
-# The analysis (its result types included) pulls in cotscope.stats and the store;
-# `cotscope suites` imports this package at start-up, so it loads on first use.
-_LAZY = {
-    **dict.fromkeys(["CheckpointRate", "RubricFocusAnalysis", "Series"], "._analysis"),
-    **dict.fromkeys(["LexiconCheck"], "._validate"),
-}
-
-
-def __getattr__(name: str) -> object:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    return getattr(importlib.import_module(_LAZY[name], __name__), name)
+# The analysis and its result types load on first use (see suites/_lazy.py).
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "._analysis": ["CheckpointRate", "RubricFocusAnalysis", "Series"],
+        "._validate": ["LexiconCheck"],
+    },
+)
 
 
 __all__ = [
