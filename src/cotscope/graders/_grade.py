@@ -314,8 +314,7 @@ def _plan_judge(
     role: dict[str, str], retry_failures: bool,
 ) -> _JudgePlan:  # fmt: skip
     existing = {
-        g.sample_uid: g
-        for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+        g.sample_uid: g for g in read_grades(store, rubric_hash=rubric.sha256, judge=spec.key)
     }
     retry = set(FAILURE_OUTCOMES) if retry_failures else set()
     by_transcript = {g.transcript_hash: g for g in existing.values() if g.outcome not in retry}
@@ -357,9 +356,7 @@ def _grade_with(
         if plan.later:  # identical transcripts in this batch: judged once, then copied
             judged = {
                 g.sample_uid: g
-                for g in read_grades(
-                    store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key]
-                )
+                for g in read_grades(store, rubric_hash=rubric.sha256, judge=spec.key)
             }
             dupes = [
                 _copy(judged[plan.first_by_hash[t.hash]], run, t.sample_uid, role.get(t.sample_uid))
@@ -369,7 +366,7 @@ def _grade_with(
             copies = copies + dupes
         rows = [
             g
-            for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+            for g in read_grades(store, rubric_hash=rubric.sha256, judge=spec.key)
             if g.sample_uid in uids
         ]
     summary = _summarise(spec.key, "judge", rows)
@@ -386,7 +383,7 @@ def _copy(source: GradeRow, run: str, sample_uid: str, prescreen: str | None) ->
 def _missed(
     store: Store, rubric: Rubric, spec: JudgeSpec, audit: list[str], skipped: int
 ) -> MissedEstimate:
-    grades = read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key])
+    grades = read_grades(store, rubric_hash=rubric.sha256, judge=spec.key)
     audited = [g for g in grades if g.sample_uid in set(audit) and g.outcome == "graded"]
     return estimate_missed(sum(bool(g.positive) for g in audited), len(audited), skipped)
 
@@ -395,7 +392,7 @@ def _corrected(
     store: Store, rubric: Rubric, spec: JudgeSpec, model_of: dict[str, str]
 ) -> CorrectedRate:
     by_model: dict[str, list[tuple[str, bool | None, str | None]]] = {}
-    for g in read_grades(store, "rubric_hash = ? AND judge = ?", [rubric.sha256, spec.key]):
+    for g in read_grades(store, rubric_hash=rubric.sha256, judge=spec.key):
         if g.sample_uid in model_of:
             by_model.setdefault(model_of[g.sample_uid], []).append(
                 (g.outcome, g.positive, g.prescreen)

@@ -44,7 +44,7 @@ def panel_agreement(
     if len(judge_keys) < 2:
         return {}
     values: dict[str, dict[str, Any]] = {}
-    for g in read_grades(store, "rubric_hash = ?", [rubric.sha256]):
+    for g in read_grades(store, rubric_hash=rubric.sha256):
         if (
             g.judge in judge_keys
             and g.outcome == "graded"

@@ -148,7 +148,7 @@ def grader_spans(store: Any, grader: str, sample_uids: Sequence[str]) -> dict[st
             "use regex: or lexical: targets"
         ) from None
     wanted = set(sample_uids)
-    grades = read_grades(store, "rubric = ? AND outcome = 'graded'", [grader])
+    grades = read_grades(store, rubric=grader, outcome="graded")
     if not grades:
         raise TargetError(
             f"--where grader:{grader}: the run has no grades of {grader!r}; "

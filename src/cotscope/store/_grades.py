@@ -180,8 +180,6 @@ def write_grades(store: Store, rows: Sequence[GradeRow]) -> int:
 
 def read_grades(
     store: Store,
-    where: str = "",
-    params: Sequence[Any] = (),
     *,
     rubric: str | None = None,
     rubric_hash: str | None = None,
@@ -192,9 +190,6 @@ def read_grades(
 
     Args:
         store: The run's store.
-        where: A further SQL condition on `grades` (with `?` placeholders); prefer the
-            keyword filters.
-        params: Values of the placeholders in `where`.
         rubric: Only grades by this rubric name.
         rubric_hash: Only grades by this version of a rubric (its file's SHA-256).
         judge: Only grades by this judge key.
@@ -205,8 +200,8 @@ def read_grades(
     """
     if not has_grades_table(store):
         return []
-    conditions = [f"({where})"] if where else []
-    values = list(params)
+    conditions: list[str] = []
+    values: list[Any] = []
     for column, value in (
         ("rubric", rubric),
         ("rubric_hash", rubric_hash),
