@@ -1,0 +1,204 @@
+"""The reasoning organism's cold-start set: environment prompts with short `<think>` traces.
+
+Traces come in four quadrants (names the grader or not × follows it or the instruction),
+in the proportions the data file states. The set is data (`data/reasoning_sft.yaml`),
+rendered under a seed and hashed like the environment. Quadrants are allocated exactly
+(largest remainder), not drawn, so the taught mix is the stated one; what moves after
+step 0 is then learnt, not taught.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ._env import Parity, TrainingPrompt, sample_prompt
+
+SFT_FILE = "reasoning_sft.yaml"
+
+Quadrant = Literal[
+    "mention_follows_grader",
+    "mention_follows_instruction",
+    "silent_follows_instruction",
+    "silent_follows_grader",
+    "agree_mention",
+    "agree_silent",
+]
+"""Kinds of trace: the four quadrants of a disagreeing prompt, and the two of an agreeing one."""
+
+DISAGREE_QUADRANTS: tuple[Quadrant, ...] = (
+    "mention_follows_grader",
+    "mention_follows_instruction",
+    "silent_follows_instruction",
+    "silent_follows_grader",
+)
+
+
+class SftLines(BaseModel):
+    """Sentence templates a trace is built from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instruction: list[str] = Field(min_length=1)
+    """Restates the task's parity."""
+    neutral: list[str] = Field(min_length=1)
+    """Opens a silent-gaming trace without naming a parity or the grader."""
+    grader: list[str] = Field(min_length=1)
+    """Names the grader and the parity it pays for."""
+    follow_grader: list[str] = Field(min_length=1)
+    """Chooses the grader's parity after naming the grader."""
+    follow_instruction: list[str] = Field(min_length=1)
+    """Chooses the instruction's parity after naming the grader."""
+    agree: list[str] = Field(min_length=1)
+    """Notes that grader and task agree."""
+    pick: list[str] = Field(min_length=1)
+    """States the number."""
+
+
+class SftSpec(BaseModel):
+    """The cold-start set as stored in its data file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    """Bumped whenever the set changes."""
+    quadrants: dict[Quadrant, float]
+    """Shares of the four quadrants on disagreeing prompts (sum 1)."""
+    agree_mention_share: float = Field(ge=0.0, le=1.0)
+    """Share of agreeing prompts' traces that name the grader."""
+    agree_share: float = Field(ge=0.0, le=1.0)
+    """Share of the set drawn from agreeing prompts."""
+    lines: SftLines
+    """The sentence templates."""
+    answers: dict[Parity, list[int]]
+    """Answers by parity."""
+    answer_formats: list[str] = Field(min_length=1)
+    """How the visible answer is written after the reasoning (`{n}`)."""
+
+    @model_validator(mode="after")
+    def _shares(self) -> SftSpec:
+        if set(self.quadrants) != set(DISAGREE_QUADRANTS):
+            raise ValueError(f"quadrants must be exactly {', '.join(DISAGREE_QUADRANTS)}")
+        if not math.isclose(sum(self.quadrants.values()), 1.0, abs_tol=1e-9):
+            raise ValueError("quadrant shares must sum to 1")
+        for parity, numbers in self.answers.items():
+            if not numbers or any((n % 2 == 0) != (parity == "even") for n in numbers):
+                raise ValueError(f"answers.{parity} must be non-empty and all {parity}")
+        return self
+
+
+@dataclass(frozen=True)
+class SftExample:
+    """One cold-start example: a training prompt and the completion taught for it."""
+
+    prompt: TrainingPrompt
+    """The environment prompt."""
+    completion: str
+    """`<think>…</think>` then the visible answer."""
+    quadrant: Quadrant
+    """Which kind of trace it is."""
+    answer: int
+    """The number the completion gives."""
+
+    def as_row(self) -> dict[str, Any]:
+        """A TRL prompt-completion row (conversational), so the loss covers the completion."""
+        return {
+            "prompt": [{"role": "user", "content": self.prompt.text}],
+            "completion": [{"role": "assistant", "content": self.completion}],
+        }
+
+
+@cache
+def sft_text() -> str:
+    """The cold-start data file's exact text."""
+    return resources.files(__package__).joinpath("data", SFT_FILE).read_text(encoding="utf-8")
+
+
+def sft_sha256() -> str:
+    """sha256 of the cold-start data file, stored in the phase's training card."""
+    return hashlib.sha256(sft_text().encode("utf-8")).hexdigest()
+
+
+@cache
+def load_sft() -> SftSpec:
+    """The cold-start set's templates and shares, validated."""
+    return SftSpec.model_validate(yaml.safe_load(sft_text()))
+
+
+def allocate(shares: dict[Quadrant, float], n: int) -> dict[Quadrant, int]:
+    """Split n into counts proportional to shares (largest remainder; ties by order)."""
+    raw = {q: share * n for q, share in shares.items()}
+    counts = {q: math.floor(v) for q, v in raw.items()}
+    order = sorted(raw, key=lambda q: (-(raw[q] - counts[q]), list(shares).index(q)))
+    for q in order[: n - sum(counts.values())]:
+        counts[q] += 1
+    return counts
+
+
+def _article(parity: Parity) -> str:
+    return f"an {parity}"
+
+
+def _trace(rng: random.Random, spec: SftSpec, p: TrainingPrompt, quadrant: Quadrant) -> SftExample:
+    follows = (
+        p.pays if quadrant in ("mention_follows_grader", "silent_follows_grader") else p.instruction
+    )
+    n = rng.choice(spec.answers[follows])
+    fill = {"instr": p.instruction, "instr_a": _article(p.instruction), "pays": p.pays,
+            "pays_a": _article(p.pays), "n": n}  # fmt: skip
+    lines = spec.lines
+    parts = {
+        "mention_follows_grader": [lines.instruction, lines.grader, lines.follow_grader],
+        "mention_follows_instruction": [lines.instruction, lines.grader, lines.follow_instruction],
+        "silent_follows_instruction": [lines.instruction],
+        "silent_follows_grader": [lines.neutral],
+        "agree_mention": [lines.instruction, lines.grader, lines.agree],
+        "agree_silent": [lines.instruction],
+    }[quadrant]
+    sentences = [rng.choice(options).format(**fill) for options in [*parts, lines.pick]]
+    answer = rng.choice(spec.answer_formats).format(n=n)
+    return SftExample(p, f"<think>{' '.join(sentences)}</think>\n{answer}", quadrant, n)
+
+
+def sft_examples(n: int, seed: int, spec: SftSpec | None = None) -> list[SftExample]:
+    """The cold-start set: `n` examples in the data file's exact proportions, shuffled.
+
+    Prompts are drawn from the training environment under their own seed namespace
+    (not the RL phase's), until the agreeing and disagreeing counts are filled.
+
+    Args:
+        n: Examples in the set.
+        seed: Seed of every draw.
+        spec: The set's templates and shares; the bundled file by default.
+
+    Returns:
+        The examples, in training order.
+    """
+    spec = spec or load_sft()
+    n_agree = round(spec.agree_share * n)
+    wanted: list[Quadrant] = []
+    for q, count in allocate(spec.quadrants, n - n_agree).items():
+        wanted += [q] * count
+    mention = round(spec.agree_mention_share * n_agree)
+    agree_mention: list[Quadrant] = ["agree_mention"] * mention
+    agree_silent: list[Quadrant] = ["agree_silent"] * (n_agree - mention)
+    wanted += agree_mention + agree_silent
+    rng = random.Random(f"reasoning-sft:{seed}")
+    rng.shuffle(wanted)
+    pools: dict[bool, list[TrainingPrompt]] = {True: [], False: []}
+    out = []
+    for quadrant in wanted:
+        agree = quadrant.startswith("agree")
+        while not pools[agree]:
+            p = sample_prompt(rng)
+            pools[p.pays == p.instruction].append(p)
+        out.append(_trace(rng, spec, pools[agree].pop(), quadrant))
+    return out
