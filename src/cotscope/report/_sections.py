@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import TYPE_CHECKING
+
+from cotscope._plugins import plugin_entry_points
 
 if TYPE_CHECKING:
     from markupsafe import Markup
@@ -60,7 +61,7 @@ def registered_sections() -> list[ReportSection]:
         SectionLoadError: a section's entry point fails to load, naming it.
     """
     found: dict[str, ReportSection] = {}
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
+    for ep in plugin_entry_points(ENTRY_POINT_GROUP):
         try:
             section = ep.load()
         except Exception as ex:

@@ -239,9 +239,9 @@ class SuiteLoadError(RuntimeError):
 
 
 def _entry_points() -> list[EntryPoint]:
-    from importlib.metadata import entry_points
+    from cotscope._plugins import plugin_entry_points
 
-    return sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name)
+    return plugin_entry_points(ENTRY_POINT_GROUP)
 
 
 def _from_entry_point(ep: EntryPoint) -> Callable[[], SuiteDef]:
