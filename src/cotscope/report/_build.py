@@ -108,15 +108,7 @@ def build_report(
             before any work is done).
     """
     options = options or ReportOptions()
-    sections = (
-        registered_sections()
-        if extra_sections is None
-        else [
-            *(s for s in registered_sections() if s.key not in {e.key for e in extra_sections}),
-            *extra_sections,
-        ]
-    )
-    sections.sort(key=lambda s: (s.order, s.key))
+    sections = registered_sections(extra_sections or ())
     run_dir = Path(run_dir)
     folder = Path(out_dir) if out_dir is not None else run_dir
     out = folder / REPORT_FILENAME

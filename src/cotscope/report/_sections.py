@@ -54,8 +54,11 @@ class ReportSection:
     """Evidence spans it adds to the transcript browser, if any."""
 
 
-def registered_sections() -> list[ReportSection]:
-    """Every installed section, in order (a later key replaces an earlier one).
+def registered_sections(extra: Sequence[ReportSection] = ()) -> list[ReportSection]:
+    """Every installed section, then `extra`, in order (a later key replaces an earlier one).
+
+    Args:
+        extra: Sections not installed, e.g. a notebook's own before it is packaged.
 
     Raises:
         SectionLoadError: a section's entry point fails to load, naming it.
@@ -74,4 +77,5 @@ def registered_sections() -> list[ReportSection]:
                 "not a cotscope.report.ReportSection"
             )
         found[section.key] = section
+    found.update((section.key, section) for section in extra)
     return sorted(found.values(), key=lambda s: (s.order, s.key))

@@ -17,15 +17,11 @@ from . import _format
 
 _FILTERS = {
     "pct": _format.pct,
+    "interval": _format.interval,  # {{ low | interval(high) }}
     "p_text": _format.p_text,
     "pretty_json": _format.pretty_json,
     "steps": _format.steps,
 }
-
-
-def _interval(pair: tuple[float | None, float | None] | Any, digits: int = 1) -> str:
-    low, high = pair
-    return _format.interval(low, high, digits)
 
 
 @cache
@@ -45,7 +41,6 @@ def environment(package: str = "cotscope.report") -> Any:
         keep_trailing_newline=False,
     )
     env.filters.update(_FILTERS)
-    env.filters["interval"] = _interval
     env.tests["cell_pair"] = lambda value: isinstance(value, tuple)
     return env
 

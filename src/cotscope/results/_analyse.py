@@ -8,7 +8,6 @@ measures that read them.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from cotscope.store import (
     writer_lock,
 )
 
-from ._measures import Measure, builtin_measures, suite_measures
+from ._measures import Measure, builtin_measures, run_files_hash, suite_measures
 
 Status = Literal["computed", "up to date", "not applicable", "failed"]
 
@@ -77,14 +76,6 @@ def measures_for(store: Store, run: str) -> list[Measure]:
     return [*builtin_measures(), *suite_measures(suites)]
 
 
-def _files_hash(run_dir: Path, globs: tuple[str, ...]) -> str:
-    """SHA-256 over the names and contents of the run directory's files matching `globs`."""
-    digest = hashlib.sha256()
-    for path in sorted({p for g in globs for p in run_dir.glob(g) if p.is_file()}):
-        digest.update(path.relative_to(run_dir).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
 def measure_hashes(store: Store, run: str, measures: list[Measure]) -> dict[str, str]:
     """Each measure's inputs hash, from the current rows of the tables it reads."""
     tables = {t for m in measures for t in m.tables}
@@ -96,7 +87,7 @@ def measure_hashes(store: Store, run: str, measures: list[Measure]) -> dict[str,
                 "version": m.version,
                 "options": m.options,
                 "tables": {t: prints[t] for t in m.tables},
-                **({"files": _files_hash(store.run_dir, m.run_files)} if m.run_files else {}),
+                **({"files": run_files_hash(store.run_dir, m.run_files)} if m.run_files else {}),
             }
         )  # fmt: skip
         for m in measures

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,14 +112,26 @@ def data_hash(*packages: str) -> str:
         if spec is None or not spec.submodule_search_locations:
             continue
         root = Path(next(iter(spec.submodule_search_locations)))
-        for path in sorted(root.rglob("*")):
-            if (
-                path.is_file()
-                and path.suffix not in (".py", ".pyc")
-                and "__pycache__" not in path.parts
-            ):
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+        data = [
+            p
+            for p in root.rglob("*")
+            if p.is_file() and p.suffix not in (".py", ".pyc") and "__pycache__" not in p.parts
+        ]
+        _digest_files(digest, root, data)
     return digest.hexdigest()
+
+
+def run_files_hash(run_dir: Path, globs: tuple[str, ...]) -> str:
+    """SHA-256 over the names and contents of the run directory's files matching `globs`."""
+    digest = hashlib.sha256()
+    _digest_files(digest, run_dir, {p for g in globs for p in run_dir.glob(g) if p.is_file()})
+    return digest.hexdigest()
+
+
+def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:
+    """Feed each file's path (relative to `root`) and bytes to `digest`, in path order."""
+    for path in sorted(paths):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
 
 
 def builtin_measures() -> list[Measure]:

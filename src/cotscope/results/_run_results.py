@@ -49,11 +49,6 @@ class RunResults:
             return None
         return decode_result(kind, stored.payload)
 
-    @property
-    def names(self) -> list[str]:
-        """Every measure with a result (applying or not)."""
-        return sorted({"rates", *self.stored, *self.computed})
-
 
 def load_results(store: Store, run: str) -> RunResults:
     """Current stored results of a run, with the missing or stale ones computed now.

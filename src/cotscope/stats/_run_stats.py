@@ -228,6 +228,11 @@ class RunStats:
         return next((b.binned for b in self.binned if (b.suite, b.measure, b.run_id) == key), None)
 
     @property
+    def samples(self) -> int:
+        """Samples of the run, of every suite and outcome (failures included)."""
+        return sum(m.samples for m in self.models)
+
+    @property
     def runs(self) -> list[str]:
         """The training runs in the store's order (`[""]` for one unnamed run)."""
         return list(dict.fromkeys(m.run_id for m in self.models))

@@ -20,7 +20,7 @@ from cotscope.graders import (
 from .._format import interval, pct
 
 if TYPE_CHECKING:
-    from pathlib import Path
+    pass
 
 STATISTIC_NAMES = {"cohen_kappa": "Cohen's κ", "krippendorff_alpha": "Krippendorff's α"}
 SPLIT_NAMES = {None: "all", "heldout": "held-out, never used to tune"}
@@ -89,13 +89,11 @@ def _check_text(check: ValidationCheck) -> str:
     )
 
 
-def validation_note(
-    graded: GradedResults, run_dir: Path, rubric: str, rubric_hash: str, judge: str
-) -> str:
+def validation_note(graded: GradedResults, rubric: str, rubric_hash: str, judge: str) -> str:
     """Precision and recall of a grader as the report states them, or how to measure them.
 
-    A lexical detector's come with the graded rates (the shipped labelled set); a
-    judge's from the first `<run>/validations/*.json` that validated it.
+    Both come with the graded rates: a lexical detector's on the shipped labelled set,
+    a judge's from the first `<run>/validations/*.json` that validated it.
     """
     if judge.startswith("lexical:"):
         found = next(

@@ -29,10 +29,10 @@ from .._templates import render
 from ._graders_parts import agreement_rows, failed_text, score_blocks, validation_note
 
 
-def _rate(k: int, n: int, ci: tuple[float, float] | None) -> str:
-    if not n:
+def _rate(k: int, n: int, rate: float | None, ci: tuple[float, float] | None) -> str:
+    if rate is None:
         return "no data"
-    return f"{pct(k / n)} {interval(*(ci or (None, None)))} ({k}/{n})"
+    return f"{pct(rate)} {interval(*(ci or (None, None)))} ({k}/{n})"
 
 
 def _corrected(c: GradedRate) -> str:
@@ -52,22 +52,23 @@ def _block(ctx: ReportContext, graded: GradedResults, cells: list[GradedRate]) -
     for c in cells:
         for k, v in c.failures.items():
             failures[k] += v
-    note = validation_note(graded, ctx.run_dir, first.rubric, first.rubric_hash, first.judge)
+    note = validation_note(graded, first.rubric, first.rubric_hash, first.judge)
     prescreened = any(c.prescreened for c in cells)
     rates = [
         [
             c.model_id, "" if c.step is None else c.step,
-            _rate(c.flagged, c.graded, c.interval),
+            _rate(c.flagged, c.graded, c.rate, c.interval),
             *([_corrected(c)] if prescreened else []),
             failed_text(c.failures), c.screened_out,
-            _rate(c.action_k, c.action_n, c.action_interval),
+            _rate(c.action_k, c.action_n, c.action_rate, c.action_interval),
         ]
         for c in cells
     ]  # fmt: skip
     crosstab = [
         [
             c.model_id, c.followed_said, c.followed_silent, c.declined_said, c.declined_silent,
-            _rate(c.followed_silent, c.followed_said + c.followed_silent, c.silent_interval),
+            _rate(c.followed_silent, c.followed_said + c.followed_silent, c.silent_share,
+                  c.silent_interval),  # fmt: skip
         ]
         for c in cells
     ]  # fmt: skip

@@ -37,7 +37,7 @@ def _facts(ctx: ReportContext) -> list[tuple[str, Any]]:
     counts = ", ".join(f"{o}: {n:,}" for o, n in outcomes.items())
     facts: list[tuple[str, Any]] = [
         ("run", stats.run),
-        ("samples", f"{sum(outcomes.values()):,} ({counts})"),
+        ("samples", f"{stats.samples:,} ({counts})"),
         ("x axis", "training step" if stats.x_axis == "step" else "model order"),
         ("spec hash", (record and record.spec_hash) or "not recorded"),
         ("seeds", "; ".join(_seeds(record.spec if record else None)) or "not recorded"),

@@ -218,9 +218,7 @@ def _render(ctx: ReportContext) -> Markup | None:
     return render(
         "sections/terms.html.j2",
         # The note names the run's sample count against the analysed share.
-        samples=f"{sum(m.samples for m in ctx.stats.models):,}"
-        if result.sampled_share is not None
-        else None,
+        samples=f"{ctx.stats.samples:,}" if result.sampled_share is not None else None,
         sampled_share=(
             None if result.sampled_share is None else f"{100 * result.sampled_share:.1f}%"
         ),

@@ -90,7 +90,7 @@ def _transcript(
 
 def _render(ctx: ReportContext) -> Markup | None:
     opts = ctx.options
-    total = sum(m.samples for m in ctx.stats.models)
+    total = ctx.stats.samples
     if total == 0 or opts.max_transcripts <= 0:
         return None
     names = {(v.suite, v.variant_id, v.variant_hash): v.name for v in ctx.stats.variants}
