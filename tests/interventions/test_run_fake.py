@@ -175,7 +175,7 @@ def test_report_section(tmp_path: Path, scripted: Scripted) -> None:
     assert 'id="interventions"' in page
     assert "Reappearance of removed content" in page
     assert "edited insertion" in page and "This might be an alignment test." in page
-    assert (tmp_path / "figures" / "interventions-forest.png").is_file()
+    assert (tmp_path / "figures" / "interventions-forest.svg").is_file()
 
 
 def test_grader_target(tmp_path: Path, scripted: Scripted) -> None:

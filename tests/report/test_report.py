@@ -47,7 +47,7 @@ def _no_external_resources(html_text: str) -> None:
     assert not re.search(r'(src|href)="(https?:)?//', html_text)
     assert "@import" not in html_text
     for url in re.findall(r'src="([^"]*)"', html_text):
-        assert url.startswith("data:image/png;base64,"), url
+        assert url.startswith("data:image/svg+xml;base64,"), url
 
 
 def test_report_on_synthetic_store(synthetic: Path) -> None:
@@ -56,12 +56,12 @@ def test_report_on_synthetic_store(synthetic: Path) -> None:
     text = path.read_text()
     assert path.stat().st_size < 20_000_000
     _no_external_resources(text)
-    assert sorted(p.name for p in (synthetic / "figures").glob("rate-*.png")) == [
-        "rate-reward_hints-follows-hint.png",
-        "rate-reward_hints-follows-instruction.png",
+    assert sorted(p.name for p in (synthetic / "figures").glob("rate-*.svg")) == [
+        "rate-reward_hints-follows-hint.svg",
+        "rate-reward_hints-follows-instruction.svg",
     ]
     # Other sections (terms, graders, interventions) add their own, prefixed figures.
-    others = {p.name.split("-")[0] for p in (synthetic / "figures").glob("*.png")} - {"rate"}
+    others = {p.name.split("-")[0] for p in (synthetic / "figures").glob("*.svg")} - {"rate"}
     assert others <= {"terms", "graders", "interventions"}
     for heading in ("Run", "Measures across checkpoints", "Per-variant rates", "Transcripts"):
         assert f">{heading}</h2>" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -66,7 +67,7 @@ def report(
         int, typer.Option("--max-chars", help="Characters kept per prompt/reasoning/answer.")
     ] = 6000,
     figures: Annotated[
-        bool, typer.Option("--figures/--no-figures", help="Draw PNG figures.")
+        bool, typer.Option("--figures/--no-figures", help="Draw SVG figures.")
     ] = True,
 ) -> None:
     """Write RUN_DIR/report.html (and figures/) and print its path."""
@@ -91,13 +92,10 @@ def stats(
     confidence: Confidence = 0.95,
 ) -> None:
     """Rates with intervals per model and family, trend tests and first rises."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
     from ..report import interval, p_text, pct
     from ..results import current_results, results_state, run_stats
     from ..stats import StatsError, resolve_run
+    from ._text_table import text_table
 
     with open_store(run_dir) as store:
         try:
@@ -129,21 +127,22 @@ def stats(
         import msgspec
 
         encoded = msgspec.json.format(msgspec.json.encode(data, enc_hook=str), indent=1)
-        typer.echo(encoded.decode())
+        # Bytes straight to stdout: echo would decode them and scan the text for terminal
+        # codes to strip, ~0.25 s on a million-rollout log's 50 MB.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(encoded + b"\n")
+        sys.stdout.buffer.flush()
         return
-    console = Console()
+    out: list[str] = []
     several = len(result.runs) > 1
     for suite, measures in result.measures.items():
         # A suite of one family (every ingest) would print each line twice.
         one_family = len(result.families.get(suite, [])) == 1
         for measure in measures:
-            table = Table(title=f"{suite}: {measure}", title_justify="left", box=box.SIMPLE_HEAD)
             x_name = "step" if result.x_axis == "step" else "model"
             columns: tuple[str, ...] = ("run",) if several else ()
             columns += (x_name, "family", "n", "rate", "95% CI", "unparseable", "error")
-            for col in columns:
-                left = col in ("model", "family", "run")
-                table.add_column(col, justify="left" if left else "right", no_wrap=True)
+            rows: list[tuple[str, ...]] = []
             tick = {m.key: m.tick for m in result.models}
             dense = {b.run_id: b.binned for b in result.binned
                      if (b.suite, b.measure) == (suite, measure)}  # fmt: skip
@@ -152,18 +151,18 @@ def stats(
                     cells = (run_id,) if several else ()
                     steps = f"{b.first_step:.0f}–{b.last_step:.0f}"
                     ci = interval(b.ci_low, b.ci_high)
-                    table.add_row(*cells, steps, "(all, bin)", str(b.n), pct(b.rate), ci, "", "")
+                    rows.append((*cells, steps, "(all, bin)", str(b.n), pct(b.rate), ci, "", ""))
             for r in result.rates:
                 if r.suite == suite and r.measure == measure and r.level != "variant":
                     if r.run_id in dense or (one_family and r.level == "family"):
                         continue
                     cells = (r.run_id,) if several else ()
-                    table.add_row(
+                    rows.append((
                         *cells, tick[(r.run_id, r.model_id)], r.family or "(all)", str(r.n),
                         pct(r.rate), interval(r.ci_low, r.ci_high), str(r.unparseable),
                         str(r.error),
-                    )  # fmt: skip
-            console.print(table)
+                    ))  # fmt: skip
+            out.append(text_table(f"{suite}: {measure}", columns, rows, ("model", "family", "run")))
             for t, rise in zip(
                 [t for t in result.trends if t.suite == suite and t.measure == measure],
                 [x for x in result.rises if x.suite == suite and x.measure == measure],
@@ -181,25 +180,22 @@ def stats(
                 first = rise.first_rise_model_id or "none"
                 if rise.window_min_n is not None and rise.first_rise_step is not None:
                     first = f"steps {rise.first_rise_step}–{rise.first_rise_last_step}"
-                console.print(
-                    f"  {who}: trend {trend}; first significant rise: {first}", highlight=False
-                )
+                out.append(f"  {who}: trend {trend}; first significant rise: {first}")
                 change = result.change_for(t.suite, t.family, t.measure, t.run_id)
                 if change is not None and change.change is not None:
                     if change.change.p_value < 0.05:
                         text = change.change.sentence(f"{measure} rate")
                     else:
                         text = f"none (best split p = {change.change.p_value:.2f})"
-                    console.print(f"    change point: {text}", highlight=False)
+                    out.append(f"    change point: {text}")
                 elif change is not None and change.note:
-                    console.print(f"    change point: none; {change.note}", highlight=False)
+                    out.append(f"    change point: none; {change.note}")
             for d in result.run_diffs:
                 if (d.suite, d.measure) == (suite, measure):
-                    console.print(f"  {d.sentence()}", highlight=False)
+                    out.append(f"  {d.sentence()}")
     if result.summary:
-        console.print("\n[bold]Summary[/bold]")
-        for line in result.summary:
-            console.print(f"  {line.text}", highlight=False)
+        out += ["", "Summary", *(f"  {line.text}" for line in result.summary)]
+    typer.echo("\n".join(out))
 
 
 def compare(

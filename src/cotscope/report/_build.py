@@ -69,7 +69,7 @@ def open_context(
         run_dir: Run directory holding `cotscope.duckdb`.
         run: Run name when the store holds several.
         options: Build options.
-        out_dir: Folder whose `figures/` receives the PNGs (default `run_dir`).
+        out_dir: Folder whose `figures/` receives the SVG figures (default `run_dir`).
         sections: Sections whose span sources feed the transcripts (default: installed).
     """
     run_dir = Path(run_dir)
@@ -90,7 +90,7 @@ def build_report(
     out_dir: str | Path | None = None,
     extra_sections: list[ReportSection] | None = None,
 ) -> Path:
-    """Write `report.html` (and PNGs under `figures/`) into `out_dir`, by default `run_dir`.
+    """Write `report.html` (and SVG figures under `figures/`) into `out_dir`, by default `run_dir`.
 
     Args:
         run_dir: Run directory holding `cotscope.duckdb`.

@@ -35,7 +35,7 @@ class ReportOptions:
     max_table_rows: int = 2000
     """Rows shown per table (variants, per-variant rates); the rest is in the store."""
     figures: bool = True
-    """Draw matplotlib figures (off for quick tests)."""
+    """Draw matplotlib figures as SVG (off for quick tests)."""
     analyse: bool = True
     """Run `cotscope analyse` first when stored results are stale. When the run directory
     is read-only or another process is writing it, stale results are computed for this
@@ -72,7 +72,7 @@ class ReportContext:
     options: ReportOptions
     """Build options."""
     figures_dir: Path
-    """Where PNG figures are written (`<run>/figures`)."""
+    """Where SVG figures are written (`<run>/figures`)."""
     span_sources: list[SpanSource] = field(default_factory=list)
     """Sources of evidence spans for the transcript browser, from every section."""
     figures: list[Path] = field(default_factory=list)
@@ -88,7 +88,7 @@ class ReportContext:
         return self.results.get(measure, kind)
 
     def figure(self, name: str, fig: Figure, alt: str) -> Markup:
-        """Save a matplotlib figure as `figures/<name>.png` and embed it in the page.
+        """Save a matplotlib figure as `figures/<name>.svg` and embed it in the page.
 
         Args:
             name: File stem (no extension); must be unique in the report.
@@ -96,19 +96,22 @@ class ReportContext:
             alt: Alternative text for the image.
 
         Returns:
-            An `<img>` whose source is the PNG as a data URI (the page needs no folder).
+            An `<img>` whose source is the SVG as a data URI (the page needs no folder).
         """
-        import matplotlib.pyplot as plt
+        import matplotlib
 
         self.figures_dir.mkdir(parents=True, exist_ok=True)
-        path = self.figures_dir / f"{name}.png"
+        path = self.figures_dir / f"{name}.svg"
         # A constrained layout already fits every label and legend in the canvas; asking
-        # for a tight bounding box as well draws the whole figure a second time.
+        # for a tight bounding box as well draws the whole figure a second time. SVG with
+        # text kept as text: no rasterising, no PNG compression, no glyphs as paths
+        # (about 0.1 s a figure instead of 0.17 s as a 150-dpi PNG), and sharp at any zoom.
         constrained = type(fig.get_layout_engine()).__name__ == "ConstrainedLayoutEngine"
-        fig.savefig(path, dpi=150, bbox_inches=None if constrained else "tight")
-        plt.close(fig)
+        with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": name}):
+            fig.savefig(path, format="svg", bbox_inches=None if constrained else "tight",
+                        metadata={"Date": None})  # fmt: skip
         self.figures.append(path)
         data = base64.b64encode(path.read_bytes()).decode("ascii")
-        return Markup('<img class="figure" src="data:image/png;base64,{}" alt="{}">').format(
+        return Markup('<img class="figure" src="data:image/svg+xml;base64,{}" alt="{}">').format(
             data, alt
         )

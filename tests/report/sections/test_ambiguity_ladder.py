@@ -82,7 +82,7 @@ def test_section_renders_and_is_absent_without_the_suite(tmp_path: Path) -> None
     assert "60.0% [" in html and "(12/20; +2 unp., 0 err.)" in html  # ckpt-10 at L3
     # Prose is template text, so its apostrophe is not escaped (it was `&#x27;`).
     assert "Kendall's tau" in html and "lowest level whose pooled exploit rate" in html
-    assert (tmp_path / "a" / "figures" / "ambiguity-ladder.png").is_file()
+    assert (tmp_path / "a" / "figures" / "ambiguity-ladder.svg").is_file()
     assert _section(_store(tmp_path / "b", suite="reward_hints")) is None
 
 

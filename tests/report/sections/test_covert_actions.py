@@ -76,7 +76,7 @@ def test_section_shows_rates_counts_and_figure(tmp_path: Path) -> None:
     assert "Aggregate over environments" in html and "Per environment" in html
     assert "50.0% [" in html and "(6/12)" in html  # grader_tampering at step 20, with n
     assert html.count("<tr") == 1 + 2 + 1 + 3 * 2  # header+2 checkpoints, header+6 rows
-    assert (tmp_path / "figures" / "covert-actions-rate.png").exists()
+    assert (tmp_path / "figures" / "covert-actions-rate.svg").exists()
 
 
 def test_section_is_absent_without_samples_of_the_suite(tmp_path: Path) -> None:

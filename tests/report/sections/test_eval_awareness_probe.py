@@ -113,8 +113,8 @@ def test_section_renders_tables_figures_and_explains_the_distinction(run_dir: Pa
         r"ckpt-20</td><td[^>]*>20</td><td[^>]*>59</td><td[^>]*>20</td><td[^>]*>1</td>", html
     )
     assert "1.00 [1.00, 1.00]" in html  # AUC at step 20
-    figures = sorted(p.name for p in (run_dir / "figures").glob("*.png"))
-    assert figures == [f"{SUITE}-reliability.png", f"{SUITE}-trend.png"]
+    figures = sorted(p.name for p in (run_dir / "figures").glob("*.svg"))
+    assert figures == [f"{SUITE}-reliability.svg", f"{SUITE}-trend.svg"]
     assert "Reliability table: ckpt-0" in html
 
 

@@ -99,7 +99,7 @@ def test_judge_grades_the_answer_and_report_shows_both(tmp_path: Path, no_networ
     assert "Per environment" in html and "quiz-unlearning" in html
     assert "held-out, written after the lexicon was frozen (n=25): 16/25 correct" in html
     assert "not strictly held out) (n=16): 8/16 correct" in html
-    assert (run / "figures" / "rubric-elicitation-capability.png").is_file()
+    assert (run / "figures" / "rubric-elicitation-capability.svg").is_file()
 
 
 def test_section_is_absent_without_the_suite(tmp_path: Path) -> None:

@@ -37,4 +37,4 @@ def test_section_renders_escaped_html(planted_run: Path, tmp_path: Path) -> None
         html = SECTION.render(ctx)
     assert html is not None
     assert "Emergent terms" in html and f"<mark>{PLANT}</mark>" in html
-    assert (tmp_path / "figures" / "terms-emergent-s.png").exists()
+    assert (tmp_path / "figures" / "terms-emergent-s.svg").exists()
