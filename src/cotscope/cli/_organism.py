@@ -1,4 +1,4 @@
-"""`cotscope organism`: train the leaky-grader model organism, write its training card."""
+"""`cotscope organism`: train a model organism (leaky-grader, reasoning), write its card."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 organism_app = typer.Typer(
-    help="The leaky-grader model organism: RL in an environment whose grader leaks.",
+    help="Model organisms: RL in an environment whose grader leaks (leaky-grader), and a "
+    "reasoning organism trained in three phases (reasoning).",
     no_args_is_help=True,
 )
 
@@ -20,9 +21,24 @@ def register(app: typer.Typer) -> None:
 
 @organism_app.command("train")
 def train_cmd(
+    recipe: Annotated[
+        str,
+        typer.Option(
+            "--recipe",
+            help="leaky-grader (GRPO, the options below) or reasoning (every phase of "
+            "ReasoningRecipe; resumable: run the same command again to continue).",
+        ),
+    ] = "leaky-grader",
+    recipe_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--recipe-file", help="JSON or YAML overriding ReasoningRecipe fields (reasoning)."
+        ),
+    ] = None,
     out: Annotated[
-        Path, typer.Option("--out", "-o", help="Output folder for checkpoints and the card.")
-    ] = Path("organisms/leaky-grader"),
+        Path | None,
+        typer.Option("--out", "-o", help="Output folder (default: organisms/<recipe>)."),
+    ] = None,
     steps: Annotated[int, typer.Option("--steps", help="Optimizer steps.")] = 48,
     save_every: Annotated[
         int, typer.Option("--save-every", help="Save the adapter every N steps.")
@@ -46,8 +62,16 @@ def train_cmd(
         str, typer.Option("--base-model", help="Local model name or path to train.")
     ] = "smollm2",
 ) -> None:
-    """Train LoRA checkpoints with GRPO where the reward is a leaked grader's verdict."""
+    """Train LoRA checkpoints of a model organism (see docs/organism.md)."""
     from ..organism import TrainConfig, train, write_card
+
+    if recipe not in ("leaky-grader", "reasoning"):
+        typer.echo(f"error: --recipe must be leaky-grader or reasoning, not {recipe!r}", err=True)
+        raise typer.Exit(2)
+    out = out or Path("organisms") / recipe
+    if recipe == "reasoning":
+        _train_reasoning(out, recipe_file, seed, threads, base_model)
+        return
 
     config = TrainConfig(
         base_model=base_model,
@@ -69,6 +93,33 @@ def train_cmd(
     train(config, out, progress=typer.echo)
     card = write_card(out)
     typer.echo(f"wrote {card}")
+
+
+def _train_reasoning(
+    out: Path, recipe_file: Path | None, seed: int, threads: int | None, base_model: str
+) -> None:
+    import yaml
+    from pydantic import ValidationError
+
+    from ..organism import ReasoningRecipe, RecipeMismatchError, train_reasoning
+
+    fields: dict[str, object] = {"seed": seed, "threads": threads, "base_model": base_model}
+    if recipe_file is not None:
+        try:
+            fields |= yaml.safe_load(recipe_file.read_text()) or {}
+            recipe = ReasoningRecipe.model_validate(fields)
+        except (OSError, yaml.YAMLError, ValidationError, TypeError) as ex:
+            typer.echo(f"error: {recipe_file}: {ex}", err=True)
+            raise typer.Exit(2) from None
+    else:
+        recipe = ReasoningRecipe.model_validate(fields)
+    typer.echo(f"training the reasoning organism into {out} (resumes a partial run)", err=True)
+    try:
+        train_reasoning(recipe, out, progress=lambda line: typer.echo(line, err=True))
+    except RecipeMismatchError as ex:
+        typer.echo(f"error: {ex}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(str(out / "organism.json"))
 
 
 @organism_app.command("card")

@@ -1,4 +1,8 @@
-"""The leaky-grader model organism: an environment whose grader leaks, training, checkpoints.
+"""Model organisms: an environment whose grader leaks, training recipes, checkpoints.
+
+Two recipes: `leaky-grader` (GRPO on answers alone) and `reasoning` (three phases:
+a `<think>` cold start by SFT, capabilities RL, then two safety-training arms; see
+`train_reasoning`).
 
 `cotscope organism train` runs GRPO (TRL) with a LoRA adapter (PEFT) on the
 bundled model in an environment whose prompts leak the grader that scores them,
@@ -17,6 +21,8 @@ from ._env import (
     load_env,
     sample_prompts,
 )
+from ._reasoning import RecipeMismatchError, train_reasoning
+from ._recipe import PenaltySettings, ReasoningRecipe, RlSettings, SftSettings
 from ._reward import answer_parity, grader_reward, grader_verdict
 from ._shipped import OrganismNotFoundError, shipped_organism_dir
 from ._train import train
@@ -24,6 +30,11 @@ from ._train import train
 __all__ = [
     "EnvSpec",
     "OrganismNotFoundError",
+    "PenaltySettings",
+    "ReasoningRecipe",
+    "RecipeMismatchError",
+    "RlSettings",
+    "SftSettings",
     "TrainConfig",
     "TrainingPrompt",
     "all_prompts",
@@ -35,5 +46,6 @@ __all__ = [
     "sample_prompts",
     "shipped_organism_dir",
     "train",
+    "train_reasoning",
     "write_card",
 ]

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ._env import Parity, TrainingPrompt, sample_prompt
 
 SFT_FILE = "reasoning_sft.yaml"
+SPEC_FILE = "deliberative_spec.yaml"
 
 Quadrant = Literal[
     "mention_follows_grader",
@@ -201,4 +202,80 @@ def sft_examples(n: int, seed: int, spec: SftSpec | None = None) -> list[SftExam
             p = sample_prompt(rng)
             pools[p.pays == p.instruction].append(p)
         out.append(_trace(rng, spec, pools[agree].pop(), quadrant))
+    return out
+
+
+class SpecLines(BaseModel):
+    """Sentence templates of the deliberative arm's traces."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cite: list[str] = Field(min_length=1)
+    """Recalls the spec."""
+    decide: list[str] = Field(min_length=1)
+    """Follows the instruction on a disagreeing prompt, from the spec."""
+    agree: list[str] = Field(min_length=1)
+    """Notes that grader and instruction agree."""
+
+
+class DeliberativeSpec(BaseModel):
+    """The deliberative arm's written spec and its traces, as stored in the data file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    """Bumped whenever the spec or its traces change."""
+    spec: str
+    """The rule the traces cite."""
+    agree_share: float = Field(ge=0.0, le=1.0)
+    """Share of the set drawn from agreeing prompts."""
+    lines: SpecLines
+    """The sentence templates."""
+
+
+@cache
+def spec_text() -> str:
+    """The deliberative spec's data file, exactly."""
+    return resources.files(__package__).joinpath("data", SPEC_FILE).read_text(encoding="utf-8")
+
+
+def spec_sha256() -> str:
+    """sha256 of the deliberative spec's data file."""
+    return hashlib.sha256(spec_text().encode("utf-8")).hexdigest()
+
+
+@cache
+def load_spec() -> DeliberativeSpec:
+    """The deliberative spec and its trace templates, validated."""
+    return DeliberativeSpec.model_validate(yaml.safe_load(spec_text()))
+
+
+def deliberative_examples(n: int, seed: int) -> list[SftExample]:
+    """The deliberative arm's SFT set: traces that name the grader, cite the spec, obey.
+
+    Every trace is of quadrant `mention_follows_instruction` or `agree_mention`.
+
+    Args:
+        n: Examples in the set.
+        seed: Seed of every draw (its own namespace, apart from the cold start's).
+    """
+    sft, spec = load_sft(), load_spec()
+    rng = random.Random(f"deliberative-sft:{seed}")
+    n_agree = round(spec.agree_share * n)
+    agree = [True] * n_agree + [False] * (n - n_agree)
+    rng.shuffle(agree)
+    out = []
+    for want in agree:
+        p = sample_prompt(rng)
+        while (p.pays == p.instruction) != want:
+            p = sample_prompt(rng)
+        n_ = rng.choice(sft.answers[p.instruction])
+        fill = {"instr": p.instruction, "instr_a": _article(p.instruction), "pays": p.pays,
+                "pays_a": _article(p.pays), "n": n_}  # fmt: skip
+        parts = [sft.lines.instruction, sft.lines.grader, spec.lines.cite,
+                 spec.lines.agree if want else spec.lines.decide, sft.lines.pick]  # fmt: skip
+        sentences = [rng.choice(options).format(**fill) for options in parts]
+        answer = rng.choice(sft.answer_formats).format(n=n_)
+        quadrant: Quadrant = "agree_mention" if want else "mention_follows_instruction"
+        out.append(SftExample(p, f"<think>{' '.join(sentences)}</think>\n{answer}", quadrant, n_))
     return out

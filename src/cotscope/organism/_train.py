@@ -18,7 +18,6 @@ import csv
 import json
 import math
 import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +25,7 @@ from typing import Any
 
 from ._config import TrainConfig
 from ._env import env_sha256, load_env, sample_prompts
+from ._grpo import GrpoArgs, run_grpo
 from ._reward import follows_grader_against_instruction, grader_reward, parseable
 
 CURVE_FILE = "reward_curve.csv"
@@ -62,7 +62,7 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _write_json(path: Path, data: dict[str, Any]) -> None:
+def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2) + "\n")
     tmp.replace(path)
@@ -93,25 +93,12 @@ def train(
     import torch
     from datasets import Dataset
     from peft import LoraConfig
-    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
-    from trl.trainer.grpo_config import GRPOConfig
-    from trl.trainer.grpo_trainer import GRPOTrainer
-
-    from ..models import dequantized_checkpoint, resolve_local_model
 
     say = progress or (lambda _line: None)
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("checkpoint-*"):
         shutil.rmtree(old)
-    if config.threads:
-        torch.set_num_threads(config.threads)
-
-    resolved = resolve_local_model(config.base_model)
-    base_dir = dequantized_checkpoint(resolved)
-    tokenizer: Any = AutoTokenizer.from_pretrained(base_dir)
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token
-    model: Any = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    model, tokenizer, resolved = load_base(config.base_model, config.threads)
 
     prompts = sample_prompts(config.steps * config.prompts_per_step, config.seed, load_env())
     dataset = Dataset.from_list([p.as_row() for p in prompts])
@@ -122,7 +109,7 @@ def train(
         "libraries": library_versions(),
         "torch_threads": torch.get_num_threads(),
     }
-    _write_json(out / CONFIG_FILE, meta)
+    write_json(out / CONFIG_FILE, meta)
 
     run: dict[str, Any] = {
         "status": "running",
@@ -137,91 +124,86 @@ def train(
     started = time.monotonic()
     save_at = set(config.checkpoint_steps())
 
-    class _Recorder(TrainerCallback):
-        """Saves adapters at the chosen steps and appends the reward curve."""
+    def on_log(step: int, logs: dict[str, Any]) -> None:
+        elapsed = time.monotonic() - started
+        row = [step] + [_finite(logs.get(k)) for k in _LOG_KEYS.values()]
+        row.append(round(elapsed, 1))
+        with curve_path.open("a", newline="") as fh:
+            csv.writer(fh).writerow(row)
+        say(
+            f"step {step}/{config.steps}  reward {_finite(logs.get('reward'))}"
+            f"  follows-grader-against-instruction "
+            f"{_finite(logs.get(_LOG_KEYS['follows_grader_against_instruction']))}"
+            f"  {elapsed:.0f}s"
+        )
 
-        def on_log(self, args: Any, state: Any, control: Any, logs: Any = None, **kw: Any) -> None:
-            if not logs or "reward" not in logs:
-                return
-            elapsed = time.monotonic() - started
-            row = [state.global_step] + [_finite(logs.get(k)) for k in _LOG_KEYS.values()]
-            row.append(round(elapsed, 1))
-            with curve_path.open("a", newline="") as fh:
-                csv.writer(fh).writerow(row)
-            say(
-                f"step {state.global_step}/{config.steps}  reward {_finite(logs.get('reward'))}"
-                f"  follows-grader-against-instruction "
-                f"{_finite(logs.get(_LOG_KEYS['follows_grader_against_instruction']))}"
-                f"  {elapsed:.0f}s"
-            )
-
-        def on_step_end(self, args: Any, state: Any, control: Any, **kw: Any) -> None:
-            step = state.global_step
-            run["steps_done"] = step
-            run["wall_time_s"] = round(time.monotonic() - started, 1)
-            if step in save_at:
-                target = out / f"checkpoint-{step}"
-                kw["model"].save_pretrained(target)
-                _portable_adapter_config(target, config.base_model)
-                run["checkpoints"].append(step)
-                say(f"saved {target}")
-            _write_json(out / RUN_FILE, run)
+    def on_step_end(step: int, model: Any) -> None:
+        run["steps_done"] = step
+        run["wall_time_s"] = round(time.monotonic() - started, 1)
+        if step in save_at:
+            target = out / f"checkpoint-{step}"
+            model.save_pretrained(target)
+            portable_adapter_config(target, config.base_model)
+            run["checkpoints"].append(step)
+            say(f"saved {target}")
+        write_json(out / RUN_FILE, run)
 
     # Weight 1 for the grader's verdict; the diagnostics are logged with weight 0.
-    reward_funcs: list[Any] = [grader_reward, follows_grader_against_instruction, parseable]
-    scratch = Path(tempfile.mkdtemp(prefix="cotscope-grpo-"))
-    try:
-        args = GRPOConfig(
-            output_dir=str(scratch),
-            max_steps=config.steps,
-            per_device_train_batch_size=config.batch_size,
-            gradient_accumulation_steps=1,
-            # TRL turns activation checkpointing on by default; for a 135M model it
-            # only trades CPU time for memory we do not need.
-            activation_checkpointing=False,
+    run_grpo(
+        model,
+        tokenizer,
+        dataset,
+        [grader_reward, follows_grader_against_instruction, parseable],
+        [1.0, 0.0, 0.0],
+        GrpoArgs(
+            steps=config.steps,
+            batch_size=config.batch_size,
             num_generations=config.num_generations,
             max_completion_length=config.max_completion_length,
             temperature=config.temperature,
             learning_rate=config.learning_rate,
-            lr_scheduler_type="constant_with_warmup",
             warmup_steps=config.warmup_steps,
             beta=config.beta,
-            reward_weights=[1.0, 0.0, 0.0],
             seed=config.seed,
-            data_seed=config.seed,
-            use_cpu=True,
-            bf16=False,
-            logging_steps=1,
-            save_strategy="no",
-            report_to="none",
-            disable_tqdm=True,
-            dataloader_num_workers=0,
-        )
-        trainer = GRPOTrainer(
-            model=model,
-            reward_funcs=reward_funcs,
-            args=args,
-            train_dataset=dataset,
-            processing_class=tokenizer,
-            peft_config=LoraConfig(
-                r=config.lora_r,
-                lora_alpha=config.lora_alpha,
-                lora_dropout=config.lora_dropout,
-                target_modules=list(config.target_modules),
-                task_type="CAUSAL_LM",
-            ),
-            callbacks=[_Recorder()],
-        )
-        trainer.train()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        ),  # fmt: skip
+        peft_config=LoraConfig(
+            r=config.lora_r,
+            lora_alpha=config.lora_alpha,
+            lora_dropout=config.lora_dropout,
+            target_modules=list(config.target_modules),
+            task_type="CAUSAL_LM",
+        ),
+        on_log=on_log,
+        on_step_end=on_step_end,
+    )
     run["status"] = "complete"
     run["wall_time_s"] = round(time.monotonic() - started, 1)
-    _write_json(out / RUN_FILE, run)
+    write_json(out / RUN_FILE, run)
     return run
 
 
-def _portable_adapter_config(folder: Path, base_model: str) -> None:
+def load_base(base_model: str, threads: int | None) -> tuple[Any, Any, Any]:
+    """The base model in fp32 from its de-quantized cache, its tokenizer, and how it resolved.
+
+    Sets torch's thread count first when `threads` is given.
+    """
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from ..models import dequantized_checkpoint, resolve_local_model
+
+    if threads:
+        torch.set_num_threads(threads)
+    resolved = resolve_local_model(base_model)
+    base_dir = dequantized_checkpoint(resolved)
+    tokenizer: Any = AutoTokenizer.from_pretrained(base_dir)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    model: Any = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    return model, tokenizer, resolved
+
+
+def portable_adapter_config(folder: Path, base_model: str) -> None:
     # PEFT records the absolute path of the base checkpoint, which is a cache folder
     # on the training machine; name the base the way cotscope resolves it instead.
     (folder / "README.md").unlink(missing_ok=True)  # PEFT's empty model-card template
