@@ -325,3 +325,26 @@ def test_models_of_several_training_runs_are_curves(tmp_path: Path) -> None:
         ("ppo", 0), ("ppo", 10), ("grpo", 0), ("grpo", 10),
     ]  # fmt: skip
     assert {t.run_id for t in stats.trends} == {"ppo", "grpo"}
+
+
+def test_checkpoint_phases_reach_the_store_stats_and_figures(tmp_path: Path) -> None:
+    from cotscope.report._figures import phase_changes
+    from cotscope.stats import collect_stats
+    from cotscope.store import checkpoints
+
+    outputs = _outputs(["I pick 7.", "Answer: 12"] * 10)
+    phases = {0: "cold-start", 10: "capabilities", 20: "capabilities"}
+    models = [
+        {"id": f"trunk-{step}", "model": "mockllm/model", "step": step, "run": "trunk",
+         "phase": phase, "model_args": {"custom_outputs": outputs}}
+        for step, phase in phases.items()
+    ]  # fmt: skip
+    spec = _spec(tmp_path, models=models,
+                 suites=[{"name": "reward_hints", "variants": ["base"], "epochs": 2}])  # fmt: skip
+    run_sweep(plan_sweep(spec), display="none", echo=lambda _: None)
+    with Store(spec.run_dir(), read_only=True) as store:
+        assert {c.step: c.phase for c in checkpoints(store)} == phases
+        stats = collect_stats(store)
+    assert [m.phase for m in stats.models] == ["cold-start", "capabilities", "capabilities"]
+    # The run enters `capabilities` at step 10; a phase that goes on draws no new line.
+    assert phase_changes(stats) == [(10.0, "capabilities")]

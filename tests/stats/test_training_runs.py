@@ -176,3 +176,22 @@ def test_numbers_name_runs_and_steps_may_be_floats(tmp_path: Path) -> None:
     assert stats.runs == ["7", "8"] and stats.measures == {"ingested": ["hack"]}
     row = stats.change_for("ingested", None, "hack", "8")
     assert row is not None and row.change is not None and row.change.after.first_step == 16
+
+
+def test_a_store_from_before_phases_is_read_and_migrated_by_a_writer(
+    two_runs: Path, tmp_path: Path
+) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "cotscope.duckdb").write_bytes((two_runs / "cotscope.duckdb").read_bytes())
+    con = duckdb.connect(str(old / "cotscope.duckdb"))
+    con.execute("ALTER TABLE samples DROP COLUMN phase")
+    con.close()
+    with Store(old, read_only=True) as store:
+        stats = collect_stats(store)
+    assert stats.runs == ["alpha", "beta"] and {m.phase for m in stats.models} == {""}
+    with Store(old) as store:  # a writer adds the column, filled with ''
+        assert store.count() > 0
+    con = duckdb.connect(str(old / "cotscope.duckdb"), read_only=True)
+    assert con.execute("SELECT DISTINCT phase FROM samples").fetchall() == [("",)]
+    con.close()

@@ -25,9 +25,11 @@ from ._messages import combine_kinds, split_think
 from ._schema import Message, TranscriptRecord
 
 FIXED_COLUMNS = (
-    "run", "model_args", "label", "seed", "parsed_answer", "latency_s", "created_at", "attempts"
+    "run", "model_args", "label", "seed", "parsed_answer", "latency_s", "created_at", "attempts",
+    "phase",
 )  # fmt: skip
-"""Columns with one value for a whole ingest: the insert supplies them (`Constants.fixed`)."""
+"""Columns with one value for a whole ingest: the insert supplies them (`Constants.fixed`).
+A log's training phase is not read from its records yet: ingested checkpoints record none."""
 ROW_COLUMNS = tuple(name for name in SAMPLE_COLUMNS if name not in FIXED_COLUMNS)
 """Columns of the row tuples `RowBuilder.build` returns, in this order."""
 
@@ -64,7 +66,8 @@ class Constants:
     def fixed(self) -> dict[str, Any]:
         """Values of `FIXED_COLUMNS` for every row of this ingest."""
         values = {
-            "run": self.run, "model_args": "{}", "created_at": self.created_at, "attempts": 1
+            "run": self.run, "model_args": "{}", "created_at": self.created_at, "attempts": 1,
+            "phase": "",
         }  # fmt: skip
         return {name: values.get(name) for name in FIXED_COLUMNS}
 

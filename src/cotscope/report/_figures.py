@@ -1,7 +1,9 @@
 """Matplotlib figures of the report (Agg backend, imported lazily).
 
 Colours are the Okabe–Ito palette, distinguishable with the common colour-vision
-deficiencies; families beyond seven also change line style and marker.
+deficiencies; families beyond seven also change line style and marker. Where a
+training run enters a new phase (checkpoints that record one), a dashed grey line
+carries the phase's name.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING
 from cotscope.stats import RateRow, RunStats
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442")
@@ -27,6 +30,29 @@ def _plain(text: str) -> str:
 def _n_text(rows: list[RateRow]) -> str:
     ns = [r.n for r in rows]
     return f"n={min(ns)}" if min(ns) == max(ns) else f"n={min(ns)}–{max(ns)}"
+
+
+def phase_changes(stats: RunStats) -> list[tuple[float, str]]:
+    """Where a training run enters a new phase: (x of its first checkpoint, phase name).
+
+    Only on a step axis, and only between checkpoints that both record a phase.
+    """
+    if stats.x_axis != "step":
+        return []
+    marks: dict[float, str] = {}
+    for run_id in stats.runs:
+        models = sorted((m for m in stats.models if m.run_id == run_id), key=lambda m: m.x)
+        for before, after in zip(models, models[1:], strict=False):
+            if before.phase and after.phase and before.phase != after.phase:
+                marks.setdefault(after.x, after.phase)
+    return sorted(marks.items())
+
+
+def _mark_phases(ax: Axes, stats: RunStats) -> None:
+    for x, phase in phase_changes(stats):
+        ax.axvline(x, color="#555555", linestyle=(0, (4, 3)), linewidth=0.8, zorder=0)
+        ax.text(x, 99, f" {_plain(phase)}", rotation=90, va="top", ha="left", fontsize=6.5,
+                color="#555555")  # fmt: skip
 
 
 def rate_figure(stats: RunStats, suite: str, measure: str, max_families: int = 14) -> Figure:
@@ -108,6 +134,7 @@ def rate_figure(stats: RunStats, suite: str, measure: str, max_families: int = 1
                 linestyle="none",
             )
 
+    _mark_phases(ax, stats)
     if stats.x_axis == "step":
         ax.set_xlabel("training step")
     else:
@@ -200,6 +227,7 @@ def run_figure(stats: RunStats, suite: str, measure: str, alpha: float = 0.05) -
             ax.axvspan(change.interval_after_step, change.interval_by_step, color=colour,
                        alpha=0.12, linewidth=0)  # fmt: skip
             ax.axvline(change.after.first_step, color=colour, linestyle=":", linewidth=1.4)
+    _mark_phases(ax, stats)
     ax.set_xlabel("training step")
     ax.set_ylabel(_plain(f"{measure} rate (% of parseable samples)"))
     ax.set_ylim(-2, 102)

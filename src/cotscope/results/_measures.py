@@ -137,7 +137,7 @@ def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:
 def builtin_measures() -> list[Measure]:
     """Rates, graded rates, term results and intervention effects."""
     return [
-        Measure("rates", 4, ("samples", "outcomes"), _rates),
+        Measure("rates", 5, ("samples", "outcomes"), _rates),
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
         Measure(
             "graded-rates",

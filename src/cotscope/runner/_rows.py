@@ -92,6 +92,7 @@ def sample_to_row(
         step=model.step,
         label=model.label,
         run_id=model.run,
+        phase=model.phase,
         suite=str(meta["suite"]),
         variant_id=str(meta["variant_id"]),
         variant_family=str(meta["variant_family"]),

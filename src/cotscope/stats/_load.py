@@ -106,6 +106,7 @@ def load_models(store: Store, run: str) -> tuple[list[ModelInfo], XAxis]:
                 x=float(r.step or 0) if use_steps else float(rank[r.run_id]),
                 run_id=r.run_id,
                 samples=r.samples,
+                phase=r.phase,
             )
         )
         rank[r.run_id] += 1

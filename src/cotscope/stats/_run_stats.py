@@ -46,6 +46,8 @@ class ModelInfo:
     """The training run the checkpoint belongs to (`""`: the one unnamed run)."""
     samples: int = 0
     """Its samples, of every suite and outcome (failures included)."""
+    phase: str = ""
+    """Its training phase (`""` when not recorded)."""
 
     @property
     def key(self) -> tuple[str, str]:

@@ -32,7 +32,7 @@ SampleColumn = Literal[
     "suite", "variant_id", "variant_family", "variant_hash", "epoch", "seed", "prompt",
     "reasoning", "reasoning_kind", "answer", "parsed_answer", "outcome", "input_tokens",
     "output_tokens", "reasoning_tokens", "latency_s", "error", "messages", "labels", "metadata",
-    "source", "source_line", "log_file", "created_at", "attempts", "run_id",
+    "source", "source_line", "log_file", "created_at", "attempts", "run_id", "phase",
 ]  # fmt: skip
 """A column of the `samples` table (`SAMPLE_COLUMNS`), for type checkers."""
 
@@ -240,6 +240,8 @@ class Checkpoint(NamedTuple):
     """Its smallest position in the spec's list of models."""
     samples: int
     """Its samples."""
+    phase: str = ""
+    """Its training phase (any of its samples'; `''` when not recorded)."""
 
 
 def checkpoints(store: Store, run: str | None = None) -> list[Checkpoint]:
@@ -247,7 +249,8 @@ def checkpoints(store: Store, run: str | None = None) -> list[Checkpoint]:
     where, params = SampleFilter(run=run).to_sql()
     rows = store.con.execute(
         "SELECT run, coalesce(run_id, '') AS rid, model_id, any_value(model), min(step),"
-        " max(step), any_value(label), coalesce(min(model_order), 0) AS o, count(*)"
+        " max(step), any_value(label), coalesce(min(model_order), 0) AS o, count(*),"
+        " coalesce(any_value(phase), '')"
         f" FROM samples WHERE {where} GROUP BY run, rid, model_id"
         " ORDER BY run, rid, o, model_id",
         params,

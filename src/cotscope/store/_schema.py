@@ -121,6 +121,11 @@ class SampleRow(BaseModel):
     `--run-id` or `--map run=FIELD`. `""` is the one default run. A checkpoint is
     (run_id, step): each run_id is one curve over its steps."""
 
+    phase: str = ""
+    """Training phase of the checkpoint (e.g. `cold-start`, `capabilities`), from a
+    spec's `phase:` or an organism's manifest; `""` when not given. Trends and change
+    points are computed within a phase."""
+
     def model_post_init(self, __context: Any) -> None:
         """Derive the primary key from the identifying fields when not given."""
         if not self.sample_uid:
@@ -173,6 +178,7 @@ SAMPLE_COLUMNS: dict[str, str] = {
     "created_at": "TIMESTAMP",
     "attempts": "INTEGER DEFAULT 1",
     "run_id": "VARCHAR DEFAULT ''",
+    "phase": "VARCHAR DEFAULT ''",
 }
 
 JSON_COLUMNS = frozenset({"model_args", "messages", "labels", "metadata"})

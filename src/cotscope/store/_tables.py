@@ -34,6 +34,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS attempts INTEGER DEFAULT 1")
     # ... and before training runs were keyed: all their checkpoints are one run.
     con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS run_id VARCHAR DEFAULT ''")
+    # ... and before checkpoints recorded their training phase.
+    con.execute("ALTER TABLE samples ADD COLUMN IF NOT EXISTS phase VARCHAR DEFAULT ''")
     con.execute(
         _ddl("variants", VARIANT_COLUMNS, ",\n  PRIMARY KEY (suite, variant_id, variant_hash)")
     )
@@ -54,11 +56,13 @@ def read_old_schema(con: duckdb.DuckDBPyConnection) -> None:
             "WHERE table_name = 'samples' AND table_schema = 'main'"
         ).fetchall()
     }
-    if not have or "run_id" in have:
+    defaults = {"attempts": "1", "run_id": "''", "phase": "''"}
+    missing = [name for name in defaults if name not in have]
+    if not have or not missing:
         return
     catalog = con.execute("SELECT current_database()").fetchone()
     assert catalog is not None
-    extra = ", '' AS run_id" + ("" if "attempts" in have else ", 1 AS attempts")
+    extra = "".join(f", {defaults[name]} AS {name}" for name in missing)
     con.execute(f'CREATE TEMP VIEW samples AS SELECT *{extra} FROM "{catalog[0]}".main.samples')
 
 

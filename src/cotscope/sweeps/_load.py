@@ -6,6 +6,7 @@ Every problem is reported with the file and the field it sits in, e.g.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,9 @@ def _expand_pattern(item: CheckpointPattern, where: str, base: Path | None) -> l
         folder = base / folder
     if not folder.is_dir():
         raise SpecError(f"{where}.path: no such folder: {folder}")
+    manifest = folder / ORGANISM_MANIFEST
+    if manifest.is_file():
+        return _from_manifest(item, manifest, where)
     found = []
     for sub in folder.glob(item.glob):
         step = _step_of(sub.name)
@@ -165,6 +169,47 @@ def _expand_pattern(item: CheckpointPattern, where: str, base: Path | None) -> l
                 id=f"{item.id_prefix}-{step}", model=model, model_args=args, step=step, run=item.run
             )
         )
+    return entries
+
+
+ORGANISM_MANIFEST = "organism.json"
+"""A training folder's manifest (`cotscope organism train --recipe reasoning`): every
+checkpoint with its path, training run, phase and step."""
+
+
+def _from_manifest(item: CheckpointPattern, manifest: Path, where: str) -> list[ModelEntry]:
+    # The organism's runs (the trunk and each arm) and phases come from its manifest;
+    # ids carry the run, since arms share step numbers.
+    try:
+        data = json.loads(manifest.read_text())
+        listed = [(str(c["path"]), str(c["run"]), str(c["phase"]), int(c["step"]))
+                  for c in data["checkpoints"]]  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError) as ex:
+        raise SpecError(
+            f"{where}.path: {manifest}: not a readable organism manifest ({ex})"
+        ) from None
+    if not listed:
+        raise SpecError(f"{where}.path: {manifest} lists no checkpoints yet")
+    if item.include_base:
+        raise SpecError(
+            f"{where}.include_base: {manifest} already has its own step 0 (the cold start); "
+            "list the base model as a model entry of its own"
+        )
+    entries = []
+    # Runs in the order they start (the trunk first, then its branches), each by step.
+    starts: dict[str, int] = {}
+    for _, run, _, step in listed:
+        starts[run] = min(starts.get(run, step), step)
+    for path, run, phase, step in sorted(listed, key=lambda c: (starts[c[1]], c[1], c[3])):
+        sub = (manifest.parent / path).resolve()
+        if not (sub / "adapter_config.json").is_file():
+            raise SpecError(f"{where}.path: {manifest} lists {path}, which holds no adapter")
+        prefix = f"{item.id_prefix}-" if item.id_prefix != "step" else ""
+        entries.append(ModelEntry(
+            id=f"{prefix}{run}-{step}", model=item.model,
+            model_args={**item.model_args, "adapter": str(sub)}, step=step,
+            run=run if not item.run else f"{item.run}/{run}", phase=phase,
+        ))  # fmt: skip
     return entries
 
 

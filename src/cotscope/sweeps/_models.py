@@ -66,6 +66,9 @@ class ModelEntry(BaseModel):
     """Training run (series) the checkpoint belongs to: each run is its own curve over
     its steps, and runs are compared; `""` (the default) for one unnamed run."""
 
+    phase: str = ""
+    """Training phase of the checkpoint (e.g. `capabilities`); `""` when not given."""
+
 
 class CheckpointPattern(BaseModel):
     """A list of checkpoints expanded from a folder or from a list of revisions."""
