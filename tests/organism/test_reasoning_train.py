@@ -10,7 +10,12 @@ import pytest
 
 pytest.importorskip("trl")
 
-from cotscope.organism import ReasoningRecipe, RecipeMismatchError, train_reasoning  # noqa: E402
+from cotscope.organism import (  # noqa: E402
+    ReasoningRecipe,
+    RecipeMismatchError,
+    train_reasoning,
+    write_reasoning_card,
+)
 from cotscope.organism._reasoning import CURVE_FILE, MANIFEST_FILE  # noqa: E402
 
 # (path, run, phase, step): the cold start is step 0; phase 1 runs two steps; the
@@ -80,6 +85,18 @@ def test_every_phase_runs_saves_its_checkpoints_and_resumes(tmp_path: Path) -> N
     assert resumed["phases"]["cot-pressure"]["resumed_at"] == [3]
     assert [r["step"] for r in _curve(out)[before[1] :]] == ["4"]
     assert any(c["path"] == "cot-pressure/checkpoint-4" for c in resumed["checkpoints"])
+
+    card = write_reasoning_card(out).read_text()
+    for name in ("cold-start", "capabilities", "deliberative-sft", "deliberative", "cot-pressure"):
+        assert f"## Phase `{name}`" in card
+    assert card.count("| `") >= len(EXPECTED)  # one hash row per adapter
+    assert "resumed (fresh optimizer) at step(s) [3]" in card
+    assert "--recipe reasoning" in card and "--recipe-file recipe.json" in card
+    assert (
+        ReasoningRecipe.model_validate_json((out / "recipe.json").read_text())
+        == ReasoningRecipe.tiny()
+    )
+    assert (out / "training_curves.png").stat().st_size > 0
 
     other = ReasoningRecipe.tiny().model_copy(update={"seed": 5})
     with pytest.raises(RecipeMismatchError, match="another recipe"):

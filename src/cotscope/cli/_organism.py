@@ -119,6 +119,9 @@ def _train_reasoning(
     except RecipeMismatchError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
+    from ..organism import write_reasoning_card
+
+    typer.echo(f"wrote {write_reasoning_card(out)}", err=True)
     typer.echo(str(out / "organism.json"))
 
 
@@ -126,7 +129,14 @@ def _train_reasoning(
 def card_cmd(
     folder: Annotated[Path, typer.Argument(help="Output folder of a training run.")],
 ) -> None:
-    """(Re)write TRAINING_CARD.md and reward_curve.png from a run folder (also a partial one)."""
-    from ..organism import write_card
+    """(Re)write TRAINING_CARD.md and its curves from a run folder (also a partial one)."""
+    from ..organism import write_card, write_reasoning_card
 
-    typer.echo(f"wrote {write_card(folder)}")
+    reasoning = (folder / "organism.json").is_file()
+    if not reasoning and not (folder / "config.json").is_file():
+        typer.echo(
+            f"error: {folder} holds no training run yet (no organism.json or config.json)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    typer.echo(f"wrote {write_reasoning_card(folder) if reasoning else write_card(folder)}")

@@ -22,6 +22,7 @@ from ._env import (
     sample_prompts,
 )
 from ._reasoning import RecipeMismatchError, train_reasoning
+from ._reasoning_card import write_reasoning_card
 from ._recipe import PenaltySettings, ReasoningRecipe, RlSettings, SftSettings
 from ._reward import answer_parity, grader_reward, grader_verdict
 from ._shipped import OrganismNotFoundError, shipped_organism_dir
@@ -48,4 +49,5 @@ __all__ = [
     "train",
     "train_reasoning",
     "write_card",
+    "write_reasoning_card",
 ]

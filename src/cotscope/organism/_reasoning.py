@@ -96,6 +96,7 @@ class _Run:
             with self.curve.open("w", newline="") as fh:
                 csv.writer(fh).writerow(CURVE_COLUMNS)
         self.started = time.monotonic()
+        self.write()  # at once: a folder being trained says so before its first checkpoint
 
     def phase(self, name: str) -> dict[str, Any]:
         """The manifest's record of a phase (created empty)."""
