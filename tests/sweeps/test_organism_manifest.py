@@ -95,3 +95,25 @@ def test_a_bad_manifest_is_named(tmp_path: Path, setup: str, message: str) -> No
     with pytest.raises(SpecError, match=message) as err:
         expand_models(load_spec(path), str(path), base=tmp_path)
     assert "models[0]" in str(err.value)
+
+
+def test_the_reasoning_demo_sweeps_every_checkpoint_of_the_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cotscope.cli._run import demo_spec_data
+    from cotscope.runner import plan_sweep
+    from cotscope.sweeps import parse_spec
+
+    _organism(tmp_path / "organism")
+    monkeypatch.setenv("COTSCOPE_ORGANISM_DIR", str(tmp_path / "organism"))
+    data = demo_spec_data(organism="reasoning")
+    assert data["output_dir"] == "runs/demo-reasoning"
+    plan = plan_sweep(parse_spec(data, "demo"), "demo")
+    assert [(m.run, m.phase, m.step) for m in plan.models] == [
+        ("capabilities", "cold-start", 0), ("capabilities", "capabilities", 15),
+        ("deliberative", "deliberative-sft", 18), ("deliberative", "deliberative", 28),
+        ("cot-pressure", "cot-pressure", 25),
+    ]  # fmt: skip
+    assert data["generation"]["max_tokens"] == 96
+    [suite] = plan.suites
+    assert {v.family for v in suite.variants} == {"base", "field", "paraphrase", "control"}

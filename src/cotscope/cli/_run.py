@@ -183,8 +183,20 @@ def _run_stats(run_dir: Path, run: str) -> RunStats | None:
             return None
 
 
-def demo_spec_data(output: Path = Path("runs/demo"), full: bool = False) -> dict[str, Any]:
+DEMO_SPECS = {"leaky-grader": "demo.yaml", "reasoning": "demo_reasoning.yaml"}
+"""The bundled demo spec of each shipped organism."""
+
+
+def demo_spec_data(
+    output: Path | None = None, full: bool = False, organism: str = "leaky-grader"
+) -> dict[str, Any]:
     """The bundled demo spec, with the shipped organism folder and the output filled in.
+
+    Args:
+        output: Run directory (default: the spec's own, `runs/demo` or
+            `runs/demo-reasoning`).
+        full: Every variant of the suite at a fixed 12 epochs.
+        organism: `leaky-grader` or `reasoning`.
 
     Raises:
         OrganismNotFoundError: when no shipped checkpoints can be found.
@@ -193,12 +205,13 @@ def demo_spec_data(output: Path = Path("runs/demo"), full: bool = False) -> dict
 
     from ..organism import shipped_organism_dir
 
-    text = resources.files("cotscope.sweeps").joinpath("demo.yaml").read_text(encoding="utf-8")
+    text = resources.files("cotscope.sweeps").joinpath(DEMO_SPECS[organism]).read_text("utf-8")
     data: dict[str, Any] = yaml.safe_load(text)
-    data["output_dir"] = str(output)
+    if output is not None:
+        data["output_dir"] = str(output)
     for m in data["models"]:
         if m.get("path") == "shipped":
-            m["path"] = str(shipped_organism_dir())
+            m["path"] = str(shipped_organism_dir(organism))
     if full:
         for s in data["suites"]:
             s["variants"] = "all"
@@ -208,10 +221,19 @@ def demo_spec_data(output: Path = Path("runs/demo"), full: bool = False) -> dict
 
 
 def demo(
-    output: Annotated[Path, typer.Option("-o", "--output", help="Run directory.")] = Path(
-        "runs/demo"
-    ),
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Run directory (default: runs/demo[-reasoning])."),
+    ] = None,
     full: Annotated[bool, typer.Option("--full", help="Run every variant of the suite.")] = False,
+    organism: Annotated[
+        str,
+        typer.Option(
+            "--organism",
+            help="Shipped organism to sweep: leaky-grader (answers only) or reasoning "
+            "(three phases, <think> reasoning).",
+        ),
+    ] = "leaky-grader",
     display: DisplayOpt = "rich",
     retry_errors: RetryOpt = True,
 ) -> None:
@@ -219,8 +241,14 @@ def demo(
     from ..organism import OrganismNotFoundError
     from ..sweeps import parse_spec
 
+    if organism not in DEMO_SPECS:
+        typer.echo(
+            f"error: --organism must be one of {', '.join(DEMO_SPECS)}, not {organism!r}",
+            err=True,
+        )
+        raise typer.Exit(2)
     try:
-        data = demo_spec_data(output, full)
+        data = demo_spec_data(output, full, organism)
     except OrganismNotFoundError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None

@@ -1,10 +1,10 @@
-"""Where the shipped leaky-grader checkpoints live, in a checkout and in an installed package.
+"""Where the shipped organism checkpoints live, in a checkout and in an installed package.
 
-The adapters of the reference run are stored inside the package, under
-`cotscope/organism/checkpoints/leaky-grader/`, so the same relative path serves a
-source checkout (`src/cotscope/...`) and an installed wheel (where they are
-package data). `COTSCOPE_ORGANISM_DIR` overrides both, e.g. to point the demo at
-a run of your own.
+The adapters of each reference run are stored inside the package, under
+`cotscope/organism/checkpoints/<organism>/` (`leaky-grader`, `reasoning`), so the same
+relative path serves a source checkout (`src/cotscope/...`) and an installed wheel
+(where they are package data). `COTSCOPE_ORGANISM_DIR` overrides both, e.g. to point
+the demo at a run of your own.
 """
 
 from __future__ import annotations
@@ -13,6 +13,9 @@ import os
 from pathlib import Path
 
 SHIPPED_NAME = "leaky-grader"
+"""The default organism (the first one shipped)."""
+ORGANISMS = ("leaky-grader", "reasoning")
+"""The organisms cotscope ships."""
 ENV_VAR = "COTSCOPE_ORGANISM_DIR"
 
 
@@ -21,36 +24,43 @@ class OrganismNotFoundError(FileNotFoundError):
 
 
 def _has_checkpoints(folder: Path) -> bool:
+    if (folder / "organism.json").is_file():  # the reasoning organism's manifest
+        return True
     return any((p / "adapter_config.json").is_file() for p in folder.glob("checkpoint-*"))
 
 
-def shipped_organism_dir() -> Path:
-    """The folder of the shipped leaky-grader checkpoints (`checkpoint-<step>/` adapters).
+def shipped_organism_dir(name: str = SHIPPED_NAME) -> Path:
+    """The folder of an organism's shipped checkpoints.
 
     Looked up in this order: `$COTSCOPE_ORGANISM_DIR`; the package's own
-    `checkpoints/leaky-grader/` (source checkout or installed package data); a
-    repository-level `organisms/leaky-grader/` beside `src/` (where `cotscope
-    organism train` writes by default).
+    `checkpoints/<name>/` (source checkout or installed package data); a
+    repository-level `organisms/<name>/` beside `src/` (where `cotscope organism
+    train` writes by default).
+
+    Args:
+        name: `leaky-grader` or `reasoning`.
 
     Returns:
-        The folder, holding at least one `checkpoint-<step>` adapter.
+        The folder, holding `checkpoint-<step>` adapters (and, for the reasoning
+        organism, the `organism.json` manifest that lists them).
 
     Raises:
-        OrganismNotFoundError: if no candidate holds any adapter checkpoint.
+        OrganismNotFoundError: if no candidate holds any checkpoint.
     """
     here = Path(__file__).resolve().parent
     candidates: list[Path] = []
     explicit = os.environ.get(ENV_VAR)
     if explicit:
         candidates.append(Path(explicit).expanduser())
-    candidates.append(here / "checkpoints" / SHIPPED_NAME)
-    candidates.append(here.parents[2] / "organisms" / SHIPPED_NAME)
+    candidates.append(here / "checkpoints" / name)
+    candidates.append(here.parents[2] / "organisms" / name)
     for folder in candidates:
         if folder.is_dir() and _has_checkpoints(folder):
             return folder.resolve()
     tried = ", ".join(str(c) for c in candidates)
+    recipe = "" if name == SHIPPED_NAME else f" --recipe {name}"
     raise OrganismNotFoundError(
-        f"No leaky-grader checkpoints found (tried {tried}). Train them with "
-        "`cotscope organism train --out organisms/leaky-grader`, or set "
+        f"No {name} checkpoints found (tried {tried}). Train them with "
+        f"`cotscope organism train{recipe} --out organisms/{name}`, or set "
         f"{ENV_VAR} to a folder of checkpoint-<step> adapters."
     )
