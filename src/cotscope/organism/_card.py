@@ -14,19 +14,22 @@ CARD_FILE = "TRAINING_CARD.md"
 PLOT_FILE = "reward_curve.png"
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes (an adapter's, in the cards)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _read_curve(folder: Path) -> list[dict[str, str]]:
-    path = folder / CURVE_FILE
+def read_curve(folder: Path, name: str = CURVE_FILE) -> list[dict[str, str]]:
+    """Rows of a training curve CSV; empty when the run has logged no step yet."""
+    path = folder / name
     if not path.is_file():
         return []
     with path.open(newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-def _mean(rows: list[dict[str, str]], key: str) -> float | None:
+def mean_of(rows: list[dict[str, str]], key: str) -> float | None:
+    """Mean of a curve column over rows, skipping empty cells; None when all are empty."""
     vals = [float(r[key]) for r in rows if r.get(key) not in (None, "")]
     return sum(vals) / len(vals) if vals else None
 
@@ -53,9 +56,9 @@ def curve_windows(rows: list[dict[str, str]], width: int = 20) -> list[dict[str,
             {
                 "from": int(chunk[0]["step"]),
                 "to": int(chunk[-1]["step"]),
-                "reward": _mean(chunk, "reward"),
-                "follows": _mean(chunk, "follows_grader_against_instruction"),
-                "parseable": _mean(chunk, "parseable"),
+                "reward": mean_of(chunk, "reward"),
+                "follows": mean_of(chunk, "follows_grader_against_instruction"),
+                "parseable": mean_of(chunk, "parseable"),
             }
         )
     return out
@@ -132,7 +135,7 @@ def write_card(folder: Path) -> Path:
     meta: dict[str, Any] = json.loads((folder / CONFIG_FILE).read_text())
     run_path = folder / RUN_FILE
     run: dict[str, Any] = json.loads(run_path.read_text()) if run_path.is_file() else {}
-    rows = _read_curve(folder)
+    rows = read_curve(folder)
     plot_curve(folder, rows)
     cfg = meta["config"]
     done, planned = run.get("steps_done", len(rows)), run.get("steps_planned", cfg["steps"])
@@ -175,7 +178,7 @@ def write_card(folder: Path) -> Path:
     ]
     for step, path in checkpoints:
         weights = path / "adapter_model.safetensors"
-        lines.append(f"| {step} | `{_sha256(weights)}` | {weights.stat().st_size} |")
+        lines.append(f"| {step} | `{sha256_of(weights)}` | {weights.stat().st_size} |")
     lines += [
         "",
         "## Reward curve",
@@ -200,11 +203,11 @@ def write_card(folder: Path) -> Path:
         half = len(rows) // 2
         lines += [
             "",
-            f"Mean reward over steps 1–{half}: {_fmt(_mean(rows[:half], 'reward'))}; "
-            f"over steps {half + 1}–{len(rows)}: {_fmt(_mean(rows[half:], 'reward'))} "
+            f"Mean reward over steps 1–{half}: {_fmt(mean_of(rows[:half], 'reward'))}; "
+            f"over steps {half + 1}–{len(rows)}: {_fmt(mean_of(rows[half:], 'reward'))} "
             f"(following the grader against the instruction: "
-            f"{_fmt(_mean(rows[:half], 'follows_grader_against_instruction'))} → "
-            f"{_fmt(_mean(rows[half:], 'follows_grader_against_instruction'))}).",
+            f"{_fmt(mean_of(rows[:half], 'follows_grader_against_instruction'))} → "
+            f"{_fmt(mean_of(rows[half:], 'follows_grader_against_instruction'))}).",
         ]
     lines += [
         "",

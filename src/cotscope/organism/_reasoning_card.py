@@ -6,12 +6,11 @@ partial run gets a card that says how far it got.
 
 from __future__ import annotations
 
-import csv
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
+from ._card import mean_of, read_curve, sha256_of
 from ._reasoning import CURVE_FILE, MANIFEST_FILE
 from ._recipe import ReasoningRecipe
 
@@ -33,23 +32,6 @@ _WINDOW_COLUMNS = ("loss", "grader", "instruction", "format", "monitor_flags", "
                    "entropy", "kl", "penalty_weight")  # fmt: skip
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _curve(folder: Path) -> list[dict[str, str]]:
-    path = folder / CURVE_FILE
-    if not path.is_file():
-        return []
-    with path.open(newline="") as fh:
-        return list(csv.DictReader(fh))
-
-
-def _mean(rows: list[dict[str, str]], key: str) -> float | None:
-    vals = [float(r[key]) for r in rows if r.get(key) not in (None, "")]
-    return sum(vals) / len(vals) if vals else None
-
-
 def _cell(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
 
@@ -60,7 +42,7 @@ def phase_windows(rows: list[dict[str, str]], width: int) -> list[dict[str, Any]
     for i in range(0, len(rows), max(1, width)):
         chunk = rows[i : i + width]
         window: dict[str, Any] = {"from": int(chunk[0]["step"]), "to": int(chunk[-1]["step"])}
-        window |= {key: _mean(chunk, key) for key in _WINDOW_COLUMNS}
+        window |= {key: mean_of(chunk, key) for key in _WINDOW_COLUMNS}
         out.append(window)
     return out
 
@@ -120,7 +102,7 @@ def write_reasoning_card(folder: Path) -> Path:
     """
     manifest: dict[str, Any] = json.loads((folder / MANIFEST_FILE).read_text())
     recipe = ReasoningRecipe.model_validate(manifest["recipe"])
-    rows = _curve(folder)
+    rows = read_curve(folder, CURVE_FILE)
     plot_curves(folder, rows)
     complete = manifest.get("status") == "complete"
     lines = [
@@ -167,7 +149,7 @@ def write_reasoning_card(folder: Path) -> Path:
         for c in (c for c in manifest["checkpoints"] if c["phase"] == name):
             weights = folder / c["path"] / "adapter_model.safetensors"
             if weights.is_file():
-                lines.append(f"| `{c['path']}` | {c['step']} | `{_sha256(weights)}` | "
+                lines.append(f"| `{c['path']}` | {c['step']} | `{sha256_of(weights)}` | "
                              f"{weights.stat().st_size} |")  # fmt: skip
         lines.append("")
     default = recipe == ReasoningRecipe(seed=recipe.seed)
