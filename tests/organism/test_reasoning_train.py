@@ -60,6 +60,9 @@ def test_every_phase_runs_saves_its_checkpoints_and_resumes(tmp_path: Path) -> N
         assert (folder / "adapter_model.safetensors").stat().st_size < 1_000_000
     assert len(manifest["data_sha256"]["cold_start"]) == 64
     rows = _curve(out)
+    # The cold start's two SFT steps (8 examples, batch 4) come before step 0.
+    assert [r["step"] for r in rows if r["phase"] == "cold-start"] == ["-1", "0"]
+    assert [r["step"] for r in rows if r["phase"] == "deliberative-sft"] == ["3"]
     phases = {(r["run"], r["phase"]) for r in rows}
     assert phases == {(run, phase) for _, run, phase, _ in EXPECTED}
     rl = [r for r in rows if r["phase"] != "cold-start" and r["phase"] != "deliberative-sft"]

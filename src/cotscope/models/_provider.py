@@ -75,6 +75,11 @@ class LocalModelArgs(BaseModel):
     think_end: str = DEFAULT_THINK_END
     """Marker closing the model's reasoning in its output."""
 
+    extra_think: list[tuple[str, str]] = Field(default_factory=list)
+    """Further (opening, closing) marker pairs the model also writes its reasoning in,
+    e.g. `[["<_think>", "</_think>"]]` for a small model that copies the underscore
+    style of a prompt's tags. Split like the main pair; tried after it."""
+
 
 def cache_base_url(resolved: ResolvedModel, args: LocalModelArgs) -> str:
     """The `base_url` that keys Inspect's cache for this model and these args.
@@ -90,7 +95,7 @@ def cache_base_url(resolved: ResolvedModel, args: LocalModelArgs) -> str:
     defaults = LocalModelArgs()
     extra = {
         k: getattr(args, k)
-        for k in ("dtype", "think_start", "think_end")
+        for k in ("dtype", "think_start", "think_end", "extra_think")
         if getattr(args, k) != getattr(defaults, k)
     }
     return f"local://{resolved.fingerprint}" + (f"?{urlencode(extra)}" if extra else "")
@@ -117,7 +122,7 @@ def assistant_reply(
         The message (content: reasoning blocks then the visible text, or just the
         visible text when there is no reasoning) and the tool-call parse errors.
     """
-    split = split_reasoning(text, args.think_start, args.think_end)
+    split = split_reasoning(text, args.think_start, args.think_end, args.extra_think)
     visible, calls, errors = split.visible, None, []
     if tools:
         parsed = parse_tool_calls(visible)

@@ -8,6 +8,8 @@ with no opening one, several thoughts) are `cotscope.text.split_reasoning`'s.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cotscope.text import THINK, ReasoningSplit, join_reasoning
 from cotscope.text import split_reasoning as _split
 
@@ -30,6 +32,7 @@ def split_reasoning(
     text: str,
     start: str | None = DEFAULT_THINK_START,
     end: str | None = DEFAULT_THINK_END,
+    extra: Sequence[tuple[str, str]] = (),
 ) -> ReasoningSplit:
     """Split a completion with the model's markers (see `cotscope.text.split_reasoning`).
 
@@ -37,8 +40,10 @@ def split_reasoning(
         text: The generated text.
         start: Opening marker; None or "" disables splitting.
         end: Closing marker; None or "" disables splitting.
+        extra: Further marker pairs the model writes reasoning in (after the main one).
 
     Returns:
         The split completion. With no markers the whole text is visible.
     """
-    return _split(text, [(start, end)] if start and end else [])
+    main = [(start, end)] if start and end else []
+    return _split(text, [*main, *extra] if main else [])

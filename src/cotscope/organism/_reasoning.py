@@ -192,11 +192,16 @@ def _sft_phase(r: _Run, name: str, run: str, adapter: str | None, start: int,
         return str(r.checkpoints(name)[-1]["path"])
     began = time.monotonic()
     model, tokenizer = _model(r.recipe, r.out, adapter)
-    record.update(status="running", run=run, first_step=start + 1)
-    trained = run_sft(model, tokenizer, rows, settings, r.recipe.seed,
-                      peft_config=_lora(r.recipe) if adapter is None else None,
-                      on_log=lambda step, logs: r.log(run, name, start + step, logs))  # fmt: skip
-    step = start + (0 if adapter is None else sft_steps(settings))
+    # The cold start happens before step 0: its optimizer steps count up to 0 (the last
+    # is step 0, its checkpoint). A later SFT continues the run's steps.
+    first = start + 1 - (sft_steps(settings) if adapter is None else 0)
+    record.update(status="running", run=run, first_step=first)
+    trained = run_sft(
+        model, tokenizer, rows, settings, r.recipe.seed,
+        peft_config=_lora(r.recipe) if adapter is None else None,
+        on_log=lambda step, logs: r.log(run, name, first - 1 + step, logs),
+    )  # fmt: skip
+    step = first - 1 + sft_steps(settings)
     path = r.save(trained, run, name, step)
     record.update(status="complete", last_step=step,
                   wall_time_s=round(time.monotonic() - began, 1))  # fmt: skip
