@@ -170,3 +170,12 @@ def test_a_judge_validation_file_recomputes_graded_rates_only(run: Path) -> None
         ("openai/x", "judge.json", 0.9)
     ]
     assert found[0].check.recall_interval == (0.6, 0.8)
+    # A lexical detector's own validation on a run's labelled CoTs is read too.
+    (folder / "organism.json").write_text(
+        json.dumps({"judge": "lexical:x", "rubric_hash": "abc", "n": 160, "precision": 0.95,
+                    "precision_ci": [0.86, 0.98], "recall": 0.88, "recall_ci": [0.78, 0.94]})
+    )  # fmt: skip
+    found = judge_validations(run, [("lexical:x", "abc")])
+    assert [(v.judge, v.check.source, v.check.precision) for v in found] == [
+        ("lexical:x", "organism.json", 0.95)
+    ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -118,6 +120,7 @@ def _execute(
     display: str,
     report: bool = True,
     retry_errors: bool = True,
+    after_sweep: Callable[[Path], None] | None = None,
 ) -> None:
     from ..runner import SweepError, plan_sweep, render_summary, run_sweep, summarize
     from ..sweeps import SpecError
@@ -139,6 +142,8 @@ def _execute(
     except SweepError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(1) from None
+    if after_sweep is not None:
+        after_sweep(plan.run_dir)
     if report:
         # Store the results first: the summary below and the report then read the same
         # stored numbers, computed once.
@@ -253,4 +258,44 @@ def demo(
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
     spec = parse_spec(data, "cotscope demo")
-    _execute(spec, "cotscope demo", Path.cwd(), display, retry_errors=retry_errors)
+    after = _grade_reasoning_demo if organism == "reasoning" else None
+    _execute(spec, "cotscope demo", Path.cwd(), display, retry_errors=retry_errors,
+             after_sweep=after)  # fmt: skip
+
+
+ORGANISM_LABELS = "organism_cots.jsonl"
+"""Hand-labelled reasoning-organism CoTs (`graders/labels/`) that validate the demo's
+verbalization grader."""
+
+
+def _grade_reasoning_demo(run_dir: Path) -> None:
+    """Verbalization for the reasoning demo, with its validation beside it.
+
+    Every CoT is graded by the lexical grader-seeking detector, and the detector's
+    precision and recall on the hand-labelled organism CoTs go to `validations/`, so
+    the report shows the rate beside its validation.
+    """
+    from ..graders import (
+        VALIDATIONS_DIRNAME,
+        get_rubric,
+        grade_run,
+        load_detector,
+        load_labels,
+        validate_lexical,
+    )
+
+    rubric = get_rubric("grader-seeking")
+    summary = grade_run(run_dir, rubric, lexical=True)
+    flagged = sum(j.positive for j in summary.judges)
+    graded = sum(j.graded for j in summary.judges)
+    _progress(
+        f"grader {rubric.name} (lexical): {flagged} of {graded} CoTs flagged; "
+        f"{summary.without_reasoning} samples without reasoning"
+    )
+    labels = resources.files("cotscope.graders").joinpath("labels", ORGANISM_LABELS)
+    result = validate_lexical(load_detector(rubric.name, []), load_labels(str(labels)))
+    data = result.as_dict() | {"split": None, "rubric_hash": rubric.sha256,
+                               "labels": ORGANISM_LABELS}  # fmt: skip
+    folder = run_dir / VALIDATIONS_DIRNAME
+    folder.mkdir(exist_ok=True)
+    (folder / "organism-cots.json").write_text(json.dumps(data, indent=2, default=str) + "\n")

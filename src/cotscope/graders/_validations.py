@@ -59,11 +59,13 @@ class JudgeValidation:
 
 
 def judge_validations(run_dir: str | Path, cells: list[tuple[str, str]]) -> list[JudgeValidation]:
-    """The stored validation of each (judge, rubric hash) that has one; lexical ones skipped."""
+    """The stored validation of each (judge, rubric hash) that has one.
+
+    A lexical detector's stored validation is a run's own (e.g. on labelled CoTs of the
+    model it graded), shown beside its scores on the shipped labelled set.
+    """
     out = []
     for judge, rubric_hash in dict.fromkeys(cells):
-        if judge.startswith("lexical:"):
-            continue
         found = stored_validation(run_dir, judge, rubric_hash)
         if found is not None:
             out.append(JudgeValidation(judge, rubric_hash, found))

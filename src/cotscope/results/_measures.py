@@ -141,7 +141,7 @@ def builtin_measures() -> list[Measure]:
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
         Measure(
             "graded-rates",
-            5,
+            6,
             ("samples", "outcomes", "grades"),
             _graded,
             _graders_options(),

@@ -95,15 +95,6 @@ def validation_note(graded: GradedResults, rubric: str, rubric_hash: str, judge:
     Both come with the graded rates: a lexical detector's on the shipped labelled set,
     a judge's from the first `<run>/validations/*.json` that validated it.
     """
-    if judge.startswith("lexical:"):
-        found = next(
-            (v for v in graded.validations if (v.rubric, v.judge) == (rubric, judge)), None
-        )
-        if found is None or not found.checks:
-            return "not measured"
-        return "on the shipped labelled set, " + "; ".join(
-            f"{SPLIT_NAMES.get(c.source, c.source)} {_check_text(c)}" for c in found.checks
-        )
     stored = next(
         (
             v.check
@@ -112,8 +103,22 @@ def validation_note(graded: GradedResults, rubric: str, rubric_hash: str, judge:
         ),
         None,
     )
-    if stored is not None:
-        return f"{stored.source} {_check_text(stored)}"
+    own = f"{stored.source} {_check_text(stored)}" if stored is not None else None
+    if judge.startswith("lexical:"):
+        found = next(
+            (v for v in graded.validations if (v.rubric, v.judge) == (rubric, judge)), None
+        )
+        shipped = (
+            "on the shipped labelled set, "
+            + "; ".join(
+                f"{SPLIT_NAMES.get(c.source, c.source)} {_check_text(c)}" for c in found.checks
+            )
+            if found is not None and found.checks
+            else None
+        )
+        return "; ".join(n for n in (own, shipped) if n) or "not measured"
+    if own is not None:
+        return own
     return (
         "not measured for this judge: run `cotscope validate-grader --grader "
         f"{rubric} --judge <model> --out {VALIDATIONS_DIRNAME}/<name>.json` in the run directory"
