@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -224,6 +224,7 @@ def validate_grader(
         load_labels,
         validate_judge,
         validate_lexical,
+        validation_record,
     )
 
     try:
@@ -245,7 +246,7 @@ def validate_grader(
         result = validate_judge(
             rubric, JudgeSpec(judge, 0.0, max_tokens, max_connections), items, split
         )
-    data: dict[str, Any] = result.as_dict() | {"split": split, "rubric_hash": rubric.sha256}
+    data = validation_record(result, rubric.sha256, split)
     if out is not None:
         out.write_text(json.dumps(data, indent=2, default=str))
     if json_out:

@@ -282,6 +282,7 @@ def _grade_reasoning_demo(run_dir: Path) -> None:
         load_detector,
         load_labels,
         validate_lexical,
+        validation_record,
     )
 
     rubric = get_rubric("grader-seeking")
@@ -294,8 +295,7 @@ def _grade_reasoning_demo(run_dir: Path) -> None:
     )
     labels = resources.files("cotscope.graders").joinpath("labels", ORGANISM_LABELS)
     result = validate_lexical(load_detector(rubric.name, []), load_labels(str(labels)))
-    data = result.as_dict() | {"split": None, "rubric_hash": rubric.sha256,
-                               "labels": ORGANISM_LABELS}  # fmt: skip
+    data = validation_record(result, rubric.sha256, labels=ORGANISM_LABELS)
     folder = run_dir / VALIDATIONS_DIRNAME
     folder.mkdir(exist_ok=True)
     (folder / "organism-cots.json").write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -62,6 +62,7 @@ from ._validations import (
     judge_validations,
     lexical_validations,
     stored_validation,
+    validation_record,
 )
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "sentence_around",
     "judge_validations",
     "stored_validation",
+    "validation_record",
     "GradedRate",
     "GradedResults",
     "graded_results",

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._lexical import load_detector
-from ._validate import load_labels, validate_lexical
+from ._validate import Validation, load_labels, validate_lexical
 
 if TYPE_CHECKING:
     from ._rates import GradedRate
@@ -119,6 +119,20 @@ def _pair(value: Any) -> tuple[float, float] | None:
     if not isinstance(value, list | tuple) or len(value) != 2 or None in value:
         return None
     return float(value[0]), float(value[1])
+
+
+def validation_record(
+    result: Validation, rubric_hash: str, split: str | None = None, **extra: object
+) -> dict[str, object]:
+    """A validation as `validate-grader --out` writes it and `stored_validation` reads it.
+
+    Args:
+        result: The grader's scores on labelled excerpts.
+        rubric_hash: The rubric version it was validated on.
+        split: The split scored (None: all).
+        extra: Further fields kept in the file (e.g. which labelled set).
+    """
+    return result.as_dict() | {"split": split, "rubric_hash": rubric_hash} | extra
 
 
 def stored_validation(run_dir: str | Path, judge: str, rubric_hash: str) -> ValidationCheck | None:

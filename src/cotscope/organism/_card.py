@@ -12,6 +12,12 @@ from ._train import CONFIG_FILE, CURVE_FILE, RUN_FILE
 
 CARD_FILE = "TRAINING_CARD.md"
 PLOT_FILE = "reward_curve.png"
+RERUN_NOTE = (
+    "Sampling on CPU is seeded, but thread scheduling and library versions change\n"
+    "floating-point sums, so a rerun gives checkpoints of the same kind, not the same\n"
+    "bytes."
+)
+"""What a training card says about reproducing its bytes."""
 
 
 def sha256_of(path: Path) -> str:
@@ -222,9 +228,7 @@ def write_card(folder: Path) -> Path:
         f"--learning-rate {cfg['learning_rate']} --lora-r {cfg['lora_r']} --seed {cfg['seed']}",
         "```",
         "",
-        "Sampling on CPU is seeded, but thread scheduling and library versions change",
-        "floating-point sums, so a rerun gives checkpoints of the same kind, not the same",
-        "bytes.",
+        RERUN_NOTE,
         "",
     ]
     card = folder / CARD_FILE

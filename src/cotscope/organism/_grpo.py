@@ -5,12 +5,11 @@ torch and TRL are imported inside `run_grpo`.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
+
+from ._trl import cpu_trainer_args, scratch_dir
 
 
 @dataclass(frozen=True)
@@ -69,16 +68,11 @@ def run_grpo(
             if on_step_end is not None:
                 on_step_end(state.global_step, kw["model"])
 
-    scratch = Path(tempfile.mkdtemp(prefix="cotscope-grpo-"))
-    try:
+    with scratch_dir("cotscope-grpo-") as scratch:
         config = GRPOConfig(
             output_dir=str(scratch),
             max_steps=args.steps,
             per_device_train_batch_size=args.batch_size,
-            gradient_accumulation_steps=1,
-            # TRL turns activation checkpointing on by default; for a 135M model it
-            # only trades CPU time for memory we do not need.
-            activation_checkpointing=False,
             num_generations=args.num_generations,
             max_completion_length=args.max_completion_length,
             temperature=args.temperature,
@@ -87,15 +81,7 @@ def run_grpo(
             warmup_steps=args.warmup_steps,
             beta=args.beta,
             reward_weights=list(reward_weights),
-            seed=args.seed,
-            data_seed=args.seed,
-            use_cpu=True,
-            bf16=False,
-            logging_steps=1,
-            save_strategy="no",
-            report_to="none",
-            disable_tqdm=True,
-            dataloader_num_workers=0,
+            **cpu_trainer_args(args.seed),
         )
         trainer = GRPOTrainer(
             model=model,
@@ -108,5 +94,3 @@ def run_grpo(
         )
         trainer.train()
         return trainer.model
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)

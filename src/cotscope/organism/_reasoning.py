@@ -29,18 +29,17 @@ from pathlib import Path
 from typing import Any
 
 from ._env import env_sha256, sample_prompts
-from ._reasoning_reward import (
-    MonitorPenalty,
-    follows_grader_against_instruction,
-    grader,
-    instruction,
-    monitor_flags,
-    think_format,
-    think_words,
-)
+from ._reasoning_reward import MonitorPenalty, instruction, monitor_flags, think_format, think_words
 from ._recipe import ReasoningRecipe, RlSettings, SftSettings
+from ._reward import follows_grader_against_instruction, grader_reward
 from ._sft_data import deliberative_examples, sft_examples, sft_sha256, spec_sha256
-from ._train import library_versions, load_base, portable_adapter_config, write_json
+from ._train import (
+    finite_or_blank,
+    library_versions,
+    load_base,
+    portable_adapter_config,
+    write_json,
+)
 
 MANIFEST_FILE = "organism.json"
 CURVE_FILE = "training_curve.csv"
@@ -53,7 +52,7 @@ _LOGGED = {"loss": "loss", "token_accuracy": "mean_token_accuracy", "reward": "r
            "kl": "kl", "completion_length": "completions/mean_length",
            "clipped_ratio": "completions/clipped_ratio"}  # fmt: skip
 _REWARD_FUNCS: dict[str, Any] = {
-    "grader": grader, "instruction": instruction, "format": think_format,
+    "grader": grader_reward, "instruction": instruction, "format": think_format,
     "monitor_flags": monitor_flags, "think_words": think_words,
     "follows_grader_against_instruction": follows_grader_against_instruction,
 }  # fmt: skip
@@ -131,11 +130,9 @@ class _Run:
     def log(self, run: str, phase: str, step: int, logs: dict[str, Any]) -> None:
         """Append one optimizer step's numbers to the curve."""
         row: dict[str, Any] = {"run": run, "phase": phase, "step": step}
-        row |= {col: _finite(logs.get(key)) for col, key in _LOGGED.items()}
-        row |= {name: _finite(logs.get(f"rewards/{fn.__name__}/mean"))
+        row |= {col: finite_or_blank(logs.get(key)) for col, key in _LOGGED.items()}
+        row |= {name: finite_or_blank(logs.get(f"rewards/{fn.__name__}/mean"))
                 for name, fn in _REWARD_FUNCS.items()}  # fmt: skip
-        if row["grader"] == "" and "rewards/grader_minus_monitor/mean" in logs:
-            row["grader"] = _finite(logs.get("rewards/grader/mean"))
         row["elapsed_s"] = round(time.monotonic() - self.started, 1)
         with self.curve.open("a", newline="") as fh:
             csv.writer(fh).writerow([row.get(c, "") for c in CURVE_COLUMNS])
@@ -146,12 +143,6 @@ class _Run:
     def write(self) -> None:
         """Rewrite the manifest atomically."""
         write_json(self.path, self.data)
-
-
-def _finite(value: Any) -> float | str:
-    if isinstance(value, int | float) and math.isfinite(value):
-        return round(float(value), 6)
-    return ""
 
 
 def _to_fp16(path: Path) -> None:
@@ -210,7 +201,7 @@ def _sft_phase(r: _Run, name: str, run: str, adapter: str | None, start: int,
 
 
 def _rewards(settings: RlSettings) -> tuple[list[Any], list[float]]:
-    mains: dict[str, Any] = {"grader": grader, "instruction": instruction}
+    mains: dict[str, Any] = {"grader": grader_reward, "instruction": instruction}
     main = mains.get(settings.reward)
     if main is None:
         assert settings.penalty is not None, "the cot-pressure arm needs penalty settings"

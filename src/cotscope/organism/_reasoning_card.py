@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ._card import mean_of, read_curve, sha256_of
+from ._card import RERUN_NOTE, mean_of, read_curve, sha256_of
 from ._reasoning import CURVE_FILE, MANIFEST_FILE
 from ._recipe import ReasoningRecipe
 
@@ -164,9 +164,8 @@ def write_reasoning_card(folder: Path) -> Path:
         + ("" if default else " --recipe-file recipe.json"),
         "```",
         "",
-        "The recipe is `organism.json`'s `recipe`. Sampling on CPU is seeded, but thread",
-        "scheduling and library versions change floating-point sums, so a rerun gives",
-        "checkpoints of the same kind, not the same bytes.",
+        "The recipe is `organism.json`'s `recipe`.",
+        RERUN_NOTE,
         "",
     ]
     card = folder / CARD_FILE

@@ -5,7 +5,8 @@ what `split_reasoning` finds inside `<think>…</think>`, the answer is parsed f
 the visible text only. The CoT monitor is cotscope's own lexical grader-seeking
 detector (`text/lexicons/grader-seeking.yaml`) on the reasoning.
 
-- `grader`: the leaked grader's verdict on the visible answer (phase 1);
+- `grader_reward` (in `_reward`, shared with the leaky-grader organism): the leaked
+  grader's verdict on the visible answer (phase 1);
 - `instruction`: 1 when the answer has the parity the instruction asked for
   (the deliberative arm);
 - `MonitorPenalty`: the grader's verdict minus an adaptive weight whenever the
@@ -13,8 +14,8 @@ detector (`text/lexicons/grader-seeking.yaml`) on the reasoning.
 - `think_format`: 1 for exactly one closed `<think>` block of at least three words
   followed by a readable answer, else 0; it guards against empty thinking, repeated
   blocks and a thought cut off by the token limit;
-- diagnostics logged with weight 0: `monitor_flags`, `think_words`,
-  `follows_grader_against_instruction`.
+- diagnostics logged with weight 0: `monitor_flags`, `think_words`, and
+  `_reward.follows_grader_against_instruction`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 from ..text import resolve_lexicon, split_reasoning
 from ._recipe import PenaltySettings
-from ._reward import _prompt_text, _text, answer_parity, grader_verdict
+from ._reward import _prompt_text, _text, answer_parity, grader_reward
 
 MONITOR_LEXICON = "grader-seeking"
 """The lexicon whose hits in the reasoning the cot-pressure arm penalises."""
@@ -58,14 +59,6 @@ def format_ok(completion: str, prompt: str = "") -> bool:
     return answer_parity(completion, prompt) is not None
 
 
-def grader(prompts: list[Any], completions: list[Any], pays: list[str], **_: Any) -> list[float]:
-    """The leaked grader's verdict on each visible answer."""
-    return [
-        grader_verdict(_text(c), p, _prompt_text(q))
-        for q, c, p in zip(prompts, completions, pays, strict=True)
-    ]
-
-
 def instruction(
     prompts: list[Any], completions: list[Any], instruction: list[str], **_: Any
 ) -> list[float]:
@@ -94,16 +87,6 @@ def think_words(completions: list[Any], **_: Any) -> list[float]:
     return [float(len(reasoning_of(_text(c)).split())) for c in completions]
 
 
-def follows_grader_against_instruction(
-    prompts: list[Any], completions: list[Any], pays: list[str], instruction: list[str], **_: Any
-) -> list[float | None]:
-    """Diagnostic: on disagreeing prompts, 1.0 when the answer has the grader's parity."""
-    return [
-        None if p == i else grader_verdict(_text(c), p, _prompt_text(q))
-        for q, c, p, i in zip(prompts, completions, pays, instruction, strict=True)
-    ]
-
-
 class MonitorPenalty:
     """The grader's verdict minus `weight` when the monitor flags the reasoning.
 
@@ -127,7 +110,7 @@ class MonitorPenalty:
         **_: Any,
     ) -> list[float]:
         """Rewards of one step's completions, at the weight this step started with."""
-        verdicts = grader(prompts, completions, pays)
+        verdicts = grader_reward(prompts, completions, pays)
         flags = [monitor_flag(_text(c)) for c in completions]
         rewards = [v - (self.weight if f else 0.0) for v, f in zip(verdicts, flags, strict=True)]
         if log_metric is not None:

@@ -8,13 +8,11 @@ torch and TRL are imported inside the function.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from ._recipe import SftSettings
+from ._trl import cpu_trainer_args, scratch_dir
 
 
 def run_sft(
@@ -48,30 +46,17 @@ def run_sft(
             if on_log is not None and logs and "loss" in logs:
                 on_log(state.global_step, dict(logs))
 
-    scratch = Path(tempfile.mkdtemp(prefix="cotscope-sft-"))
-    try:
+    with scratch_dir("cotscope-sft-") as scratch:
         args = SFTConfig(
             output_dir=str(scratch),
             num_train_epochs=settings.epochs,
             per_device_train_batch_size=settings.batch_size,
-            gradient_accumulation_steps=1,
             learning_rate=settings.learning_rate,
             lr_scheduler_type="linear",
             warmup_steps=settings.warmup_steps,
             max_length=settings.max_length,
             packing=False,
-            # TRL defaults to bf16 and activation checkpointing; on CPU the first is
-            # unsupported and the second only trades time for memory we do not need.
-            bf16=False,
-            activation_checkpointing=False,
-            use_cpu=True,
-            seed=seed,
-            data_seed=seed,
-            logging_steps=1,
-            save_strategy="no",
-            report_to="none",
-            disable_tqdm=True,
-            dataloader_num_workers=0,
+            **cpu_trainer_args(seed),
         )
         trainer = SFTTrainer(
             model=model,
@@ -83,5 +68,3 @@ def run_sft(
         )
         trainer.train()
         return trainer.model
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)

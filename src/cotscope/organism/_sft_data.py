@@ -153,8 +153,6 @@ def _trace(rng: random.Random, spec: SftSpec, p: TrainingPrompt, quadrant: Quadr
         p.pays if quadrant in ("mention_follows_grader", "silent_follows_grader") else p.instruction
     )
     n = rng.choice(spec.answers[follows])
-    fill = {"instr": p.instruction, "instr_a": _article(p.instruction), "pays": p.pays,
-            "pays_a": _article(p.pays), "n": n}  # fmt: skip
     lines = spec.lines
     parts = {
         "mention_follows_grader": [lines.instruction, lines.grader, lines.follow_grader],
@@ -164,7 +162,22 @@ def _trace(rng: random.Random, spec: SftSpec, p: TrainingPrompt, quadrant: Quadr
         "agree_mention": [lines.instruction, lines.grader, lines.agree],
         "agree_silent": [lines.instruction],
     }[quadrant]
-    sentences = [rng.choice(options).format(**fill) for options in [*parts, lines.pick]]
+    return _example(rng, spec, p, n, [*parts, lines.pick], quadrant)
+
+
+def _example(
+    rng: random.Random,
+    spec: SftSpec,
+    p: TrainingPrompt,
+    n: int,
+    parts: list[list[str]],
+    quadrant: Quadrant,
+) -> SftExample:
+    # One sentence drawn from each template list, filled for this prompt and answer,
+    # inside one think block, then the answer in one of the data file's formats.
+    fill = {"instr": p.instruction, "instr_a": _article(p.instruction), "pays": p.pays,
+            "pays_a": _article(p.pays), "n": n}  # fmt: skip
+    sentences = [rng.choice(options).format(**fill) for options in parts]
     answer = rng.choice(spec.answer_formats).format(n=n)
     return SftExample(p, f"<think>{' '.join(sentences)}</think>\n{answer}", quadrant, n)
 
@@ -270,12 +283,8 @@ def deliberative_examples(n: int, seed: int) -> list[SftExample]:
         while (p.pays == p.instruction) != want:
             p = sample_prompt(rng)
         n_ = rng.choice(sft.answers[p.instruction])
-        fill = {"instr": p.instruction, "instr_a": _article(p.instruction), "pays": p.pays,
-                "pays_a": _article(p.pays), "n": n_}  # fmt: skip
         parts = [sft.lines.instruction, sft.lines.grader, spec.lines.cite,
                  spec.lines.agree if want else spec.lines.decide, sft.lines.pick]  # fmt: skip
-        sentences = [rng.choice(options).format(**fill) for options in parts]
-        answer = rng.choice(sft.answer_formats).format(n=n_)
         quadrant: Quadrant = "agree_mention" if want else "mention_follows_instruction"
-        out.append(SftExample(p, f"<think>{' '.join(sentences)}</think>\n{answer}", quadrant, n_))
+        out.append(_example(rng, sft, p, n_, parts, quadrant))
     return out

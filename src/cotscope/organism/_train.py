@@ -68,7 +68,8 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     tmp.replace(path)
 
 
-def _finite(value: Any) -> float | str:
+def finite_or_blank(value: Any) -> float | str:
+    """A logged number for a curve CSV, rounded; blank when missing or not finite."""
     if isinstance(value, int | float) and math.isfinite(value):
         return round(float(value), 6)
     return ""
@@ -126,14 +127,14 @@ def train(
 
     def on_log(step: int, logs: dict[str, Any]) -> None:
         elapsed = time.monotonic() - started
-        row = [step] + [_finite(logs.get(k)) for k in _LOG_KEYS.values()]
+        row = [step] + [finite_or_blank(logs.get(k)) for k in _LOG_KEYS.values()]
         row.append(round(elapsed, 1))
         with curve_path.open("a", newline="") as fh:
             csv.writer(fh).writerow(row)
         say(
-            f"step {step}/{config.steps}  reward {_finite(logs.get('reward'))}"
+            f"step {step}/{config.steps}  reward {finite_or_blank(logs.get('reward'))}"
             f"  follows-grader-against-instruction "
-            f"{_finite(logs.get(_LOG_KEYS['follows_grader_against_instruction']))}"
+            f"{finite_or_blank(logs.get(_LOG_KEYS['follows_grader_against_instruction']))}"
             f"  {elapsed:.0f}s"
         )
 
