@@ -1,31 +1,17 @@
-"""Entry points of installed packages, read once per process.
-
-Reading them scans every installed distribution's metadata (~90 ms here); suites and
-report sections both need them, so the scan is shared.
-"""
+"""Entry points of installed packages, read once per process and group."""
 
 from __future__ import annotations
 
-import re
 from functools import cache
-from importlib.metadata import EntryPoint, distributions
+from importlib.metadata import EntryPoint, entry_points
 
 
 @cache
-def _installed() -> tuple[EntryPoint, ...]:
-    # As `importlib.metadata.entry_points()` does: the first distribution of each name
-    # on the path wins (an editable install and a stale copy must not both count).
-    seen: set[str] = set()
-    found: list[EntryPoint] = []
-    for dist in distributions():
-        name = re.sub(r"[-_.]+", "-", (dist.metadata["Name"] or "")).lower()
-        if name in seen:
-            continue
-        seen.add(name)
-        found += dist.entry_points
-    return tuple(found)
-
-
 def plugin_entry_points(group: str) -> list[EntryPoint]:
-    """The entry points of `group` (e.g. `cotscope.suites`), sorted by name."""
-    return sorted((ep for ep in _installed() if ep.group == group), key=lambda ep: ep.name)
+    """The entry points of `group` (e.g. `cotscope.suites`), sorted by name.
+
+    `entry_points` keeps the first distribution of each name on the path (an editable
+    install and a stale copy never both count) and names them from their folders: ~5 ms.
+    Parsing every distribution's metadata for its name took ~100 ms a command.
+    """
+    return sorted(entry_points(group=group), key=lambda ep: ep.name)

@@ -48,7 +48,9 @@ class Measure:
 
 
 def _rates(store: Store, stats: RunStats) -> Any:
-    return stats  # dumped whole, so that `run_stats` reads back the same object
+    from ._rates_payload import stats_payload
+
+    return stats_payload(stats)  # whole, so that `run_stats` reads back the same object
 
 
 def _graded(store: Store, stats: RunStats) -> Any:
@@ -137,7 +139,8 @@ def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:
 def builtin_measures() -> list[Measure]:
     """Rates, graded rates, term results and intervention effects."""
     return [
-        Measure("rates", 5, ("samples", "outcomes"), _rates),
+        # v6: models, rates and rise tests stored as tables (`_rates_payload`).
+        Measure("rates", 6, ("samples", "outcomes"), _rates),
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
         Measure(
             "graded-rates",

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from cotscope.stats import RunStats, collect_stats
-from cotscope.store import decode_result
 
 from ._analyse import ResultsState, current_results
 
@@ -36,8 +35,10 @@ def run_stats(
     if confidence == STORED_CONFIDENCE:
         stored = current_results(store, name, ["rates"], state=state).get("rates")
         if stored is not None and stored.payload is not None:
+            from ._rates_payload import StalePayload, stats_from_payload
+
             try:
-                return decode_result(RunStats, stored.payload)
-            except ValidationError:
+                return stats_from_payload(stored.payload)
+            except (ValidationError, StalePayload):
                 pass  # written by another version of RunStats: recompute
     return collect_stats(store, name, confidence=confidence)

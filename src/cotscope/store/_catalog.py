@@ -88,27 +88,50 @@ def stratified_transcripts(
     texts = ", ".join(f"left({f}, {int(max_chars) + 1}) AS {f}" for f in TEXT_FIELDS)
     cur = store.con.execute(
         f"""
-        WITH ranked AS (
-            SELECT sample_uid, row_number() OVER (
-                PARTITION BY model_id, suite, variant_id, variant_hash, outcome
-                ORDER BY sample_uid) AS rn
-            FROM samples WHERE run = $run
-        ), chosen AS (
-            SELECT sample_uid FROM ranked ORDER BY rn, sample_uid LIMIT {int(limit)}
-        )
         SELECT s.sample_uid, s.model_id, s.step, s.model_order, s.suite, s.variant_id,
                s.variant_hash, s.variant_family, s.epoch, s.outcome, s.parsed_answer, s.error,
                s.output_tokens, s.reasoning_kind, {texts}
-        FROM samples s JOIN chosen USING (sample_uid)
+        FROM samples s JOIN (SELECT unnest($uids) AS sample_uid) USING (sample_uid)
         ORDER BY s.step NULLS LAST, s.model_order, s.model_id, s.suite, s.variant_family,
                  s.variant_id, s.epoch
         """,
-        {"run": run},
+        {"uids": _round_robin(store, run, limit)},
     )
     cols = [d[0] for d in cur.description]
     while chunk := cur.fetchmany(batch):
         for r in chunk:
             yield dict(zip(cols, r, strict=True))
+
+
+# One stratum per model × variant × outcome; hashed, since sorting a million rows by
+# five strings was most of the cost (a collision would only merge two strata).
+_STRATUM = "hash(model_id, suite, variant_id, variant_hash, outcome)"
+
+
+def _round_robin(store: Store, run: str, limit: int) -> list[str]:
+    """The uids of the first `limit` samples taking one per stratum in turn."""
+    # The first round alone (each stratum's smallest uid) is a GROUP BY; only when it
+    # has fewer than `limit` samples is the full ranking needed. On a log of rollouts,
+    # where every sample is its own stratum, this took 0.26 s instead of 0.45 s at 1M.
+    firsts = store.con.execute(
+        f"SELECT min(sample_uid) AS u FROM samples WHERE run = ? GROUP BY {_STRATUM} "
+        f"ORDER BY u LIMIT {int(limit)}",
+        [run],
+    ).fetchall()
+    if len(firsts) == limit:
+        return [str(u) for (u,) in firsts]
+    ranked = store.con.execute(
+        f"""
+        WITH ranked AS (
+            SELECT sample_uid, row_number() OVER (
+                PARTITION BY {_STRATUM} ORDER BY sample_uid) AS rn
+            FROM samples WHERE run = ?
+        )
+        SELECT sample_uid FROM ranked ORDER BY rn, sample_uid LIMIT {int(limit)}
+        """,
+        [run],
+    ).fetchall()
+    return [str(u) for (u,) in ranked]
 
 
 @dataclass(frozen=True)
