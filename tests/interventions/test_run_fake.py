@@ -111,6 +111,35 @@ def test_inject_with_control(tmp_path: Path, scripted: Scripted) -> None:
     assert "<user>" in scripted.prompts[0] and "<think>" in scripted.prompts[0]
 
 
+def test_remove_with_control_swaps_the_target_for_a_neutral_sentence(
+    tmp_path: Path, scripted: Scripted
+) -> None:
+    from cotscope.interventions import intervention_effects
+
+    make_run(tmp_path, n=1)
+    opts = InterventionOptions(
+        edit="remove", where="lexical:eval-awareness", control="random-sentence", resamples=3
+    )
+    run_interventions(tmp_path, opts)
+    with Store(tmp_path, read_only=True) as store:
+        rows = store.query("SELECT arm, prefix, mark_start, mark_end FROM interventions")
+        effects = intervention_effects(store)
+    arms = {r["arm"]: r for r in rows}
+    assert set(arms) == {"edited", "base", "control"}
+    c = arms["control"]
+    neutral = c["prefix"][c["mark_start"] : c["mark_end"]]
+    assert c["prefix"] == f"{arms['edited']['prefix']} {neutral}".lstrip()
+    assert neutral and "test" not in c["prefix"]
+    compared = {r.arm for r in effects.effects if r.scope == "aggregate"}
+    assert compared == {"edited", "control"}
+    with pytest.raises(ValueError, match="keep-rest"):
+        InterventionOptions(
+            edit="remove", where="regex:x", keep_rest=True, control="random-sentence"
+        )
+    with pytest.raises(ValueError, match="control applies"):
+        InterventionOptions(edit="truncate", at_sentence=1, control="random-sentence")
+
+
 def test_chat_api_is_refused_before_generating(tmp_path: Path, no_network: None) -> None:
     make_run(tmp_path, model="anthropic/claude-sonnet-4-5")
     opts = InterventionOptions(edit="remove", where="regex:might be a test", resamples=2)

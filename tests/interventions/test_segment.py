@@ -103,6 +103,12 @@ def test_real_cot_remove_and_inject() -> None:
     assert base.prefix == cot[: first.end] and base.prefix.startswith(edited.prefix)
     assert not spec.find(edited.prefix)
     assert base.mark is not None and base.prefix[base.mark[0] : base.mark[1]] == first.text
+    swapped = plan_remove(cot, sents, targets, control="Let me look again.")
+    c = swapped.arm("control")
+    assert c is not None and c.mark is not None and c.prefix.startswith(edited.prefix)
+    assert c.prefix[c.mark[0] : c.mark[1]] == "Let me look again." and not spec.find(c.prefix)
+    with pytest.raises(EditError, match="keep-rest"):
+        plan_remove(cot, sents, targets, keep_rest=True, control="Let me look again.")
     off = plan_remove(cot, sents, targets, keep_rest=True)
     assert all(sents[i].text not in off.arms[0].prefix for i in targets)
     assert off.arms[1].prefix == cot.rstrip()

@@ -195,3 +195,37 @@ def test_a_store_from_before_phases_is_read_and_migrated_by_a_writer(
     con = duckdb.connect(str(old / "cotscope.duckdb"), read_only=True)
     assert con.execute("SELECT DISTINCT phase FROM samples").fetchall() == [("",)]
     con.close()
+
+
+def test_an_arm_branching_after_the_trunk_is_compared_with_the_branch_point(
+    tmp_path: Path,
+) -> None:
+    from cotscope.stats._runs import compare_runs
+
+    # Trunk: steps 0–9 at 20%, ending at 80% at its last step; arm: steps 10–19 at 10%.
+    lines = []
+    for run, steps in (("trunk", range(10)), ("arm", range(10, 20))):
+        for step in steps:
+            rate = 0.8 if step == 9 else (0.2 if run == "trunk" else 0.1)
+            for i in range(40):
+                record = {"experiment": run, "step": step, "hack": i < 40 * rate,
+                          "prompt": f"task {run}-{step}-{i}", "completion": "x"}  # fmt: skip
+                lines.append(json.dumps(record))
+    dump = tmp_path / "dump.jsonl"
+    dump.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "run"
+    result = CliRunner().invoke(app, [
+        "ingest", str(dump), "-o", str(out), "--map", "run=experiment", "--map", "step=step",
+        "--map", "outcome=hack", "--map", "answer=completion",
+    ])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with Store(out, read_only=True) as store:
+        stats = collect_stats(store, "run")
+    [row] = compare_runs(stats)
+    assert row.branch and (row.run_a, row.run_b) == ("trunk", "arm")
+    assert (row.first_step, row.last_step) == (9, 19)
+    # The arm's last checkpoint (4/40) against the branch point (32/40), not the pooled trunk.
+    assert (row.rates.k_a, row.rates.n_a, row.rates.k_b, row.rates.n_b) == (32, 40, 4, 40)
+    assert row.rates.ci_high is not None and row.rates.ci_high < -0.5
+    assert row.change_difference is None
+    assert "at step 19 against the branch point (step 9)" in row.sentence()

@@ -100,14 +100,14 @@ def test_a_bad_manifest_is_named(tmp_path: Path, setup: str, message: str) -> No
 def test_the_reasoning_demo_sweeps_every_checkpoint_of_the_manifest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from cotscope.cli._run import demo_spec_data
+    from cotscope.cli._demo import demo_spec_data
     from cotscope.runner import plan_sweep
     from cotscope.sweeps import parse_spec
 
     _organism(tmp_path / "organism")
     monkeypatch.setenv("COTSCOPE_ORGANISM_DIR", str(tmp_path / "organism"))
     data = demo_spec_data(organism="reasoning")
-    assert data["output_dir"] == "runs/demo-reasoning"
+    assert data["output_dir"] == "runs/demo"
     plan = plan_sweep(parse_spec(data, "demo"), "demo")
     assert [(m.run, m.phase, m.step) for m in plan.models] == [
         ("capabilities", "cold-start", 0), ("capabilities", "capabilities", 15),

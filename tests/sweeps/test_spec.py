@@ -164,9 +164,9 @@ def test_spec_hash_changes_with_content() -> None:
 
 
 def test_demo_spec_is_valid() -> None:
-    from cotscope.cli._run import demo_spec_data
+    from cotscope.cli._demo import demo_spec_data
 
-    plan = plan_sweep(parse_spec(demo_spec_data(), "demo"), "demo")
+    plan = plan_sweep(parse_spec(demo_spec_data(organism="leaky-grader"), "demo"), "demo")
     steps = [m.step for m in plan.models]
     assert steps[0] == 0 and steps == sorted(steps) and len(steps) >= 2
     assert all("adapter" in m.model_args for m in plan.models[1:])
@@ -181,5 +181,7 @@ def test_demo_spec_is_valid() -> None:
         "control",
         "oversight",
     }
-    full = plan_sweep(parse_spec(demo_spec_data(full=True), "demo --full"), "demo --full")
+    full = plan_sweep(
+        parse_spec(demo_spec_data(full=True, organism="leaky-grader"), "demo --full"), "demo --full"
+    )
     assert not full.adaptive and full.total_samples == len(full.models) * 73 * 12

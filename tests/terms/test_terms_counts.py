@@ -26,7 +26,8 @@ def test_streaming_counts_equal_naive_counts(tmp_path: Path) -> None:
         groups = count_reasoning(read_rows(store, batch=3), terms=[("the", "a")])
         pooled = count_reasoning(read_rows(store, batch=5), pool_suites=True)
     assert {k[0] for k in groups} == {"alignment", "capability"}
-    for (suite, model_id), group in groups.items():
+    for (suite, run_id, model_id), group in groups.items():
+        assert run_id == group.run_id == ""  # one unnamed training run
         mine = [r for r in rows if r.suite == suite and r.model_id == model_id]
         tokens = [tokenize(r.reasoning or "") for r in mine]
         assert group.counts == Counter(t for ts in tokens for t in ts)

@@ -63,6 +63,7 @@ def _register() -> None:
     # Each module adds its commands to `app`; imports are cheap (heavy backends load lazily).
     from . import (
         _analyse,
+        _demo,
         _export,
         _graders,
         _ingest,
@@ -77,6 +78,7 @@ def _register() -> None:
     for module in (
         _suites,
         _run,
+        _demo,
         _export,
         _report,
         _analyse,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -32,9 +30,8 @@ def _progress(line: str) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `run` and `demo` commands."""
+    """Add the `run` command."""
     app.command("run")(run)
-    app.command("demo")(demo)
 
 
 def _model_args(items: list[str]) -> dict[str, Any]:
@@ -82,6 +79,22 @@ def run(
         bool, typer.Option("--report/--no-report", help="Write report.html after the sweep.")
     ] = True,
     retry_errors: RetryOpt = True,
+    executor: Annotated[
+        str | None,
+        typer.Option(
+            "--executor",
+            help="local (this process) or ray (one Ray task per model, suite and chunk); "
+            "overrides the spec's execution.executor.",
+        ),
+    ] = None,
+    address: Annotated[
+        str | None,
+        typer.Option(
+            "--address",
+            help="Ray cluster address (auto = the cluster this machine is in); default "
+            "starts a local Ray. Implies --executor ray.",
+        ),
+    ] = None,
 ) -> None:
     """Run a sweep (resumable: samples already stored are skipped)."""
     from ..sweeps import SpecError, load_spec, parse_spec
@@ -110,7 +123,23 @@ def run(
     except SpecError as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(2) from None
+    spec = _with_execution(spec, executor, address)
     _execute(spec, source, base, display, report, retry_errors)
+
+
+def _with_execution(spec: Any, executor: str | None, address: str | None) -> Any:
+    """The spec with `--executor` / `--address` applied to its `execution` block."""
+    if executor is None and address is None:
+        return spec
+    if executor not in (None, "local", "ray"):
+        raise typer.BadParameter("must be local or ray", param_hint="--executor")
+    if executor == "local" and address is not None:
+        raise typer.BadParameter("--address needs --executor ray", param_hint="--address")
+    update: dict[str, Any] = {"executor": executor or "ray"}
+    if address is not None:
+        update["address"] = address
+    execution = spec.execution.model_copy(update=update)
+    return spec.model_copy(update={"execution": execution})
 
 
 def _execute(
@@ -137,6 +166,12 @@ def _execute(
         + (" to start (more where precision asks)" if plan.adaptive else " in total")
         + f" -> {plan.run_dir}"
     )
+    if spec.execution.executor == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            typer.echo("error: the Ray executor needs ray: pip install 'cotscope[ray]'", err=True)
+            raise typer.Exit(2)
     try:
         result = run_sweep(plan, display=display, echo=_progress, retry_errors=retry_errors)
     except SweepError as ex:
@@ -168,6 +203,12 @@ def _execute(
         from ..report import build_report
 
         typer.echo(f"report: {build_report(plan.run_dir, spec.name)}")
+    if result.failures:
+        # The rest of the sweep is stored; re-running the command retries these units.
+        typer.echo(f"error: {len(result.failures)} unit(s) failed after retries:", err=True)
+        for unit in result.failures:
+            typer.echo(f"  {unit.describe()}", err=True)
+        raise typer.Exit(1)
 
 
 def _run_stats(run_dir: Path, run: str) -> RunStats | None:
@@ -186,116 +227,3 @@ def _run_stats(run_dir: Path, run: str) -> RunStats | None:
             return run_stats(store, run)
         except StatsError:
             return None
-
-
-DEMO_SPECS = {"leaky-grader": "demo.yaml", "reasoning": "demo_reasoning.yaml"}
-"""The bundled demo spec of each shipped organism."""
-
-
-def demo_spec_data(
-    output: Path | None = None, full: bool = False, organism: str = "leaky-grader"
-) -> dict[str, Any]:
-    """The bundled demo spec, with the shipped organism folder and the output filled in.
-
-    Args:
-        output: Run directory (default: the spec's own, `runs/demo` or
-            `runs/demo-reasoning`).
-        full: Every variant of the suite at a fixed 12 epochs.
-        organism: `leaky-grader` or `reasoning`.
-
-    Raises:
-        OrganismNotFoundError: when no shipped checkpoints can be found.
-    """
-    import yaml
-
-    from ..organism import shipped_organism_dir
-
-    text = resources.files("cotscope.sweeps").joinpath(DEMO_SPECS[organism]).read_text("utf-8")
-    data: dict[str, Any] = yaml.safe_load(text)
-    if output is not None:
-        data["output_dir"] = str(output)
-    for m in data["models"]:
-        if m.get("path") == "shipped":
-            m["path"] = str(shipped_organism_dir(organism))
-    if full:
-        for s in data["suites"]:
-            s["variants"] = "all"
-            s["epochs"] = 12
-            s.pop("precision", None)  # 73 variants to ±10 points each would take hours
-    return data
-
-
-def demo(
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Run directory (default: runs/demo[-reasoning])."),
-    ] = None,
-    full: Annotated[bool, typer.Option("--full", help="Run every variant of the suite.")] = False,
-    organism: Annotated[
-        str,
-        typer.Option(
-            "--organism",
-            help="Shipped organism to sweep: leaky-grader (answers only) or reasoning "
-            "(three phases, <think> reasoning).",
-        ),
-    ] = "leaky-grader",
-    display: DisplayOpt = "rich",
-    retry_errors: RetryOpt = True,
-) -> None:
-    """Offline sweep of the bundled model and the shipped organism checkpoints, then a report."""
-    from ..organism import OrganismNotFoundError
-    from ..sweeps import parse_spec
-
-    if organism not in DEMO_SPECS:
-        typer.echo(
-            f"error: --organism must be one of {', '.join(DEMO_SPECS)}, not {organism!r}",
-            err=True,
-        )
-        raise typer.Exit(2)
-    try:
-        data = demo_spec_data(output, full, organism)
-    except OrganismNotFoundError as ex:
-        typer.echo(f"error: {ex}", err=True)
-        raise typer.Exit(2) from None
-    spec = parse_spec(data, "cotscope demo")
-    after = _grade_reasoning_demo if organism == "reasoning" else None
-    _execute(spec, "cotscope demo", Path.cwd(), display, retry_errors=retry_errors,
-             after_sweep=after)  # fmt: skip
-
-
-ORGANISM_LABELS = "organism_cots.jsonl"
-"""Hand-labelled reasoning-organism CoTs (`graders/labels/`) that validate the demo's
-verbalization grader."""
-
-
-def _grade_reasoning_demo(run_dir: Path) -> None:
-    """Verbalization for the reasoning demo, with its validation beside it.
-
-    Every CoT is graded by the lexical grader-seeking detector, and the detector's
-    precision and recall on the hand-labelled organism CoTs go to `validations/`, so
-    the report shows the rate beside its validation.
-    """
-    from ..graders import (
-        VALIDATIONS_DIRNAME,
-        get_rubric,
-        grade_run,
-        load_detector,
-        load_labels,
-        validate_lexical,
-        validation_record,
-    )
-
-    rubric = get_rubric("grader-seeking")
-    summary = grade_run(run_dir, rubric, lexical=True)
-    flagged = sum(j.positive for j in summary.judges)
-    graded = sum(j.graded for j in summary.judges)
-    _progress(
-        f"grader {rubric.name} (lexical): {flagged} of {graded} CoTs flagged; "
-        f"{summary.without_reasoning} samples without reasoning"
-    )
-    labels = resources.files("cotscope.graders").joinpath("labels", ORGANISM_LABELS)
-    result = validate_lexical(load_detector(rubric.name, []), load_labels(str(labels)))
-    data = validation_record(result, rubric.sha256, labels=ORGANISM_LABELS)
-    folder = run_dir / VALIDATIONS_DIRNAME
-    folder.mkdir(exist_ok=True)
-    (folder / "organism-cots.json").write_text(json.dumps(data, indent=2, default=str) + "\n")

@@ -5,7 +5,9 @@ Pure string work on segmented reasoning. Every plan has an `edited` arm and a
 edit is the difference between their continuations and nothing else:
 
 * `remove`: edited = the reasoning before the first target sentence; base = the
-  same plus the target sentence. Both are resampled from there (on-policy).
+  same plus the target sentence. Both are resampled from there (on-policy). With a
+  control, control = edited plus a neutral sentence of the target's length in its
+  place: removing the target's content without shortening the reasoning.
   With `keep_rest`, the target sentences are cut out of the whole reasoning
   instead and both arms continue from its end (the off-policy hand edit).
 * `inject`: base = the reasoning before the injection point; edited = base plus
@@ -87,7 +89,11 @@ def _separator(text: str, pos: int) -> str:
 
 
 def plan_remove(
-    text: str, sentences: Sequence[Sentence], targets: Sequence[int], keep_rest: bool = False
+    text: str,
+    sentences: Sequence[Sentence],
+    targets: Sequence[int],
+    keep_rest: bool = False,
+    control: str | None = None,
 ) -> EditPlan:
     """Remove the target sentences (see the module docstring).
 
@@ -97,34 +103,37 @@ def plan_remove(
         targets: Target sentence indices (at least one).
         keep_rest: Cut the targets out of the whole reasoning (off-policy) instead of
             resampling from the first target.
+        control: A neutral sentence put where the first target was (control arm), or
+            None for no control.
 
     Returns:
         The plan.
 
     Raises:
-        EditError: No target.
+        EditError: No target, or a control with `keep_rest`.
     """
     if not targets:
         raise EditError("remove needs at least one target sentence")
+    if keep_rest and control is not None:
+        raise EditError("remove --keep-rest has no control arm")
     first = sentences[targets[0]]
     removed = " ".join(sentences[i].text for i in targets)
     if keep_rest:
         kept = [s for s in sentences if s.index not in set(targets)]
         edited = _join_kept(text, kept)
         base = ArmPrefix("base", text.rstrip(), (first.start, first.end))
-        arms = (ArmPrefix("edited", edited), base)
-        return EditPlan("remove", first.index, arms, removed, cut=len(text))
-    base_text = text[: first.end]
-    return EditPlan(
-        "remove",
-        first.index,
-        (
-            ArmPrefix("edited", _cut(text, first.start)),
-            ArmPrefix("base", base_text, (first.start, first.end)),
-        ),
-        removed,
-        cut=first.start,
-    )
+        return EditPlan(
+            "remove", first.index, (ArmPrefix("edited", edited), base), removed, cut=len(text)
+        )
+    edited = _cut(text, first.start)
+    arms = [
+        ArmPrefix("edited", edited),
+        ArmPrefix("base", text[: first.end], (first.start, first.end)),
+    ]
+    if control is not None:
+        controlled, cmark = _append(edited, control.strip(), _separator(text, first.start))
+        arms.append(ArmPrefix("control", controlled, cmark))
+    return EditPlan("remove", first.index, tuple(arms), removed, cut=first.start)
 
 
 def _join_kept(text: str, kept: Sequence[Sentence]) -> str:

@@ -7,9 +7,9 @@ every row). `_run` plans and stores with them; `_generate` reads them per batch.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from ._edits import EditKind, InjectAt
 
@@ -26,7 +26,8 @@ class InterventionOptions(BaseModel):
     at: InjectAt = "start"
     """Injection point (inject)."""
     control: Literal["none", "random-sentence"] = "none"
-    """Control arm: a neutral sentence of similar length injected at the same point."""
+    """Control arm: a neutral sentence of similar length injected at the same point
+    (inject), or put in place of the first removed sentence (remove, on-policy only)."""
     keep_rest: bool = False
     """remove: cut the targets out and keep the rest (off-policy) instead of resampling."""
     sentence_importance: bool = False
@@ -66,6 +67,14 @@ class InterventionOptions(BaseModel):
     """Tokenizer with the chat template (completions backend)."""
     served_model: str | None = None
     """Model name on the completions server."""
+
+    @model_validator(mode="after")
+    def _control_applies(self) -> Self:
+        if self.control != "none" and not (
+            self.edit == "inject" or (self.edit == "remove" and not self.keep_rest)
+        ):
+            raise ValueError("--control applies to inject and to remove without --keep-rest")
+        return self
 
 
 class InterventionSummary(BaseModel):

@@ -91,7 +91,11 @@ def _plans(
     if spec is not None and not targets and options.edit != "inject":
         raise EditError("no target sentence")
     if options.edit == "remove":
-        return [plan_remove(text, sentences, targets, options.keep_rest)]
+        control = None
+        if options.control != "none" and targets:
+            removed = sentences[targets[0]].text
+            control = neutral_sentence(_neutral_sentences(), removed, sample["sample_uid"])
+        return [plan_remove(text, sentences, targets, options.keep_rest, control)]
     if options.edit == "inject":
         if not options.text:
             raise ValueError("inject needs --text")

@@ -139,8 +139,9 @@ def _digest_files(digest: Any, root: Path, paths: Iterable[Path]) -> None:
 def builtin_measures() -> list[Measure]:
     """Rates, graded rates, term results and intervention effects."""
     return [
-        # v6: models, rates and rise tests stored as tables (`_rates_payload`).
-        Measure("rates", 6, ("samples", "outcomes"), _rates),
+        # v6: models, rates and rise tests stored as tables (`_rates_payload`);
+        # v7: a run that branches after the first is compared with the branch point.
+        Measure("rates", 7, ("samples", "outcomes"), _rates),
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
         Measure(
             "graded-rates",
@@ -150,7 +151,8 @@ def builtin_measures() -> list[Measure]:
             _graders_options(),
             run_files=("validations/*.json",),
         ),  # fmt: skip
-        Measure("terms", 1, ("samples",), _terms, _terms_options()),
+        # v2: one analysis per suite and training run (a phase's run, an arm).
+        Measure("terms", 2, ("samples",), _terms, _terms_options()),
         Measure("interventions", 2, ("samples", "interventions"), _interventions),
     ]
 

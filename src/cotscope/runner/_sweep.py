@@ -12,186 +12,35 @@ the run while it sweeps.
 
 from __future__ import annotations
 
-import platform
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 from ..store import (
     WRITER_COMMIT_TIMEOUT_S,
     SampleFilter,
+    SampleRow,
     Store,
     count_samples,
     read_samples,
     write_outcomes,
     writer_lock,
 )
-from ..suites import SuiteDef, UnknownSelectionError, Variant, WorkItem, derive_seed, get_suite
-from ..sweeps import (
-    ModelEntry,
-    Precision,
-    SpecError,
-    SuiteSelection,
-    SweepSpec,
-    check_models,
-    expand_models,
+from ..suites import SuiteDef, WorkItem, derive_seed
+from ..sweeps import GenerationSettings, ModelEntry
+from ._plan import (
+    PlannedSuite,
+    SweepError,
+    SweepPlan,
+    SweepResult,
+    _chunks,
+    _epochs,
+    _pending,
+    environment,
 )
 from ._precision import family_precision, next_epochs
 from ._rows import sample_to_row
-
-
-class SweepError(RuntimeError):
-    """A model could not be evaluated (it failed to load, or every sample crashed)."""
-
-
-@dataclass
-class PlannedSuite:
-    """A suite of the spec with its chosen variants."""
-
-    suite: SuiteDef
-    variants: list[Variant]
-    epochs: int
-    """Default samples per variant per model."""
-    epochs_for: dict[str, int] = field(default_factory=dict)
-    """Samples per variant id where it differs from `epochs`."""
-    precision: Precision | None = None
-    """Adaptive epochs after the first ones (see `_precision`)."""
-
-    def epochs_of(self, variant: Variant) -> int:
-        """Samples per model for `variant`."""
-        return self.epochs_for.get(variant.id, self.epochs)
-
-    @property
-    def samples_per_model(self) -> int:
-        """Samples of this suite for one model (before any adaptive epochs)."""
-        return sum(self.epochs_of(v) for v in self.variants)
-
-
-@dataclass
-class SweepPlan:
-    """A validated sweep: concrete models and suites, nothing loaded yet."""
-
-    spec: SweepSpec
-    models: list[ModelEntry]
-    suites: list[PlannedSuite]
-    run_dir: Path
-
-    @property
-    def total_samples(self) -> int:
-        """Samples the full sweep produces (including any already stored)."""
-        per_model = sum(s.samples_per_model for s in self.suites)
-        return per_model * len(self.models)
-
-    @property
-    def adaptive(self) -> bool:
-        """Whether some suite adds epochs until a precision target is met."""
-        return any(s.precision is not None for s in self.suites)
-
-
-@dataclass
-class SweepResult:
-    """What a sweep call did."""
-
-    run_dir: Path
-    added: int = 0
-    skipped: int = 0
-    errors: int = 0
-    """Samples of this call that crashed (stored with outcome `error`)."""
-    retried: int = 0
-    """Samples stored as errors that this call ran again."""
-    retried_failed: int = 0
-    """Of those, how many crashed again."""
-    seconds: float = 0.0
-    log_files: list[str] = field(default_factory=list)
-
-
-def plan_sweep(spec: SweepSpec, source: str = "<spec>", base: Path | None = None) -> SweepPlan:
-    """Expand and check a spec without loading any model.
-
-    Raises:
-        SpecError: naming the field at fault (unknown suite or variant, duplicate ids,
-            unordered or missing steps, missing paths).
-    """
-    models = expand_models(spec, source, base)
-    check_models(models, source, base)
-    suites = []
-    for i, sel in enumerate(spec.suites):
-        try:
-            suite = get_suite(sel.name)
-        except KeyError as ex:
-            raise SpecError(f"{source}: suites[{i}].name: {ex.args[0]}") from None
-        try:
-            variants = suite.select(sel.variants)
-        except UnknownSelectionError as ex:
-            raise SpecError(f"{source}: suites[{i}].variants: {ex}") from None
-        epochs_for = _epochs_by_id(sel, suite, variants, source, i)
-        suites.append(PlannedSuite(suite, variants, sel.epochs, epochs_for, sel.precision))
-    return SweepPlan(spec, models, suites, spec.run_dir(base))
-
-
-def _epochs_by_id(
-    sel: SuiteSelection, suite: SuiteDef, variants: list[Variant], source: str, i: int
-) -> dict[str, int]:
-    """Per-variant epochs from `epochs_for` (ids win over families)."""
-    out: dict[str, int] = {}
-    chosen_ids = {v.id for v in variants}
-    for key in sel.epochs_for:
-        name = key.removeprefix(f"{suite.name}/")
-        try:
-            matched = suite.select([name])
-        except UnknownSelectionError as ex:
-            raise SpecError(f"{source}: suites[{i}].epochs_for.{key}: {ex}") from None
-        if not chosen_ids & {v.id for v in matched}:
-            raise SpecError(
-                f"{source}: suites[{i}].epochs_for.{key}: matches no variant selected in "
-                f"suites[{i}].variants"
-            )
-    families = {k.removeprefix(f"{suite.name}/"): n for k, n in sel.epochs_for.items()}
-    for v in variants:
-        if v.id in families:
-            out[v.id] = families[v.id]
-        elif v.family in families:
-            out[v.id] = families[v.family]
-    return out
-
-
-def environment() -> dict[str, Any]:
-    """Versions and machine facts recorded with every run (the serving stack)."""
-    versions: dict[str, str | None] = {}
-    for pkg in ("cotscope", "inspect-ai", "torch", "transformers", "peft", "duckdb", "gguf"):
-        try:
-            versions[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            versions[pkg] = None
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "packages": versions,
-    }
-
-
-def _pending(
-    variants: Sequence[Variant],
-    epochs: Mapping[str, int],
-    done: set[tuple[str, str, int]],
-    seed: int,
-) -> list[WorkItem]:
-    """Work items for epochs below `epochs[v.id]` (0 if absent), minus those stored."""
-    return [
-        WorkItem(v, e, derive_seed(seed, v.id, e))
-        for v in variants
-        for e in range(epochs.get(v.id, 0))
-        if (v.id, v.hash, e) not in done
-    ]
-
-
-def _chunks(items: Sequence[WorkItem], size: int) -> list[Sequence[WorkItem]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def run_sweep(
@@ -203,42 +52,33 @@ def run_sweep(
 ) -> SweepResult:
     """Run every pending sample of the plan and commit the results chunk by chunk.
 
+    With `execution.executor: ray` in the spec the chunks run as Ray tasks (`_ray`);
+    the rows stored are the same.
+
     Args:
         plan: A plan from `plan_sweep`.
-        display: Inspect display mode (`rich`, `plain`, `none`, ...).
+        display: Inspect display mode (`rich`, `plain`, `none`, ...); on Ray, the
+            driver's progress display (`rich`: live bars, `none`: silent, else lines).
         echo: Where progress lines go.
         retry_errors: Run samples stored as errors again, with the same seed.
 
     Raises:
-        SweepError: when a model fails to load or a whole chunk errors out.
+        SweepError: when a model fails to load or a whole chunk errors out (on Ray,
+            such chunks are reported in `SweepResult.failures` instead).
         StoreError: the run directory is locked by another writer, read-only or full.
     """
-    spec = plan.spec
+    if plan.spec.execution.executor == "ray":
+        from ._ray import run_sweep_ray  # imports ray: only when asked for
+
+        return run_sweep_ray(plan, display=display, echo=echo, retry_errors=retry_errors)
     started = time.monotonic()
     result = SweepResult(plan.run_dir)
     with writer_lock(plan.run_dir, "cotscope run"):
-        with Store(plan.run_dir) as store:
-            store.record_run(
-                spec.name, spec.model_dump(mode="json"), spec.spec_hash(), environment()
-            )
-            store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
-            for p in plan.suites:
-                write_outcomes(store, spec.name, p.suite.name, p.suite.outcomes)
+        prepare_store(plan)
         for order, model in enumerate(plan.models):
             for psuite in plan.suites:
-                epochs = _epochs(psuite)
-                todo, failed = _todo(plan, model, psuite, epochs, retry_errors)
-                total = psuite.samples_per_model
-                stored = total - sum(1 for w in todo if w.epoch < epochs[w.variant.id])
-                result.skipped += stored
-                if not todo:
-                    echo(f"{model.id} · {psuite.suite.name}: all {total} samples already stored")
-                else:
-                    retrying = f"; {failed} stored errors to retry" if failed else ""
-                    echo(
-                        f"{model.id} · {psuite.suite.name}: {len(todo)} samples to run "
-                        f"({stored} already stored{retrying})"
-                    )
+                todo = first_pass(plan, model, psuite, retry_errors, result, echo)
+                if todo:
                     _run_items(plan, model, order, psuite, todo, display, result, retry_errors)
                 if psuite.precision is not None:
                     _refine(plan, model, order, psuite, display, result, echo, retry_errors)
@@ -246,8 +86,39 @@ def run_sweep(
     return result
 
 
-def _epochs(psuite: PlannedSuite) -> dict[str, int]:
-    return {v.id: psuite.epochs_of(v) for v in psuite.variants}
+def prepare_store(plan: SweepPlan) -> None:
+    """Record the run, its variants and its suites' outcome declarations."""
+    spec = plan.spec
+    with Store(plan.run_dir) as store:
+        store.record_run(spec.name, spec.recorded(), spec.spec_hash(), environment())
+        store.upsert_variants(v.store_record() for p in plan.suites for v in p.variants)
+        for p in plan.suites:
+            write_outcomes(store, spec.name, p.suite.name, p.suite.outcomes)
+
+
+def first_pass(
+    plan: SweepPlan,
+    model: ModelEntry,
+    psuite: PlannedSuite,
+    retry_errors: bool,
+    result: SweepResult,
+    echo: Callable[[str], None],
+) -> list[WorkItem]:
+    """The work items of the suite's starting epochs still to run on `model`, announced."""
+    epochs = _epochs(psuite)
+    todo, failed = _todo(plan, model, psuite, epochs, retry_errors)
+    total = psuite.samples_per_model
+    stored = total - sum(1 for w in todo if w.epoch < epochs[w.variant.id])
+    result.skipped += stored
+    if not todo:
+        echo(f"{model.id} · {psuite.suite.name}: all {total} samples already stored")
+    else:
+        retrying = f"; {failed} stored errors to retry" if failed else ""
+        echo(
+            f"{model.id} · {psuite.suite.name}: {len(todo)} samples to run "
+            f"({stored} already stored{retrying})"
+        )
+    return todo
 
 
 def _todo(
@@ -280,6 +151,60 @@ def _todo(
     return todo, failed
 
 
+def refine_round(
+    plan: SweepPlan,
+    model: ModelEntry,
+    psuite: PlannedSuite,
+    round_no: int,
+    echo: Callable[[str], None],
+) -> list[WorkItem]:
+    """Work items of the next precision round, read from the store; [] when done.
+
+    Adds epochs to the families short of the precision target; when none is (or
+    their variants reached `max_epochs`), says which families stayed short.
+    """
+    assert psuite.precision is not None
+    spec, suite = plan.spec, psuite.suite.name
+    target = psuite.precision.half_width
+    by_key = {(v.id, v.hash): v for v in psuite.variants}
+    with Store(plan.run_dir) as store:
+        stored_keys = store.done_keys(spec.name, model.id, suite)
+        rows = count_samples(
+            store,
+            SampleFilter(run=spec.name, model_ids=(model.id,), suites=(suite,)),
+            ("variant_id", "variant_hash", "outcome"),
+        )
+    standing = family_precision(
+        (
+            (by_key[(vid, vhash)].family, str(outcome), k)
+            for (vid, vhash, outcome), k in rows
+            if (vid, vhash) in by_key
+        ),
+        psuite.precision.outcomes,
+    )
+    stored = Counter((vid, vhash) for vid, vhash, _ in stored_keys)
+    epochs_done = {v.id: stored[(v.id, v.hash)] for v in psuite.variants}
+    raised = next_epochs(psuite.variants, epochs_done, standing, psuite.precision)
+    # Errors of earlier rounds were retried by the first pass; only new epochs here.
+    todo = _pending(psuite.variants, raised, stored_keys, spec.generation.seed)
+    if not todo:
+        short = sorted(f for f, fam in standing.items() if not fam.met(target))
+        for family in short:
+            fam = standing[family]
+            echo(
+                f"{model.id} · {suite} · {family}: ±{100 * fam.half_width:.1f} points "
+                f"after {fam.samples} samples ({fam.parseable} parseable); "
+                f"max_epochs {psuite.precision.max_epochs} reached"
+            )
+        return []
+    families = sorted({v.family for v in psuite.variants if v.id in raised})
+    echo(
+        f"{model.id} · {suite}: precision round {round_no}: {len(todo)} more samples "
+        f"for {', '.join(families)} (target ±{100 * target:.0f} points)"
+    )
+    return todo
+
+
 def _refine(
     plan: SweepPlan,
     model: ModelEntry,
@@ -291,46 +216,10 @@ def _refine(
     retry_errors: bool,
 ) -> None:
     """Add epochs, round by round, to the families short of the precision target."""
-    assert psuite.precision is not None
-    spec, suite = plan.spec, psuite.suite.name
-    target = psuite.precision.half_width
-    by_key = {(v.id, v.hash): v for v in psuite.variants}
     for round_no in range(1, 1000):
-        with Store(plan.run_dir) as store:
-            stored_keys = store.done_keys(spec.name, model.id, suite)
-            rows = count_samples(
-                store,
-                SampleFilter(run=spec.name, model_ids=(model.id,), suites=(suite,)),
-                ("variant_id", "variant_hash", "outcome"),
-            )
-        standing = family_precision(
-            (
-                (by_key[(vid, vhash)].family, str(outcome), k)
-                for (vid, vhash, outcome), k in rows
-                if (vid, vhash) in by_key
-            ),
-            psuite.precision.outcomes,
-        )
-        stored = Counter((vid, vhash) for vid, vhash, _ in stored_keys)
-        epochs_done = {v.id: stored[(v.id, v.hash)] for v in psuite.variants}
-        raised = next_epochs(psuite.variants, epochs_done, standing, psuite.precision)
-        # Errors of earlier rounds were retried by the first pass; only new epochs here.
-        todo = _pending(psuite.variants, raised, stored_keys, spec.generation.seed)
+        todo = refine_round(plan, model, psuite, round_no, echo)
         if not todo:
-            short = sorted(f for f, fam in standing.items() if not fam.met(target))
-            for family in short:
-                fam = standing[family]
-                echo(
-                    f"{model.id} · {suite} · {family}: ±{100 * fam.half_width:.1f} points "
-                    f"after {fam.samples} samples ({fam.parseable} parseable); "
-                    f"max_epochs {psuite.precision.max_epochs} reached"
-                )
             return
-        families = sorted({v.family for v in psuite.variants if v.id in raised})
-        echo(
-            f"{model.id} · {suite}: precision round {round_no}: {len(todo)} more samples "
-            f"for {', '.join(families)} (target ±{100 * target:.0f} points)"
-        )
         _run_items(plan, model, order, psuite, todo, display, result, retry_errors)
 
 
@@ -345,59 +234,103 @@ def _run_items(
     retry_errors: bool,
 ) -> None:
     """Evaluate work items chunk by chunk, committing each chunk's rows at once."""
-    from inspect_ai import eval as inspect_eval
-
-    spec, gen = plan.spec, plan.spec.generation
+    spec = plan.spec
     for chunk in _chunks(todo, spec.commit_every):
-        logs = inspect_eval(
-            psuite.suite.build_task(chunk),
-            model=model.model,
-            model_args=model.model_args,
-            log_dir=str(plan.run_dir / "logs"),
-            display=display,  # type: ignore[arg-type]
-            temperature=gen.temperature,
-            top_p=gen.top_p,
-            max_tokens=gen.max_tokens,
-            reasoning_effort=gen.reasoning_effort,
-            max_connections=gen.max_connections,
-            # Inspect's adaptive concurrency starts at 20 requests and creeps up to 100;
-            # the local engine wants its whole batch (2 x max_batch_size) at once.
-            adaptive_connections=False if model.model.startswith("local/") else None,
-            fail_on_error=False,
-            log_samples=True,
-            # Live sample buffering (a SQLite write per event, for `inspect view` during
-            # the run) cost ~5 ms per sample on the event loop; the finished log keeps
-            # every sample, and a chunk is committed to the store only when it ends.
-            log_realtime=False,
-            score_display=False,
+        rows, log_file = eval_chunk(
+            psuite.suite,
+            chunk,
+            model,
+            order,
+            run=spec.name,
+            generation=spec.generation,
+            log_dir=plan.run_dir / "logs",
+            display=display,
         )
-        log = logs[0]
-        samples = log.samples or []
-        if not samples:
-            reason = log.error.message if log.error else f"status {log.status}"
-            raise SweepError(f"model {model.id!r} ({model.model}): eval failed: {reason}")
-        rows = [
-            sample_to_row(s, run=spec.name, model=model, model_order=order, log_file=log.location)
-            for s in samples
-        ]
         # The database is opened only to commit: readers get it between chunks.
         with Store(plan.run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
-            if retry_errors:
-                errors = SampleFilter(
-                    run=spec.name,
-                    model_ids=(model.id,),
-                    suites=(psuite.suite.name,),
-                    outcomes=("error",),
-                )
-                before = {
-                    str(r["sample_uid"]) for r in read_samples(store, errors, ("sample_uid",))
-                }
-            else:
-                before = set()
-            added = store.insert_samples(rows, replace_errors=retry_errors)
-        retried = [r for r in rows if r.sample_uid in before]
-        result.retried += len(retried)
-        result.retried_failed += sum(1 for r in retried if r.outcome == "error")
-        result.added += added - len(retried)
-        result.errors += sum(1 for r in rows if r.outcome == "error")
-        result.log_files.append(log.location)
+            commit_rows(store, rows, result, retry_errors)
+        result.log_files.append(log_file)
+
+
+def eval_chunk(
+    suite: SuiteDef,
+    chunk: Sequence[WorkItem],
+    model: ModelEntry,
+    order: int,
+    *,
+    run: str,
+    generation: GenerationSettings,
+    log_dir: Path | str,
+    display: str,
+) -> tuple[list[SampleRow], str]:
+    """Evaluate one chunk in one Inspect eval call: its store rows and the log's location.
+
+    Both executors call this: in the sweep's process, or in a Ray worker.
+
+    Raises:
+        SweepError: the eval produced no sample (the model failed, say).
+    """
+    from inspect_ai import eval as inspect_eval
+
+    gen = generation
+    logs = inspect_eval(
+        suite.build_task(chunk),
+        model=model.model,
+        model_args=model.model_args,
+        log_dir=str(log_dir),
+        display=display,  # type: ignore[arg-type]
+        temperature=gen.temperature,
+        top_p=gen.top_p,
+        max_tokens=gen.max_tokens,
+        reasoning_effort=gen.reasoning_effort,
+        max_connections=gen.max_connections,
+        # Inspect's adaptive concurrency starts at 20 requests and creeps up to 100;
+        # the local engine wants its whole batch (2 x max_batch_size) at once.
+        adaptive_connections=False if model.model.startswith("local/") else None,
+        fail_on_error=False,
+        log_samples=True,
+        # Live sample buffering (a SQLite write per event, for `inspect view` during
+        # the run) cost ~5 ms per sample on the event loop; the finished log keeps
+        # every sample, and a chunk is committed to the store only when it ends.
+        log_realtime=False,
+        score_display=False,
+    )
+    log = logs[0]
+    samples = log.samples or []
+    if not samples:
+        reason = log.error.message if log.error else f"status {log.status}"
+        raise SweepError(f"model {model.id!r} ({model.model}): eval failed: {reason}")
+    rows = [
+        sample_to_row(s, run=run, model=model, model_order=order, log_file=log.location)
+        for s in samples
+    ]
+    return rows, log.location
+
+
+def commit_rows(
+    store: Store, rows: Sequence[SampleRow], result: SweepResult, retry_errors: bool
+) -> None:
+    """Insert one chunk's rows (idempotent by sample_uid) and count them into `result`.
+
+    Rows are of one run, model and suite. With `retry_errors`, a row replaces the same
+    sample stored as an error; otherwise a stored sample is kept.
+    """
+    if not rows:
+        return
+    if retry_errors:
+        first = rows[0]
+        errors = SampleFilter(
+            run=first.run,
+            model_ids=(first.model_id,),
+            suites=(first.suite,),
+            outcomes=("error",),
+        )
+        before = {str(r["sample_uid"]) for r in read_samples(store, errors, ("sample_uid",))}
+    else:
+        before = set()
+    added = store.insert_samples(rows, replace_errors=retry_errors)
+    retried = [r for r in rows if r.sample_uid in before]
+    result.retried += len(retried)
+    result.retried_failed += sum(1 for r in retried if r.outcome == "error")
+    result.added += added - len(retried)
+    result.errors += sum(1 for r in rows if r.outcome == "error")

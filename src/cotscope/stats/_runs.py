@@ -7,6 +7,11 @@ change points: the difference of the estimated change steps, with an interval fr
 the two runs' independent parametric bootstraps (draw i of one run minus draw i of
 the other, central share). Differences are always the later-listed run minus the
 first run.
+
+A run that starts after the first one ends is a branch (a safety arm trained from
+the first run's last checkpoint): it shares no steps, so its last checkpoint is
+compared with the first run's last, the branch point — what the arm changed by its
+end — instead of pooling two unrelated stretches of training.
 """
 
 from __future__ import annotations
@@ -47,6 +52,9 @@ class RunDiffRow:
     """Lower end of the interval of the difference of change steps."""
     change_ci_high: float | None
     """Upper end of the interval of the difference of change steps."""
+    branch: bool = False
+    """Run B starts after run A ends: B's last checkpoint (`last_step`) against A's last,
+    the branch point (`first_step`), instead of rates pooled over shared steps."""
 
     def sentence(self) -> str:
         """The comparison in words, e.g. "run b − run a: hack rate −16 points [−26, −6] ..."."""
@@ -56,6 +64,10 @@ class RunDiffRow:
             if self.first_step is not None and self.last_step is not None
             else "over all samples"
         )
+        if self.branch:
+            where = (
+                f"at step {self.last_step:,} against the branch point (step {self.first_step:,})"
+            )
         text = f"run {self.run_b} − run {self.run_a}: {self.measure} rate "
         if c.difference is None or c.ci_low is None or c.ci_high is None:
             text += f"not comparable {where} (no samples in one run)"
@@ -109,13 +121,17 @@ def compare_runs(stats: RunStats, alpha: float = 0.05) -> list[RunDiffRow]:
                     shared = []
                 steps_a = shared or list(a)
                 steps_b = shared or list(b)
+                branch = _branch(stats, a, b) if not shared else None
+                if branch is not None:
+                    shared = [branch[0][0], branch[1][0]]
+                    steps_a, steps_b = branch
                 ka, na = (sum(a[s][i] for s in steps_a) for i in (0, 1))
                 kb, nb = (sum(b[s][i] for s in steps_b) for i in (0, 1))
                 rates = unpaired_comparison(ka, na, kb, nb, stats.confidence)
                 ca = _change(stats, suite, measure, base, alpha)
                 cb = _change(stats, suite, measure, other, alpha)
                 diff = low = high = None
-                if ca is not None and cb is not None:
+                if ca is not None and cb is not None and branch is None:
                     draws = cb[1] - ca[1]
                     tail = (1 - stats.confidence) / 2
                     diff = cb[0] - ca[0]
@@ -125,9 +141,22 @@ def compare_runs(stats: RunStats, alpha: float = 0.05) -> list[RunDiffRow]:
                         suite, measure, base, other,
                         shared[0] if shared else None, shared[-1] if shared else None,
                         rates, ca[0] if ca else None, cb[0] if cb else None, diff, low, high,
+                        branch is not None,
                     )
                 )  # fmt: skip
     return out
+
+
+def _branch(
+    stats: RunStats, a: dict[int | None, tuple[int, int]], b: dict[int | None, tuple[int, int]]
+) -> tuple[list[int | None], list[int | None]] | None:
+    """([A's last step], [B's last step]) when B starts after A ends, else None."""
+    if stats.x_axis != "step" or not a or not b or None in a or None in b:
+        return None
+    last_a = max(s for s in a if s is not None)
+    if min(s for s in b if s is not None) <= last_a:
+        return None
+    return [last_a], [max(s for s in b if s is not None)]
 
 
 def _points(value: float) -> str:

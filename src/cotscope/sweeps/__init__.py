@@ -1,5 +1,6 @@
 """Sweep specs: YAML files naming models or checkpoints, suites and generation settings."""
 
+from ._execution import ExecutionSettings, ModelResources
 from ._load import SpecError, check_models, expand_models, load_spec, parse_spec
 from ._models import (
     CheckpointPattern,
@@ -12,8 +13,10 @@ from ._models import (
 
 __all__ = [
     "CheckpointPattern",
+    "ExecutionSettings",
     "GenerationSettings",
     "ModelEntry",
+    "ModelResources",
     "Precision",
     "SpecError",
     "SuiteSelection",

@@ -17,6 +17,8 @@ from pydantic import (
     model_validator,
 )
 
+from ._execution import ExecutionSettings
+
 
 class GenerationSettings(BaseModel):
     """Sampling settings applied to every model in the sweep."""
@@ -215,6 +217,9 @@ class SweepSpec(BaseModel):
     commit_every: int = Field(default=200, ge=1)
     """Samples per atomic store commit (also the size of each Inspect eval call)."""
 
+    execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
+    """Where the work runs (this process or Ray); left out of the spec's hash."""
+
     @model_validator(mode="after")
     def _unique_suites(self) -> SweepSpec:
         names = [s.name for s in self.suites]
@@ -227,9 +232,16 @@ class SweepSpec(BaseModel):
         return self
 
     def spec_hash(self) -> str:
-        """SHA-256 of the canonical JSON form of the spec."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        """SHA-256 of the canonical JSON form of the spec (without `execution`)."""
+        canonical = json.dumps(self.recorded(), sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def recorded(self) -> dict[str, Any]:
+        """The spec as stored with the run: what is computed, not where (no `execution`).
+
+        A sweep run on Ray and on one machine records the same spec and hash.
+        """
+        return self.model_dump(mode="json", exclude={"execution"})
 
     def run_dir(self, base: Path | None = None) -> Path:
         """The output directory, resolved against `base` when relative."""

@@ -16,7 +16,15 @@ from ..store import Store
 from ._baseline import HumanBaseline
 from ._bins import checkpoint_bins, rebinned
 from ._context import Context, ContextCollector, collect_context, deal_lines
-from ._counts import CheckpointCounts, CotShapes, by_suite, count_reasoning, pool, read_rows, x_axis
+from ._counts import (
+    CheckpointCounts,
+    CotShapes,
+    by_series,
+    count_reasoning,
+    pool,
+    read_rows,
+    x_axis,
+)
 from ._emergence import Trend, candidates, has_letter, test_trends
 from ._logodds import between, vs_baseline
 from ._models import (
@@ -64,8 +72,10 @@ class _Suite:
         checkpoints: list[CheckpointCounts],
         baseline: HumanBaseline,
         options: TermsOptions,
+        run_id: str = "",
     ) -> None:
         self.name = name
+        self.run_id = run_id
         self.options = options
         self.baseline = baseline
         self.notes: list[str] = []
@@ -268,14 +278,15 @@ class _Suite:
         for report in (*result.overused, *result.emergent, *result.rising, *result.tracked):
             forms = tuple(report.forms)
             for row, c in zip(report.checkpoints, self.active, strict=True):
-                slot = ((c.suite, c.model_id), forms)
+                slot = ((c.suite, c.run_id, c.model_id), forms)
                 phi = dispersion(
                     context.sum_sq.get(slot, 0.0), row.count, c.n_words, c.n_cots_with_words
                 )
                 row.dispersion = phi
                 row.rate_ci = rate_interval(row.count, c.n_words, phi)
             latest_first = [
-                context.lines.get(((c.suite, c.model_id), forms), []) for c in reversed(self.active)
+                context.lines.get(((c.suite, c.run_id, c.model_id), forms), [])
+                for c in reversed(self.active)
             ]
             report.kwic = deal_lines(latest_first, self.options.kwic)
 
@@ -290,6 +301,7 @@ class _Suite:
             emergent, rising = self.trends(words)
         return SuiteTerms(
             suite=self.name,
+            run_id=self.run_id,
             x_axis="step" if x_axis(self.active) == "step" else "model_order",
             checkpoints=[_checkpoint(c) for c in self.active],
             n_cots=self.pooled.n_cots,
@@ -361,7 +373,10 @@ def analyse_terms(
     groups = count_reasoning(
         rows(), options.suites, options.pool_suites, known.terms, known, shapes
     )
-    suites = [_Suite(name, cps, baseline, options) for name, cps in by_suite(groups).items()]
+    suites = [
+        _Suite(name, cps, baseline, options, run_id)
+        for (name, run_id), cps in by_series(groups).items()
+    ]
     results = [s.analyse(tracked) for s in suites]
     context = known.result()
     found = sorted({tuple(r.forms) for res in results for r in reports_of(res)} - set(known.terms))

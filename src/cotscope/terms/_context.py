@@ -24,12 +24,11 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from ._counts import CotShapes, group_key
+from ._counts import CotShapes, Key, group_key
 from ._models import KwicLine
 from ._tokenize import chunk_tokens, tokenize
 
 Forms = tuple[str, ...]
-Key = tuple[str, str]
 
 _MEMO_SIZE = 200_000
 """Distinct chunks a collector remembers (tens of MB at most); afresh when full."""

@@ -1,7 +1,8 @@
 """Streaming word counts per checkpoint (model) and suite.
 
 One pass over the store's reasoning texts; memory grows with the vocabulary of
-each checkpoint, never with the number of samples. For each (suite, model_id) it
+each checkpoint, never with the number of samples. For each (suite, training run,
+model_id) it
 keeps how often each word occurs, in how many CoTs, in how many CoTs whose prompt
 also holds it (an echo of the prompt, not the model's own vocabulary), and the
 totals needed for rates and intervals. Samples without reasoning are counted,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 COLUMNS: tuple[SampleColumn, ...] = (
     "sample_uid",
     "suite",
+    "run_id",
     "model_id",
     "step",
     "model_order",
@@ -50,6 +52,8 @@ class CheckpointCounts:
     """Training step, or None for a list of models."""
     model_order: int
     """Position in the spec's model list."""
+    run_id: str = ""
+    """The training run (series) the checkpoint belongs to; `""` for one unnamed run."""
     n_samples: int = 0
     """Samples read, with or without reasoning."""
     n_cots: int = 0
@@ -126,9 +130,13 @@ def prompt_tokens(prompt: str | None) -> frozenset[str]:
     return frozenset(tokenize(prompt)) if prompt else frozenset()
 
 
-def group_key(row: Mapping[str, Any], pool_suites: bool) -> tuple[str, str]:
-    """The (suite, model_id) a row is counted under."""
-    return (POOLED_SUITE if pool_suites else row["suite"], row["model_id"])
+Key = tuple[str, str, str]
+"""What a checkpoint's counts are keyed by: (suite, training run, model id)."""
+
+
+def group_key(row: Mapping[str, Any], pool_suites: bool) -> Key:
+    """The (suite, training run, model_id) a row is counted under."""
+    return (POOLED_SUITE if pool_suites else row["suite"], row.get("run_id") or "", row["model_id"])
 
 
 def count_reasoning(
@@ -138,8 +146,8 @@ def count_reasoning(
     terms: Iterable[tuple[str, ...]] = (),
     collector: ContextCollector | None = None,
     shapes: CotShapes | None = None,
-) -> dict[tuple[str, str], CheckpointCounts]:
-    """Count words per (suite, model_id) in one pass.
+) -> dict[Key, CheckpointCounts]:
+    """Count words per (suite, training run, model_id) in one pass.
 
     Args:
         rows: Sample rows with at least the `COLUMNS` keys.
@@ -151,11 +159,11 @@ def count_reasoning(
         shapes: Record each CoT's word count and length here, for the second pass.
 
     Returns:
-        Counts keyed by (suite, model_id), in first-seen order.
+        Counts keyed by (suite, training run, model_id), in first-seen order.
     """
     wanted = set(suites) if suites else None
     multi = [t for t in dict.fromkeys(terms) if len(t) > 1]
-    groups: dict[tuple[str, str], CheckpointCounts] = {}
+    groups: dict[Key, CheckpointCounts] = {}
     for row in rows:
         suite = row["suite"]
         if wanted is not None and suite not in wanted:
@@ -164,7 +172,7 @@ def count_reasoning(
         group = groups.get(key)
         if group is None:
             group = groups[key] = CheckpointCounts(
-                key[0], key[1], row["step"], int(row["model_order"] or 0)
+                key[0], key[2], row["step"], int(row["model_order"] or 0), key[1]
             )
         group.n_samples += 1
         text = row["reasoning"]
@@ -193,20 +201,26 @@ def count_reasoning(
     return groups
 
 
-def by_suite(
-    groups: Mapping[tuple[str, str], CheckpointCounts],
-) -> dict[str, list[CheckpointCounts]]:
-    """Group checkpoints by suite, each list in x order (step when all have one, else order)."""
-    out: dict[str, list[CheckpointCounts]] = {}
-    for (suite, _), group in groups.items():
-        out.setdefault(suite, []).append(group)
-    for suite, checkpoints in out.items():
+def by_series(
+    groups: Mapping[Key, CheckpointCounts],
+) -> dict[tuple[str, str], list[CheckpointCounts]]:
+    """Group checkpoints by (suite, training run), each list in x order.
+
+    The order is the step when every checkpoint has one, else the spec's model order.
+    Each training run (an arm, a phase's run) is its own series.
+    """
+    out: dict[tuple[str, str], list[CheckpointCounts]] = {}
+    for (suite, run_id, _), group in groups.items():
+        out.setdefault((suite, run_id), []).append(group)
+    for series, checkpoints in out.items():
         if all(c.step is not None for c in checkpoints):
             checkpoints.sort(key=lambda c: (c.step, c.model_order, c.model_id))
         else:
             checkpoints.sort(key=lambda c: (c.model_order, c.model_id))
-        out[suite] = checkpoints
-    return dict(sorted(out.items()))
+        out[series] = checkpoints
+    # Suites in name order; a suite's training runs in the order they start.
+    first = {k: (c[0].step or 0, c[0].model_order) for k, c in out.items()}
+    return dict(sorted(out.items(), key=lambda kv: (kv[0][0], first[kv[0]], kv[0][1])))
 
 
 def x_axis(checkpoints: Sequence[CheckpointCounts]) -> str:
@@ -216,7 +230,8 @@ def x_axis(checkpoints: Sequence[CheckpointCounts]) -> str:
 
 def pool(checkpoints: Sequence[CheckpointCounts], suite: str, model_id: str) -> CheckpointCounts:
     """Sum several checkpoints into one corpus (e.g. a whole suite, or all before a rise)."""
-    out = CheckpointCounts(suite, model_id, None, -1)
+    run_ids = {c.run_id for c in checkpoints}
+    out = CheckpointCounts(suite, model_id, None, -1, run_ids.pop() if len(run_ids) == 1 else "")
     for c in checkpoints:
         out.n_samples += c.n_samples
         out.n_cots += c.n_cots

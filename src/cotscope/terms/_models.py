@@ -253,10 +253,13 @@ class Comparison(BaseModel):
 
 
 class SuiteTerms(BaseModel):
-    """The analysis of one suite."""
+    """The analysis of one suite over one training run's checkpoints."""
 
     suite: str
     """Suite name, or `all` when suites are pooled."""
+    run_id: str = ""
+    """The training run (series) whose checkpoints these are; `""` for one unnamed run.
+    Each training run of a store (a phase's run, a safety arm) is analysed on its own."""
     x_axis: Literal["step", "model_order"]
     """What orders the checkpoints."""
     checkpoints: list[Checkpoint]
@@ -281,6 +284,11 @@ class SuiteTerms(BaseModel):
     """The `--compare` result, when asked for."""
     notes: list[str] = Field(default_factory=list)
     """Anything a reader should know (skipped checkpoints, untestable cases)."""
+
+    @property
+    def title(self) -> str:
+        """The suite, and its training run when the store names one."""
+        return f"{self.suite} · training run {self.run_id}" if self.run_id else self.suite
 
 
 class Provenance(BaseModel):

@@ -52,7 +52,7 @@ def _cell(row: TermAtCheckpoint) -> str:
 
 def _header(suite: SuiteTerms) -> str:
     return (
-        f"[bold]suite {suite.suite}[/]: {len(suite.checkpoints)} checkpoints, "
+        f"[bold]suite {suite.title}[/]: {len(suite.checkpoints)} checkpoints, "
         f"{suite.n_cots:,} CoTs, {suite.n_words:,} words, {suite.vocabulary:,} distinct, "
         f"{suite.n_candidates:,} tested"
     )

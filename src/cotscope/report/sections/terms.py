@@ -109,24 +109,28 @@ def section_data(result: TermsResult, figures: bool = True) -> list[SuiteSection
             if suite.emergent:
                 section.figures.append(
                     (
-                        f"terms-emergent-{suite.suite}",
+                        f"terms-emergent-{_series(suite)}",
                         curves_figure(
-                            suite, suite.emergent[:MAX_CURVES], f"{suite.suite}: emergent"
+                            suite, suite.emergent[:MAX_CURVES], f"{suite.title}: emergent"
                         ),
-                        f"rate per 1,000 words of the top emergent terms of {suite.suite}",
+                        f"rate per 1,000 words of the top emergent terms of {suite.title}",
                     )
                 )
             used = [r for r in suite.tracked if r.count][:MAX_CURVES]
             if used:
                 section.figures.append(
                     (
-                        f"terms-tracked-{suite.suite}",
-                        curves_figure(suite, used, f"{suite.suite}: tracked terms"),
-                        f"rate per 1,000 words of the tracked terms of {suite.suite}",
+                        f"terms-tracked-{_series(suite)}",
+                        curves_figure(suite, used, f"{suite.title}: tracked terms"),
+                        f"rate per 1,000 words of the tracked terms of {suite.title}",
                     )
                 )
         out.append(section)
     return out
+
+
+def _series(suite: SuiteTerms) -> str:
+    return f"{suite.suite}-{suite.run_id}" if suite.run_id else suite.suite
 
 
 def _where(step: int | None, model_id: str | None) -> str:
@@ -192,7 +196,8 @@ def _suite(ctx: ReportContext, section: SuiteSection) -> dict[str, Any]:
     s = section.suite
     used = [r for r in s.tracked if r.count]
     return {
-        "name": s.suite,
+        "name": s.title,
+        "anchor": f"terms-{_series(s)}",
         "checkpoints": len(s.checkpoints),
         "n_cots": f"{s.n_cots:,}",
         "n_words": f"{s.n_words:,}",

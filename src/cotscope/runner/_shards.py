@@ -1,0 +1,126 @@
+"""Parquet shards: the rows of one chunk, written by a Ray worker, merged by the driver.
+
+A shard lives at `<storage>/<model id>/<suite>/<chunk key>.parquet`, where storage is
+a folder or an fsspec URL (default `<run dir>/shards`). It is written under a
+temporary name and renamed, so a shard that exists is whole; a temporary file is
+what a worker killed mid-write leaves, and the next driver removes it. The driver
+merges a shard into the store through `Store.insert_samples` (idempotent by
+sample_uid) and then deletes it, so a driver killed between the two merges the shard
+again on the next run without duplicating a row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from ..store import SAMPLE_COLUMNS, SampleRow, arrow_schema
+from ..suites import WorkItem
+
+SHARDS_DIRNAME = "shards"
+"""Default shard folder inside the run directory."""
+
+_SUFFIX = ".parquet"
+_TMP_MARK = ".tmp-"
+_JSON_COLUMNS = frozenset(n for n, t in SAMPLE_COLUMNS.items() if t.startswith("JSON"))
+
+
+def storage_root(storage: str | None, run_dir: Path) -> str:
+    """The shard root: `storage` (a folder or an fsspec URL), or `<run_dir>/shards`.
+
+    A folder is made absolute here: workers need not share the driver's working directory.
+    """
+    if storage and "://" in storage:
+        return storage
+    return str(Path(storage or run_dir / SHARDS_DIRNAME).resolve())
+
+
+def _fs(root: str) -> tuple[Any, str]:
+    """The fsspec file system of `root` (local for a plain folder) and its path there."""
+    from fsspec.core import url_to_fs  # type: ignore[import-untyped]  # fsspec ships no types
+
+    fs, path = url_to_fs(root)
+    return fs, str(path).rstrip("/")
+
+
+def chunk_key(chunk: Sequence[WorkItem]) -> str:
+    """A stable name for a chunk: a hash of its (variant_id, variant_hash, epoch) keys."""
+    keys = sorted((w.variant.id, w.variant.hash, w.epoch) for w in chunk)
+    return hashlib.sha256(json.dumps(keys).encode()).hexdigest()[:24]
+
+
+def shard_path(root: str, model_id: str, suite: str, key: str) -> str:
+    """Where the shard of one chunk goes (ids quoted so any id is one path segment)."""
+    _, base = _fs(root)
+    return f"{base}/{quote(model_id, safe='')}/{quote(suite, safe='')}/{key}{_SUFFIX}"
+
+
+def _to_json(value: Any) -> str | None:
+    # As the store encodes JSON columns, so a merged row is byte-for-byte the one
+    # the single-process sweep would have inserted.
+    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def write_shard(root: str, path: str, rows: Sequence[SampleRow]) -> None:
+    """Write rows as one Parquet file at `path` under `root`: a temporary name, then a rename."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    fs, _ = _fs(root)
+    names = list(SAMPLE_COLUMNS)
+    dumped = [row.model_dump() for row in rows]
+    table = pa.table(
+        {n: [_to_json(d[n]) if n in _JSON_COLUMNS else d[n] for d in dumped] for n in names},
+        schema=arrow_schema(names),
+    )
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    tmp = f"{path}{_TMP_MARK}{uuid.uuid4().hex}"
+    with fs.open(tmp, "wb") as f:
+        pq.write_table(table, f)
+    fs.mv(tmp, path)
+
+
+def read_shard(root: str, path: str) -> list[SampleRow]:
+    """The rows of one shard."""
+    import pyarrow.parquet as pq
+
+    fs, _ = _fs(root)
+    with fs.open(path, "rb") as f:
+        records = pq.read_table(f).to_pylist()
+    for r in records:
+        for n in _JSON_COLUMNS:
+            if r.get(n) is not None:
+                r[n] = json.loads(r[n])
+    return [SampleRow.model_validate(r) for r in records]
+
+
+def shard_exists(root: str, path: str) -> bool:
+    """Whether a whole shard is at `path`."""
+    fs, _ = _fs(root)
+    return bool(fs.exists(path))
+
+
+def list_shards(root: str) -> list[str]:
+    """Every whole shard under `root`, sorted; removes the temporary files of dead writers.
+
+    Call only while holding the run's writer lock, when no worker of this run writes.
+    """
+    fs, base = _fs(root)
+    if not fs.exists(base):
+        return []
+    found = sorted(str(p) for p in fs.find(base))
+    for p in found:
+        if _TMP_MARK in p.rsplit("/", 1)[-1]:
+            fs.rm(p)
+    return [p for p in found if p.endswith(_SUFFIX) and _TMP_MARK not in p.rsplit("/", 1)[-1]]
+
+
+def remove_shard(root: str, path: str) -> None:
+    """Delete a merged shard."""
+    fs, _ = _fs(root)
+    fs.rm(path)
