@@ -132,11 +132,39 @@ def grade(
     rubrics: RubricDirs = None,
     lexicons: LexiconDirs = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    executor: Annotated[
+        str,
+        typer.Option("--executor", help="`local` (one process) or `ray` (judge calls on Ray)."),
+    ] = "local",
+    address: Annotated[
+        str | None,
+        typer.Option("--address", help="Ray cluster to join (`auto`); default: a local Ray."),
+    ] = None,
+    storage: Annotated[
+        str | None,
+        typer.Option(
+            "--storage", help="Ray grade shards: folder or fsspec URL (default RUN/grade-shards)."
+        ),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", help="Transcripts per Ray task.", min=1)
+    ] = 256,
+    batch: Annotated[
+        bool,
+        typer.Option(
+            "--batch", help="Provider batch APIs through Inspect (about half price, hours)."
+        ),
+    ] = False,
+    batch_size: Annotated[
+        int | None,
+        typer.Option("--batch-size", help="Requests per batch with --batch (Inspect: 100).", min=1),
+    ] = None,
 ) -> None:
     """Grade a run's reasoning with a rubric, by judges, a panel and/or the lexical detector."""
     from dataclasses import asdict
 
     from ..graders import JudgeSpec, RubricError, get_rubric, grade_run
+    from ..graders._judging import GradeChunksFailed
 
     if prescreen not in (None, "lexical"):
         raise typer.BadParameter("only `lexical` is available", param_hint="--prescreen")
@@ -145,18 +173,25 @@ def grade(
         raise typer.BadParameter("give --judge (and optionally --panel) or --lexical")
     if prescreen and not models:
         raise typer.BadParameter("a prescreen needs a --judge", param_hint="--prescreen")
+    if executor not in ("local", "ray"):
+        raise typer.BadParameter("`local` or `ray`", param_hint="--executor")
+    if batch_size is not None and not batch:
+        raise typer.BadParameter("--batch-size needs --batch", param_hint="--batch-size")
     try:
         rubric = get_rubric(grader, rubrics)
     except RubricError as ex:
         raise typer.BadParameter(str(ex), param_hint="--grader") from None
-    specs = [JudgeSpec(m, temperature, max_tokens, max_connections) for m in models]
+    mode = (batch_size or True) if batch else None
+    specs = [JudgeSpec(m, temperature, max_tokens, max_connections, batch=mode) for m in models]
     try:
         summary = grade_run(
             run_dir, rubric, specs, lexical=lexical, prescreen="lexical" if prescreen else None,
             audit_fraction=audit, seed=seed, run=run, limit=limit,
             retry_failures=retry_failures, lexicon_folders=lexicons,
+            executor="ray" if executor == "ray" else "local", address=address, storage=storage,
+            chunk_size=chunk_size, echo=lambda m: typer.echo(m, err=True),
         )  # fmt: skip
-    except (KeyError, ValueError) as ex:
+    except (KeyError, ValueError, GradeChunksFailed) as ex:
         typer.echo(f"error: {ex}", err=True)
         raise typer.Exit(1) from None
     if json_out:

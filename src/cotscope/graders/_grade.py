@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +31,8 @@ from cotscope.store import (
     writer_lock,
 )
 
-from ._judge import JudgeSpec, Transcript, judge_transcript
+from ._judge import JudgeSpec, Transcript
+from ._judging import JudgeTodo, TodoItem, grade_base, judge_items
 from ._lexical import (
     LexicalDetector,
     MissedEstimate,
@@ -40,9 +43,6 @@ from ._lexical import (
 from ._panel import panel_agreement
 from ._prescreen import CorrectedRate, corrected_rate, stratum
 from ._rubric import Rubric
-
-WRITE_BATCH = 16
-"""Grades written per transaction while judging."""
 
 
 @dataclass
@@ -136,20 +136,12 @@ def _transcripts(
     )
 
 
-def _base(rubric: Rubric, run: str, t: Transcript, judge: str, method: str) -> dict[str, Any]:
-    return {
-        "sample_uid": t.sample_uid, "run": run, "transcript_hash": t.hash, "rubric": rubric.name,
-        "rubric_version": rubric.version, "rubric_hash": rubric.sha256, "judge": judge,
-        "method": method,
-    }  # fmt: skip
-
-
 def lexical_row(rubric: Rubric, det: LexicalDetector, run: str, t: Transcript) -> GradeRow:
     """A detector's grade of one transcript, with its hits as verified evidence."""
     hits = det.detect(t.reasoning)
     negative = next(lab for lab in rubric.labels if lab != rubric.positive)
     return GradeRow(
-        **_base(rubric, run, t, det.key, "lexical"),
+        **grade_base(rubric, run, t, det.key, "lexical"),
         outcome="graded",
         label=rubric.positive if hits else negative,
         positive=bool(hits),
@@ -183,32 +175,15 @@ def _write(run_dir: Path, rows: list[GradeRow]) -> int:
         return write_grades(store, rows)
 
 
-async def _judge_all(
-    run_dir: Path, rubric: Rubric, spec: JudgeSpec, todo: list[tuple[str, Transcript, str | None]]
-) -> int:
-    model = spec.get_model()
-    gate = asyncio.Semaphore(spec.max_connections)
-    pending: list[GradeRow] = []
+def judge_local(run_dir: Path, rubric: Rubric, spec: JudgeSpec, todo: list[TodoItem]) -> int:
+    """Judge in this process, committing each batch of grades to the store as it finishes."""
     written = 0
 
-    async def one(run: str, t: Transcript, prescreen: str | None) -> None:
+    def commit(rows: list[GradeRow]) -> None:
         nonlocal written
-        async with gate:
-            g = await judge_transcript(model, spec, rubric, t)
-        pending.append(GradeRow(
-            **_base(rubric, run, t, spec.key, "judge"), outcome=g.outcome, label=g.label,
-            positive=g.positive, scores=g.scores, justification=g.justification,
-            evidence=g.evidence, unverified_quotes=g.unverified, chunks=g.chunks,
-            n_chunks=len(g.chunks), prescreen=prescreen, error=g.error, raw_output=g.raw_output,
-            input_tokens=g.input_tokens, output_tokens=g.output_tokens,
-        ))  # fmt: skip
-        if len(pending) >= WRITE_BATCH:
-            batch = pending[:]
-            pending.clear()
-            written += _write(run_dir, batch)
+        written += _write(run_dir, rows)
 
-    await asyncio.gather(*(one(*item) for item in todo))
-    written += _write(run_dir, pending)
+    asyncio.run(judge_items(rubric, spec, todo, commit))
     return written
 
 
@@ -225,6 +200,11 @@ def grade_run(
     limit: int | None = None,
     retry_failures: bool = True,
     lexicon_folders: list[Path] | None = None,
+    executor: Literal["local", "ray"] = "local",
+    address: str | None = None,
+    storage: str | None = None,
+    chunk_size: int = 256,
+    echo: Callable[[str], None] | None = None,
 ) -> GradeSummary:
     """Grade every CoT of a run with a rubric, by judges and/or the lexical detector.
 
@@ -244,12 +224,21 @@ def grade_run(
         limit: Grade at most this many CoTs (in store order), e.g. for a trial.
         retry_failures: Re-judge stored failures of every kind (False keeps them all).
         lexicon_folders: User lexicon folders.
+        executor: `local` judges in this process; `ray` shards the same plan's judge
+            calls over Ray tasks of `chunk_size` transcripts (see `_grade_ray`).
+        address: Ray cluster to join (`auto`, `ray://...`); None starts a local Ray.
+        storage: Folder or fsspec URL for Ray's grade shards (default
+            `<run_dir>/grade-shards`).
+        chunk_size: Transcripts per Ray task.
+        echo: Where the Ray executor reports merged leftovers and failed chunks.
 
     Returns:
         Counts per judge, and panel agreement.
 
     Raises:
         StoreError: no store, another writer, a read-only or full run directory.
+        GradeChunksFailed: (Ray) some chunks still failed after Ray's retries; the
+            others are stored, and the same call judges only what is missing.
     """
     judges = judges or []
     needs_detector = lexical or prescreen == "lexical"
@@ -259,7 +248,14 @@ def grade_run(
     summaries: list[JudgeSummary] = []
     run_dir = Path(run_dir)
     require_store(run_dir)
-    with writer_lock(run_dir, "cotscope grade"):
+    with writer_lock(run_dir, "cotscope grade"), ExitStack() as stack:
+        judge_todo: JudgeTodo = judge_local
+        if executor == "ray":  # merges an earlier run's leftover shards before planning
+            from ._grade_ray import RayGrading
+
+            judge_todo = stack.enter_context(
+                RayGrading(run_dir, storage, address, chunk_size, echo or print)
+            )
         with Store(run_dir, create=False) as store:
             if run is not None:
                 resolve_run(store, run)  # an unknown name is an error, not zero samples
@@ -280,7 +276,9 @@ def grade_run(
             role = {u: "candidate" for u in plan.candidates}
             role |= {u: "audit" for u in plan.audit} | {u: "skipped" for u in plan.skipped}
         for spec in judges:
-            summaries.append(_grade_with(run_dir, rubric, spec, items, role, retry_failures, uids))
+            summaries.append(
+                _grade_with(run_dir, rubric, spec, items, role, retry_failures, uids, judge_todo)
+            )
             if plan is not None:
                 with Store(run_dir) as store:
                     summaries[-1].missed = _missed(
@@ -298,7 +296,7 @@ def grade_run(
 class _JudgePlan:
     """What one judge still has to do on a run."""
 
-    todo: list[tuple[str, Transcript, str | None]] = field(default_factory=list)
+    todo: list[TodoItem] = field(default_factory=list)
     """Transcripts to judge (the first of each distinct transcript)."""
     copies: list[GradeRow] = field(default_factory=list)
     """Grades copied from an identical, already graded transcript."""
@@ -325,7 +323,7 @@ def _plan_judge(
         if role.get(t.sample_uid) == "skipped":
             if prior is None or prior.outcome != "graded":
                 skipped.append(GradeRow(
-                    **_base(rubric, run, t, spec.key, "judge"), outcome="screened-out",
+                    **grade_base(rubric, run, t, spec.key, "judge"), outcome="screened-out",
                     prescreen="skipped",
                 ))  # fmt: skip
             continue
@@ -346,11 +344,11 @@ def _plan_judge(
 
 def _grade_with(
     run_dir: Path, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
-    role: dict[str, str], retry_failures: bool, uids: set[str],
+    role: dict[str, str], retry_failures: bool, uids: set[str], judge_todo: JudgeTodo,
 ) -> JudgeSummary:  # fmt: skip
     with Store(run_dir) as store:
         plan = _plan_judge(store, rubric, spec, items, role, retry_failures)
-    new = asyncio.run(_judge_all(run_dir, rubric, spec, plan.todo)) if plan.todo else 0
+    new = judge_todo(run_dir, rubric, spec, plan.todo) if plan.todo else 0
     with Store(run_dir) as store:
         copies = plan.copies
         if plan.later:  # identical transcripts in this batch: judged once, then copied

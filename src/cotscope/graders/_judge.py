@@ -39,12 +39,19 @@ class JudgeSpec:
     """Concurrent judge calls."""
     model_args: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     """Extra `get_model` arguments (base_url, provider args); not part of the judge key."""
+    batch: bool | int | None = field(default=None, compare=False, hash=False)
+    """Inspect's batch mode (provider batch APIs): True, or a batch size; None or False
+    calls the API per request. Not part of the judge key: the same judge either way."""
 
     def get_model(self) -> Model:
         """The Inspect model for this judge."""
         from inspect_ai.model import GenerateConfig, get_model
 
-        config = GenerateConfig(max_connections=self.max_connections)
+        # In batch mode Inspect's own ceiling applies (it queues requests into batches);
+        # an explicit max_connections would cap every batch at that many requests.
+        config = GenerateConfig(
+            max_connections=None if self.batch else self.max_connections, batch=self.batch
+        )
         return get_model(self.model, config=config, **self.model_args)
 
     @property

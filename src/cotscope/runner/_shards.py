@@ -16,11 +16,14 @@ import json
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..store import SAMPLE_COLUMNS, SampleRow, arrow_schema
 from ..suites import WorkItem
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SHARDS_DIRNAME = "shards"
 """Default shard folder inside the run directory."""
@@ -30,14 +33,14 @@ _TMP_MARK = ".tmp-"
 _JSON_COLUMNS = frozenset(n for n, t in SAMPLE_COLUMNS.items() if t.startswith("JSON"))
 
 
-def storage_root(storage: str | None, run_dir: Path) -> str:
-    """The shard root: `storage` (a folder or an fsspec URL), or `<run_dir>/shards`.
+def storage_root(storage: str | None, run_dir: Path, default: str = SHARDS_DIRNAME) -> str:
+    """The shard root: `storage` (a folder or an fsspec URL), or `<run_dir>/<default>`.
 
     A folder is made absolute here: workers need not share the driver's working directory.
     """
     if storage and "://" in storage:
         return storage
-    return str(Path(storage or run_dir / SHARDS_DIRNAME).resolve())
+    return str(Path(storage or run_dir / default).resolve())
 
 
 def _fs(root: str) -> tuple[Any, str]:
@@ -54,10 +57,16 @@ def chunk_key(chunk: Sequence[WorkItem]) -> str:
     return hashlib.sha256(json.dumps(keys).encode()).hexdigest()[:24]
 
 
-def shard_path(root: str, model_id: str, suite: str, key: str) -> str:
-    """Where the shard of one chunk goes (ids quoted so any id is one path segment)."""
+def shard_file(root: str, *folders: str, key: str) -> str:
+    """`<root>/<folder>/.../<key>.parquet`, each folder quoted so any id is one path segment."""
     _, base = _fs(root)
-    return f"{base}/{quote(model_id, safe='')}/{quote(suite, safe='')}/{key}{_SUFFIX}"
+    parts = "".join(f"{quote(f, safe='')}/" for f in folders)
+    return f"{base}/{parts}{key}{_SUFFIX}"
+
+
+def shard_path(root: str, model_id: str, suite: str, key: str) -> str:
+    """Where the shard of one sweep chunk goes: `<root>/<model id>/<suite>/<key>.parquet`."""
+    return shard_file(root, model_id, suite, key=key)
 
 
 def _to_json(value: Any) -> str | None:
@@ -69,15 +78,21 @@ def _to_json(value: Any) -> str | None:
 def write_shard(root: str, path: str, rows: Sequence[SampleRow]) -> None:
     """Write rows as one Parquet file at `path` under `root`: a temporary name, then a rename."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    fs, _ = _fs(root)
     names = list(SAMPLE_COLUMNS)
     dumped = [row.model_dump() for row in rows]
     table = pa.table(
         {n: [_to_json(d[n]) if n in _JSON_COLUMNS else d[n] for d in dumped] for n in names},
         schema=arrow_schema(names),
     )
+    write_table(root, path, table)
+
+
+def write_table(root: str, path: str, table: pa.Table) -> None:
+    """Write an Arrow table as Parquet at `path` under `root`: a temporary name, then a rename."""
+    import pyarrow.parquet as pq
+
+    fs, _ = _fs(root)
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     tmp = f"{path}{_TMP_MARK}{uuid.uuid4().hex}"
     with fs.open(tmp, "wb") as f:
@@ -85,13 +100,19 @@ def write_shard(root: str, path: str, rows: Sequence[SampleRow]) -> None:
     fs.mv(tmp, path)
 
 
-def read_shard(root: str, path: str) -> list[SampleRow]:
-    """The rows of one shard."""
+def read_records(root: str, path: str) -> list[dict[str, Any]]:
+    """The records of one Parquet shard, as column-name dicts."""
     import pyarrow.parquet as pq
 
     fs, _ = _fs(root)
     with fs.open(path, "rb") as f:
-        records = pq.read_table(f).to_pylist()
+        records: list[dict[str, Any]] = pq.read_table(f).to_pylist()
+    return records
+
+
+def read_shard(root: str, path: str) -> list[SampleRow]:
+    """The rows of one shard."""
+    records = read_records(root, path)
     for r in records:
         for n in _JSON_COLUMNS:
             if r.get(n) is not None:
