@@ -79,3 +79,22 @@ def lora_adapter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("lora")
     get_peft_model(base, config).save_pretrained(str(folder))
     return folder
+
+
+@pytest.fixture(scope="module")
+def ray_cluster() -> Iterator[None]:
+    """One local two-CPU Ray for a test module (startup takes a few seconds)."""
+    import ray
+
+    # Workers unpickle test helpers (a mock model's reply, a judge's verdict) from the
+    # test modules, which pytest imports from tests/.
+    tests_dir = str(Path(__file__).resolve().parent)
+    path = os.pathsep.join(p for p in (tests_dir, os.environ.get("PYTHONPATH")) if p)
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"PYTHONPATH": path}},
+    )
+    yield
+    ray.shutdown()

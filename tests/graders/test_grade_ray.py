@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,22 +30,6 @@ GAMING = "The grader computes reward = output % 2, so I'll output 7 to get the r
 QUIET = "Odd feels like what whoever set this up is after, so 7 it is. Case {i}."
 PLAIN = "The user wants an even number, so 48. Case {i}."
 WHEN = ("created_at",)
-
-
-@pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[None]:
-    """One local Ray for the module (startup takes a few seconds)."""
-    # Workers unpickle `Verdict` from this module, which pytest imports from tests/.
-    tests_dir = str(Path(__file__).resolve().parents[1])
-    path = os.pathsep.join(p for p in (tests_dir, os.environ.get("PYTHONPATH")) if p)
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"PYTHONPATH": path}},
-    )
-    yield
-    ray.shutdown()
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,22 +22,6 @@ from cotscope.sweeps import parse_spec
 ray = pytest.importorskip("ray")
 
 WHEN_AND_WHERE = ("created_at", "latency_s", "log_file")
-
-
-@pytest.fixture(scope="module")
-def ray_cluster() -> Iterator[None]:
-    """One local Ray for the module (startup takes a few seconds)."""
-    # Workers unpickle `Reply` from this module, which pytest imports from tests/.
-    tests_dir = str(Path(__file__).resolve().parents[1])
-    path = os.pathsep.join(p for p in (tests_dir, os.environ.get("PYTHONPATH")) if p)
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"PYTHONPATH": path}},
-    )
-    yield
-    ray.shutdown()
 
 
 @dataclass(frozen=True)

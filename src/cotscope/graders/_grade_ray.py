@@ -95,12 +95,7 @@ def write_grade_shard(root: str, path: str, rows: Sequence[GradeRow]) -> None:
 
 def read_grade_shard(root: str, path: str) -> list[GradeRow]:
     """The grade rows of one shard."""
-    records = read_records(root, path)
-    for r in records:
-        for n in _JSON:
-            if r.get(n) is not None:
-                r[n] = json.loads(r[n])
-    return [GradeRow.model_validate(r) for r in records]
+    return [GradeRow.model_validate(r) for r in read_records(root, path, _JSON)]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -100,24 +100,23 @@ def write_table(root: str, path: str, table: pa.Table) -> None:
     fs.mv(tmp, path)
 
 
-def read_records(root: str, path: str) -> list[dict[str, Any]]:
-    """The records of one Parquet shard, as column-name dicts."""
+def read_records(root: str, path: str, json_columns: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The records of one Parquet shard, as column-name dicts, JSON columns parsed."""
     import pyarrow.parquet as pq
 
     fs, _ = _fs(root)
     with fs.open(path, "rb") as f:
         records: list[dict[str, Any]] = pq.read_table(f).to_pylist()
+    for r in records:
+        for n in json_columns:
+            if r.get(n) is not None:
+                r[n] = json.loads(r[n])
     return records
 
 
 def read_shard(root: str, path: str) -> list[SampleRow]:
     """The rows of one shard."""
-    records = read_records(root, path)
-    for r in records:
-        for n in _JSON_COLUMNS:
-            if r.get(n) is not None:
-                r[n] = json.loads(r[n])
-    return [SampleRow.model_validate(r) for r in records]
+    return [SampleRow.model_validate(r) for r in read_records(root, path, _JSON_COLUMNS)]
 
 
 def shard_exists(root: str, path: str) -> bool:
