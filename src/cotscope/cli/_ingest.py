@@ -67,6 +67,10 @@ def ingest(
             "--run-id", help="Training run for every record (one curve per run; or --map run=F)."
         ),
     ] = None,
+    phase: Annotated[
+        str | None,
+        typer.Option("--phase", help="Training phase for every record (or --map phase=F)."),
+    ] = None,
     on_error: Annotated[
         str,
         typer.Option(
@@ -150,6 +154,7 @@ def ingest(
                 step=step,
                 suite=pass_suite,
                 run_id=run_id,
+                phase=phase,
                 on_error=on_error,  # type: ignore[arg-type]
                 rejects=rejects,
                 max_record_mb=max_record_mb,

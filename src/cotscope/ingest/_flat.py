@@ -31,6 +31,7 @@ class FlatRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     model: str | None = None
     step: _Step | None = None
     run: str | int | None = None
+    phase: str | None = None
     suite: str | None = None
     variant: str | None = None
     variant_family: str | None = None

@@ -56,6 +56,9 @@ class IngestOptions:
     run_id: str | None = None
     """Training run for every record (`--run-id`); records may carry their own (`run`)."""
 
+    phase: str | None = None
+    """Training phase for every record (`--phase`); records may carry their own (`phase`)."""
+
     on_error: OnError = "fail"
     """`fail`: stop and write nothing; `skip`: ingest the rest and list rejects."""
 
@@ -127,6 +130,7 @@ def _spec(paths: Sequence[Path], o: IngestOptions, reports: list[FileReport]) ->
         "step": o.step,
         "suite": o.suite,
         "run_id": o.run_id,
+        "phase": o.phase,
         "on_error": o.on_error,
         "max_record_mb": o.max_record_mb,
         "keep_extra": o.keep_extra,
@@ -190,7 +194,9 @@ def _ingest_locked(
     committed = False
     try:
         known = load_known(store, run)
-        constants = Constants(run, options.model_id, options.step, options.suite, options.run_id)
+        constants = Constants(
+            run, options.model_id, options.step, options.suite, options.run_id, options.phase
+        )
         builder = RowBuilder(constants, known)
         writer = Writer(store)
         writer.begin(constants.fixed(), memory)

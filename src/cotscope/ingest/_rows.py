@@ -26,10 +26,8 @@ from ._schema import Message, TranscriptRecord
 
 FIXED_COLUMNS = (
     "run", "model_args", "label", "seed", "parsed_answer", "latency_s", "created_at", "attempts",
-    "phase",
 )  # fmt: skip
-"""Columns with one value for a whole ingest: the insert supplies them (`Constants.fixed`).
-A log's training phase is not read from its records yet: ingested checkpoints record none."""
+"""Columns with one value for a whole ingest: the insert supplies them (`Constants.fixed`)."""
 ROW_COLUMNS = tuple(name for name in SAMPLE_COLUMNS if name not in FIXED_COLUMNS)
 """Columns of the row tuples `RowBuilder.build` returns, in this order."""
 
@@ -61,13 +59,13 @@ class Constants:
     step: int | None = None
     suite: str | None = None
     run_id: str | None = None
+    phase: str | None = None
     created_at: datetime = field(default_factory=datetime.now)
 
     def fixed(self) -> dict[str, Any]:
         """Values of `FIXED_COLUMNS` for every row of this ingest."""
         values = {
             "run": self.run, "model_args": "{}", "created_at": self.created_at, "attempts": 1,
-            "phase": "",
         }  # fmt: skip
         return {name: values.get(name) for name in FIXED_COLUMNS}
 
@@ -183,6 +181,7 @@ class RowBuilder:
         self.known = known
         self._seen: dict[bytes, int] = {}
         self._repeats: dict[int, int] = {}
+        self._phases: dict[tuple[str, str], str] = {}
         self._variant_hashes: dict[str, tuple[str, str]] = {}
         self.sources: list[str] = []
         """File names by file index, for messages (appended to by the ingest driver)."""
@@ -220,6 +219,7 @@ class RowBuilder:
                 kind = "text"
         step = c.step if c.step is not None else rec.step
         run_id = c.run_id if c.run_id is not None else ("" if rec.run is None else str(rec.run))
+        phase = c.phase if c.phase is not None else (rec.phase or "")
         model = rec.model or DEFAULT_MODEL
         if c.model_id is not None:
             model_id = c.model_id
@@ -262,6 +262,8 @@ class RowBuilder:
         rest = (epoch_in, error, tokens, out_tokens, reasoning_tokens)
         # the common case, a step alone, without the cost of a tuple's repr
         scalars = str(step) if rest == _NO_SCALARS else repr((step, *rest))
+        if phase:  # only when given, so logs ingested before phases keep their hashes
+            scalars = f"{scalars}{_SEP}phase={phase}"
         content = _CONTENT_HASH(
             _SEP.join((
                 model, scalars, variant_id, family, variant_hash,
@@ -308,6 +310,15 @@ class RowBuilder:
         nxt = known.next_epoch.get(group, 0)
         epoch = epoch_in if epoch_in is not None else nxt
         known.next_epoch[group] = epoch + 1 if epoch >= nxt else nxt
+        if phase:
+            checkpoint = (run_id, model_id)
+            first = self._phases.setdefault(checkpoint, phase)
+            if first != phase:
+                raise RecordError(
+                    f"checkpoint {model_id!r} has phase {phase!r} here but {first!r} in an "
+                    "earlier record; a checkpoint belongs to one phase",
+                    "phase",
+                )
         order = known.model_order.get(model_id)
         if order is None:
             order = max(known.model_order.values(), default=-1) + 1
@@ -321,7 +332,7 @@ class RowBuilder:
             uid.hex(), model_id, model, order, step, suite, variant_id, family,
             variant_hash, epoch, prompt, reasoning, kind, answer, outcome, tokens, out_tokens,
             reasoning_tokens, error, messages_json, labels_json, meta_json, ctx.source, line,
-            ctx.log_file, run_id,
+            ctx.log_file, run_id, phase,
         )  # fmt: skip
         return "new", row
 

@@ -105,6 +105,11 @@ class TranscriptRecord(BaseModel):
     its steps (a number, e.g. a seed, is read as its text). Default: `--run-id`, else one
     unnamed run."""
 
+    phase: str | None = None
+    """Training phase of the checkpoint (e.g. `sft`, `rl`, `safety`); trends and change
+    points are also computed within each phase of a run. One per checkpoint. Default:
+    `--phase`, else none."""
+
     suite: str | None = None
     """Task, suite or environment name; default `ingested`."""
 

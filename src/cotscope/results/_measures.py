@@ -141,7 +141,7 @@ def builtin_measures() -> list[Measure]:
     return [
         # v6: models, rates and rise tests stored as tables (`_rates_payload`);
         # v7: a run that branches after the first is compared with the branch point.
-        Measure("rates", 7, ("samples", "outcomes"), _rates),
+        Measure("rates", 8, ("samples", "outcomes"), _rates),
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
         Measure(
             "graded-rates",

@@ -42,6 +42,7 @@ from ._rise import FirstRise, RiseTest, cmh_one_sided, fisher_greater, holm_adju
 from ._run_stats import (
     EXCLUDED_OUTCOMES,
     ModelInfo,
+    PhaseRow,
     RateRow,
     RiseRow,
     RiseTestRow,
@@ -81,6 +82,7 @@ __all__ = [
     "StatsError",
     "TrendResult",
     "TrendRow",
+    "PhaseRow",
     "VariantInfo",
     "aggregate_rates",
     "bootstrap_mean_interval",

@@ -24,6 +24,7 @@ from ._run_stats import (
     ChangeRow,
     Level,
     ModelInfo,
+    PhaseRow,
     RateRow,
     RiseRow,
     RiseTestRow,
@@ -186,6 +187,9 @@ def _measure_stats(
                 stats.changes.append(
                     _change_row(suite, fam, measure, trend_cells, confidence, run_id)
                 )
+            if axis == "step" and level == "suite":
+                stats.phases += _phase_rows(suite, measure, run_id, trend_cells, run_models,
+                                            confidence, grouped=not rollout)  # fmt: skip
             if axis == "step" and level == "suite" and len(run_models) > DENSE_STEPS:
                 xs, ks, ns = ([c.x for c in trend_cells], [c.k for c in trend_cells],
                               [c.n for c in trend_cells])  # fmt: skip
@@ -208,6 +212,48 @@ def _copy_to_family(stats: RunStats, suite: str, measure: str, run_id: str, fami
 
 def _key(row: TrendRow | RiseRow | ChangeRow) -> tuple[str, str | None, str, str]:
     return row.suite, row.family, row.measure, row.run_id
+
+
+def phase_segments(models: Sequence[ModelInfo]) -> list[tuple[str, list[ModelInfo]]]:
+    """A run's checkpoints in step order, cut where the recorded phase changes.
+
+    Empty unless every checkpoint records a phase and there are two or more segments:
+    a run of one phase is already tested as a whole.
+    """
+    segments: list[tuple[str, list[ModelInfo]]] = []
+    for m in sorted(models, key=lambda m: m.x):
+        if segments and segments[-1][0] == m.phase:
+            segments[-1][1].append(m)
+        else:
+            segments.append((m.phase, [m]))
+    if len(segments) < 2 or any(not phase for phase, _ in segments):
+        return []
+    return segments
+
+
+def _phase_rows(
+    suite: str,
+    measure: str,
+    run_id: str,
+    cells: Sequence[Cell],
+    models: Sequence[ModelInfo],
+    confidence: float,
+    grouped: bool,
+) -> list[PhaseRow]:
+    """Trend and change point of the whole suite within each phase of one run."""
+    rows = []
+    for phase, members in phase_segments(models):
+        xs = {m.x for m in members}
+        inside = [c for c in cells if c.x in xs]
+        held = sorted({c.x for c in inside if c.n > 0})
+        if len(held) >= 3:
+            change = _change_row(suite, None, measure, inside, confidence, run_id)
+        else:
+            note = f"{len(held)} checkpoint(s) in the phase; a change point needs three"
+            change = ChangeRow(suite, None, measure, None, note, run_id)
+        rows.append(PhaseRow(suite, measure, run_id, phase, members[0].step, members[-1].step,
+                             len(held), trend_test(inside, grouped=grouped), change))  # fmt: skip
+    return rows
 
 
 MAX_MIX_SHIFT = 0.1

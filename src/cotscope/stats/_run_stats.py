@@ -136,6 +136,28 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
+class PhaseRow:
+    """Trend and change point of one measure (whole suite) within one phase of a run.
+
+    A phase boundary is a known change of training (a new objective, an SFT stage), so a
+    change point found across it says what the recipe already says; within a phase it
+    is a finding. Given only for runs whose checkpoints record two or more phases.
+    """
+
+    suite: str
+    measure: str
+    run_id: str
+    phase: str
+    first_step: int | None
+    last_step: int | None
+    checkpoints: int
+    """Checkpoints of the phase holding samples of the measure."""
+    trend: TrendResult
+    change: ChangeRow
+    """The phase's change point (`change.change` None below three checkpoints)."""
+
+
+@dataclass(frozen=True)
 class BinnedRow:
     """A dense run's rate (more than `DENSE_STEPS` steps) in bins of equal n and smoothed."""
 
@@ -204,6 +226,8 @@ class RunStats:
     """Every later training run against the first; empty with one run."""
     binned: list[BinnedRow] = field(default_factory=list)
     """Whole-suite rates of dense runs in step bins and smoothed; empty for sparse runs."""
+    phases: list[PhaseRow] = field(default_factory=list)
+    """Trends and change points within each phase of runs that record several phases."""
     summary: list[SummaryLine] = field(default_factory=list)
     """Every measure's finding as a sentence, per training run, then the run comparisons."""
     families: dict[str, list[str]] = field(default_factory=dict)
@@ -297,6 +321,21 @@ class RunStats:
                 for c in self.changes
             ],
             "run_differences": _plain(self.run_diffs),
+            "phases": [
+                {
+                    "run_id": p.run_id,
+                    "suite": p.suite,
+                    "measure": p.measure,
+                    "phase": p.phase,
+                    "first_step": p.first_step,
+                    "last_step": p.last_step,
+                    "checkpoints": p.checkpoints,
+                    "trend": _plain(p.trend),
+                    "change": p.change.change.model_dump() if p.change.change else None,
+                    "change_note": p.change.note,
+                }
+                for p in self.phases
+            ],
             "step_bins": [
                 {
                     "suite": b.suite,

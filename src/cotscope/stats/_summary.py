@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from ._changepoint import ChangePoint, Segment, Segmentation
 
 if TYPE_CHECKING:
-    from ._run_stats import RateRow, RiseRow, RunStats, TrendRow
+    from ._run_stats import PhaseRow, RateRow, RiseRow, RunStats
+    from ._trend import TrendResult
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ class SummaryLine:
     run_id: str
     """The training run (`""`: the one unnamed run, or a run-to-run comparison's base)."""
     kind: str
-    """`measure` (one run's curve) or `runs` (a comparison of two runs)."""
+    """`measure` (one run's curve), `phase` (its curve within one training phase) or
+    `runs` (a comparison of two runs)."""
     text: str
     """The finding as a sentence."""
 
@@ -90,8 +92,7 @@ def _change(change: ChangePoint | None, several: Segmentation | None, alpha: flo
     return text
 
 
-def _trend(trend: TrendRow, alpha: float, axis: str) -> str:
-    t = trend.result
+def _trend(t: TrendResult, alpha: float, axis: str) -> str:
     if t.p_value is None:
         return f"trend not testable ({t.note})"
     along = "training step" if axis == "step" else "model order"
@@ -117,6 +118,21 @@ def _rise(stats: RunStats, rise: RiseRow) -> str:
     if rise.tests:
         return "never significantly above the start (Holm)"
     return ""
+
+
+def _phase(row: PhaseRow, who: str, alpha: float) -> str:
+    steps = f"step {_step(row.first_step)}"
+    if row.last_step != row.first_step:
+        steps = f"steps {_step(row.first_step)}–{_step(row.last_step)}"
+    parts = []
+    if row.change.change is not None:
+        parts.append(_change(row.change.change, row.change.segmentation, alpha))
+    elif row.checkpoints >= 3 and row.change.note:
+        parts.append(f"no change point ({row.change.note})")
+    if row.checkpoints >= 2:
+        parts.append(_trend(row.trend, alpha, "step"))
+    said = "; ".join(p for p in parts if p) or "one checkpoint, nothing to test"
+    return f"{who}, within phase {row.phase} ({steps}): {said}."
 
 
 def summarise(stats: RunStats, alpha: float = 0.05) -> list[SummaryLine]:
@@ -154,7 +170,7 @@ def summarise(stats: RunStats, alpha: float = 0.05) -> list[SummaryLine]:
                     None,
                 )
                 if trend is not None:
-                    parts.append(_trend(trend, alpha, stats.x_axis))
+                    parts.append(_trend(trend.result, alpha, stats.x_axis))
                 rise = next(
                     (r for r in stats.rises if (r.suite, r.family, r.measure, r.run_id) == key),
                     None,
@@ -169,6 +185,12 @@ def summarise(stats: RunStats, alpha: float = 0.05) -> list[SummaryLine]:
                     parts.append(said)  # "never above the start" says nothing of a fall
                 text = f"{who}: " + "; ".join(p for p in parts if p) + "."
                 lines.append(SummaryLine(suite, measure, run_id, "measure", text))
+                lines += [
+                    SummaryLine(suite, measure, run_id, "phase", _phase(p, who, alpha))
+                    for p in stats.phases
+                    if (p.suite, p.measure, p.run_id) == (suite, measure, run_id)
+                    and p.checkpoints >= 2
+                ]
             for d in stats.run_diffs:
                 if (d.suite, d.measure) == (suite, measure):
                     text = f"{suite}: {d.sentence()}."

@@ -95,6 +95,12 @@ def _measure_block(ctx: ReportContext, suite: str, measure: str) -> dict[str, An
         if trend.family is not None and len(families) == 1:
             continue  # the one family is the whole suite, said just above
         findings.append(finding(stats, [r for r in agg if r.family == trend.family], trend, rise))
+    # Within each training phase: the summary's own sentences, so the two never differ.
+    findings += [
+        ("", line.text)
+        for line in stats.summary
+        if (line.kind, line.suite, line.measure) == ("phase", suite, measure)
+    ]
     return {
         "suite": suite,
         "measure": measure,
