@@ -19,12 +19,12 @@ guaranteed bit-exact.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from ._cpus import cpu_budget
 from ._decode import Deliver, Take, serve
 from ._dequantize import dequantized_checkpoint
 from ._kv_cache import can_merge, growing_cache
@@ -59,7 +59,7 @@ class LocalEngine:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        torch.set_num_threads(os.cpu_count() or 1)
+        torch.set_num_threads(cpu_budget())
         checkpoint = dequantized_checkpoint(resolved)
         with _no_progress_bars():
             self.tokenizer: Any = AutoTokenizer.from_pretrained(str(checkpoint))

@@ -31,6 +31,7 @@ import anyio
 import anyio.from_thread
 import anyio.lowlevel
 
+from ._cpus import cpu_budget
 from ._resolve import ResolvedModel
 from ._types import Completion, Dtype, GenerationRequest
 
@@ -63,7 +64,7 @@ class EngineProcess:
     resolved: ResolvedModel
     dtype: Dtype
     max_rows: int
-    loops: int = field(default_factory=lambda: min(2, os.cpu_count() or 1))
+    loops: int = field(default_factory=lambda: min(2, cpu_budget()))
 
     def __post_init__(self) -> None:
         self._waiting: dict[int, _Waiter] = {}
@@ -75,7 +76,7 @@ class EngineProcess:
         self._reap_lock = threading.Lock()
         ctx = multiprocessing.get_context("spawn")
         self._conn, child_conn = ctx.Pipe()
-        threads = max(1, (os.cpu_count() or 1) // self.loops)
+        threads = max(1, cpu_budget() // self.loops)
         self._process = ctx.Process(
             target=_child_main,
             args=(child_conn, self.resolved, self.dtype, self.loops, threads, self.max_rows),
