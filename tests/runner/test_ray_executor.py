@@ -262,3 +262,18 @@ def test_three_checkpoints_of_the_real_model_store_the_same_rows(
     assert {r["model_id"] for r in rows} == {"step-0", "step-24", "step-48"}
     assert all(r["outcome"] != "error" and r["output_tokens"] > 0 for r in rows)
     assert rows == _rows(tmp_path / "local")
+
+
+def test_shards_at_an_fsspec_url_land_the_same_rows(tmp_path: Path, ray_cluster: None) -> None:
+    """`storage:` as a URL goes through fsspec for every shard operation (`file://` here:
+    no object store is reachable from this machine; `s3://` takes the same calls)."""
+    local = run_sweep(plan_sweep(_spec(tmp_path / "local", "local")), display="none", echo=str)
+    bucket = tmp_path / "bucket"
+    execution = {"executor": "ray", "storage": f"file://{bucket}/runs/x"}
+    on_ray = run_sweep(
+        plan_sweep(_spec(tmp_path / "ray", "ray", execution=execution)), display="none", echo=str
+    )
+    assert on_ray.added == local.added == 16 and not on_ray.failures
+    assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")
+    assert bucket.exists() and [p for p in bucket.rglob("*") if p.is_file()] == []
+    assert not (tmp_path / "ray" / "shards").exists()
