@@ -348,3 +348,8 @@ def test_checkpoint_phases_reach_the_store_stats_and_figures(tmp_path: Path) -> 
     assert [m.phase for m in stats.models] == ["cold-start", "capabilities", "capabilities"]
     # The run enters `capabilities` at step 10; a phase that goes on draws no new line.
     assert phase_changes(stats) == [(10.0, "capabilities")]
+    # Trend and change point within each phase: `capabilities` holds two checkpoints.
+    rows = {p.phase: p for p in stats.phases if p.suite == "reward_hints"}
+    assert set(rows) == {"cold-start", "capabilities"}
+    assert (rows["capabilities"].first_step, rows["capabilities"].checkpoints) == (10, 2)
+    assert rows["cold-start"].trend.note == "a single checkpoint"
