@@ -174,3 +174,22 @@ def test_batch_reaches_inspect_generate_config(
     bad = CliRunner().invoke(app, ["grade", str(run), "-g", GS.name, "--lexical",
                                    "--batch-size", "5"])  # fmt: skip
     assert bad.exit_code != 0 and "--batch" in bad.output
+
+
+@pytest.mark.parametrize("executor", ["local", "ray"])
+def test_progress_counts_every_judged_transcript(
+    tmp_path: Path, executor: str, request: pytest.FixtureRequest
+) -> None:
+    if executor == "ray":
+        request.getfixturevalue("ray_cluster")
+    lines: list[str] = []
+    grade_run(
+        _store(tmp_path / "run"), GS, [_spec()], executor="ray" if executor == "ray" else "local",
+        chunk_size=3, display="plain", echo=lines.append,
+    )  # fmt: skip
+    progress = [line for line in lines if "transcripts" in line]
+    # 16 CoTs, one of them twice more (copied, not judged): 14 judge calls.
+    assert progress and progress[-1].startswith("grader-seeking by mockllm/model")
+    assert progress[-1].endswith(": 14/14 transcripts (all judges: 14/14)")
+    done = [int(line.split(": ")[1].split("/")[0]) for line in progress]
+    assert done == sorted(done)  # one line per commit or merged chunk, counting up

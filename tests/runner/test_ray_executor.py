@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from cotscope.models._cpus import cpu_budget
 from cotscope.runner import plan_sweep, run_sweep
 from cotscope.store import Store
 from cotscope.sweeps import parse_spec
@@ -261,7 +262,24 @@ def test_three_checkpoints_of_the_real_model_store_the_same_rows(
     rows = _rows(tmp_path / "ray")
     assert {r["model_id"] for r in rows} == {"step-0", "step-24", "step-48"}
     assert all(r["outcome"] != "error" and r["output_tokens"] > 0 for r in rows)
-    assert rows == _rows(tmp_path / "local")
+    # Each one-CPU task decodes on one thread, the single process on every core; the
+    # rows record it (metadata.serving.threads) and are otherwise the same, bytes and all.
+    assert {_threads(r) for r in rows} == {1}
+    assert {_threads(r) for r in _rows(tmp_path / "local")} == {cpu_budget()}
+    assert _without_threads(rows) == _without_threads(_rows(tmp_path / "local"))
+
+
+def _threads(row: dict[str, Any]) -> int:
+    return int(json.loads(row["metadata"])["serving"]["threads"])
+
+
+def _without_threads(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for r in rows:
+        meta = json.loads(r["metadata"])
+        del meta["serving"]["threads"]
+        out.append({**r, "metadata": meta})
+    return out
 
 
 def test_shards_at_an_fsspec_url_land_the_same_rows(tmp_path: Path, ray_cluster: None) -> None:

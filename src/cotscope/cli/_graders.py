@@ -159,6 +159,13 @@ def grade(
         int | None,
         typer.Option("--batch-size", help="Requests per batch with --batch (Inspect: 100).", min=1),
     ] = None,
+    display: Annotated[
+        str,
+        typer.Option(
+            "--display",
+            help="Progress of the judge calls on stderr: rich (bars), plain (lines) or none.",
+        ),
+    ] = "rich",
 ) -> None:
     """Grade a run's reasoning with a rubric, by judges, a panel and/or the lexical detector."""
     from dataclasses import asdict
@@ -173,6 +180,8 @@ def grade(
         raise typer.BadParameter("give --judge (and optionally --panel) or --lexical")
     if prescreen and not models:
         raise typer.BadParameter("a prescreen needs a --judge", param_hint="--prescreen")
+    if display not in ("rich", "plain", "none"):
+        raise typer.BadParameter("rich, plain or none", param_hint="--display")
     if executor not in ("local", "ray"):
         raise typer.BadParameter("`local` or `ray`", param_hint="--executor")
     if batch_size is not None and not batch:
@@ -189,7 +198,7 @@ def grade(
             audit_fraction=audit, seed=seed, run=run, limit=limit,
             retry_failures=retry_failures, lexicon_folders=lexicons,
             executor="ray" if executor == "ray" else "local", address=address, storage=storage,
-            chunk_size=chunk_size, echo=lambda m: typer.echo(m, err=True),
+            chunk_size=chunk_size, echo=lambda m: typer.echo(m, err=True), display=display,
         )  # fmt: skip
     except (KeyError, ValueError, GradeChunksFailed) as ex:
         typer.echo(f"error: {ex}", err=True)

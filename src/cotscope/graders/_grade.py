@@ -15,7 +15,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cotscope.stats import resolve_run, wilson_interval
 from cotscope.store import (
@@ -43,6 +43,9 @@ from ._lexical import (
 from ._panel import panel_agreement
 from ._prescreen import CorrectedRate, corrected_rate, stratum
 from ._rubric import Rubric
+
+if TYPE_CHECKING:
+    from cotscope.runner._progress import WorkProgress
 
 
 @dataclass
@@ -175,13 +178,20 @@ def _write(run_dir: Path, rows: list[GradeRow]) -> int:
         return write_grades(store, rows)
 
 
-def judge_local(run_dir: Path, rubric: Rubric, spec: JudgeSpec, todo: list[TodoItem]) -> int:
+def judge_local(
+    run_dir: Path,
+    rubric: Rubric,
+    spec: JudgeSpec,
+    todo: list[TodoItem],
+    advance: Callable[[int], None],
+) -> int:
     """Judge in this process, committing each batch of grades to the store as it finishes."""
     written = 0
 
     def commit(rows: list[GradeRow]) -> None:
         nonlocal written
         written += _write(run_dir, rows)
+        advance(len(rows))
 
     asyncio.run(judge_items(rubric, spec, todo, commit))
     return written
@@ -205,6 +215,7 @@ def grade_run(
     storage: str | None = None,
     chunk_size: int = 256,
     echo: Callable[[str], None] | None = None,
+    display: str = "none",
 ) -> GradeSummary:
     """Grade every CoT of a run with a rubric, by judges and/or the lexical detector.
 
@@ -230,7 +241,10 @@ def grade_run(
         storage: Folder or fsspec URL for Ray's grade shards (default
             `<run_dir>/grade-shards`).
         chunk_size: Transcripts per Ray task.
-        echo: Where the Ray executor reports merged leftovers and failed chunks.
+        echo: Where the Ray executor reports merged leftovers and failed chunks, and
+            where `display="plain"` writes its progress lines.
+        display: Progress of the judge calls (transcripts committed / planned, per
+            judge): `rich` bars on stderr, `plain` lines through `echo`, `none`.
 
     Returns:
         Counts per judge, and panel agreement.
@@ -248,7 +262,13 @@ def grade_run(
     summaries: list[JudgeSummary] = []
     run_dir = Path(run_dir)
     require_store(run_dir)
+    from cotscope.runner._progress import WorkProgress
+
     with writer_lock(run_dir, "cotscope grade"), ExitStack() as stack:
+        progress = stack.enter_context(
+            WorkProgress(display if judges else "none", echo or print, unit="transcripts",
+                         overall="all judges")  # fmt: skip
+        )
         judge_todo: JudgeTodo = judge_local
         if executor == "ray":  # merges an earlier run's leftover shards before planning
             from ._grade_ray import RayGrading
@@ -277,7 +297,9 @@ def grade_run(
             role |= {u: "audit" for u in plan.audit} | {u: "skipped" for u in plan.skipped}
         for spec in judges:
             summaries.append(
-                _grade_with(run_dir, rubric, spec, items, role, retry_failures, uids, judge_todo)
+                _grade_with(
+                    run_dir, rubric, spec, items, role, retry_failures, uids, judge_todo, progress
+                )  # fmt: skip
             )
             if plan is not None:
                 with Store(run_dir) as store:
@@ -345,10 +367,17 @@ def _plan_judge(
 def _grade_with(
     run_dir: Path, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
     role: dict[str, str], retry_failures: bool, uids: set[str], judge_todo: JudgeTodo,
+    progress: WorkProgress,
 ) -> JudgeSummary:  # fmt: skip
     with Store(run_dir) as store:
         plan = _plan_judge(store, rubric, spec, items, role, retry_failures)
-    new = judge_todo(run_dir, rubric, spec, plan.todo) if plan.todo else 0
+    label = f"{rubric.name} by {spec.key}"
+    progress.plan(label, len(plan.todo))
+    new = (
+        judge_todo(run_dir, rubric, spec, plan.todo, lambda n: progress.advance(label, n))
+        if plan.todo
+        else 0
+    )
     with Store(run_dir) as store:
         copies = plan.copies
         if plan.later:  # identical transcripts in this batch: judged once, then copied

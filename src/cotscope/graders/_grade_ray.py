@@ -189,7 +189,14 @@ class RayGrading:
                 remove_shard(self.root, path)
         return written
 
-    def __call__(self, run_dir: Path, rubric: Rubric, spec: JudgeSpec, todo: list[TodoItem]) -> int:
+    def __call__(
+        self,
+        run_dir: Path,
+        rubric: Rubric,
+        spec: JudgeSpec,
+        todo: list[TodoItem],
+        advance: Callable[[int], None],
+    ) -> int:
         """Judge `todo` on Ray, one task per chunk; merge as tasks end; the grades written.
 
         Raises:
@@ -217,16 +224,19 @@ class RayGrading:
                 more, _ = ray.wait(rest, num_returns=len(rest), timeout=0)
                 ready += more
             done: list[str] = []
+            finished = 0
             for ref in ready:
                 job = pending.pop(ref)
                 try:
                     done.append(ray.get(ref).shard)
+                    finished += len(job.items)
                 except ray.exceptions.RayError as err:
                     failed.append(f"{rubric.name} by {spec.key}, chunk {job.key} "
                                   f"({len(job.items)} transcripts): {_reason(err)}")  # fmt: skip
                     self.echo(f"failed: {failed[-1]}")
             if done:
                 written += self._merge(done)
+                advance(finished)
         if failed:
             raise GradeChunksFailed(
                 f"{len(failed)} grading chunk(s) failed; the rest are stored, and running "

@@ -38,8 +38,9 @@ def grade_base(rubric: Rubric, run: str, t: Transcript, judge: str, method: str)
 TodoItem = tuple[str, Transcript, str | None]
 """One transcript to judge: (run, transcript, prescreen role or None)."""
 
-JudgeTodo = Callable[[Path, Rubric, JudgeSpec, list[TodoItem]], int]
-"""How an executor judges a plan's items and commits their grades: the count written."""
+JudgeTodo = Callable[[Path, Rubric, JudgeSpec, list[TodoItem], Callable[[int], None]], int]
+"""How an executor judges a plan's items and commits their grades: the count written.
+The last argument is told how many items each commit (or merged shard) completed."""
 
 
 def judge_row(

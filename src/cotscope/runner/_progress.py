@@ -1,4 +1,4 @@
-"""The Ray driver's progress: samples merged / planned, per model and overall."""
+"""Progress on the driver: work merged / planned, per model (or judge) and overall."""
 
 from __future__ import annotations
 
@@ -7,22 +7,31 @@ from types import TracebackType
 from typing import Any
 
 
-class SweepProgress:
-    """One display on the driver for every worker's samples, as their shards are merged.
+class WorkProgress:
+    """One display on the driver for every worker's samples or graded transcripts.
 
-    `rich` draws live bars on stderr; `none` is silent; any other mode echoes one line
-    per merged chunk (for logs and CI).
+    Work counts as done when its shard is merged or its rows committed. `rich` draws
+    live bars on stderr; `none` is silent; any other mode echoes one line per merged
+    chunk or commit (for logs and CI).
     """
 
-    def __init__(self, display: str, echo: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        display: str,
+        echo: Callable[[str], None],
+        unit: str = "samples",
+        overall: str = "all models",
+    ) -> None:
         self._mode = "rich" if display == "rich" else ("none" if display == "none" else "lines")
         self._echo = echo
         self._planned: dict[str, int] = {}
         self._done: dict[str, int] = {}
         self._bars: dict[str, Any] = {}
         self._rich: Any = None
+        self._unit = unit
+        self._overall = overall
 
-    def __enter__(self) -> SweepProgress:
+    def __enter__(self) -> WorkProgress:
         if self._mode == "rich":
             from rich.console import Console
             from rich.progress import (
@@ -37,12 +46,12 @@ class SweepProgress:
                 TextColumn("{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("samples"),
+                TextColumn(self._unit),
                 TimeElapsedColumn(),
                 console=Console(stderr=True),
             )
             self._rich.start()
-            self._bars[""] = self._rich.add_task("all models", total=0)
+            self._bars[""] = self._rich.add_task(self._overall, total=0)
         return self
 
     def __exit__(
@@ -76,6 +85,6 @@ class SweepProgress:
         elif self._mode == "lines":
             done, planned = sum(self._done.values()), sum(self._planned.values())
             self._echo(
-                f"{model_id}: {self._done[model_id]}/{self._planned.get(model_id, 0)} samples "
-                f"(all models: {done}/{planned})"
+                f"{model_id}: {self._done[model_id]}/{self._planned.get(model_id, 0)} "
+                f"{self._unit} ({self._overall}: {done}/{planned})"
             )

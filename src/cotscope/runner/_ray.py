@@ -32,7 +32,7 @@ from ..store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
 from ..suites import WorkItem, get_suite
 from ..sweeps import GenerationSettings, ModelEntry
 from ._plan import FailedUnit, PlannedSuite, SweepPlan, SweepResult, _chunks
-from ._progress import SweepProgress
+from ._progress import WorkProgress
 from ._shards import (
     chunk_key,
     list_shards,
@@ -135,7 +135,7 @@ def run_sweep_ray(
                     _merge(store, root, path, result, retry_errors)
         owns_ray = _connect(ex.address)
         try:
-            with SweepProgress(display, echo) as progress:
+            with WorkProgress(display, echo) as progress:
                 _sweep(plan, root, display, echo, retry_errors, result, progress)
         finally:
             if owns_ray:
@@ -165,7 +165,7 @@ def _sweep(
     echo: Callable[[str], None],
     retry_errors: bool,
     result: SweepResult,
-    progress: SweepProgress,
+    progress: WorkProgress,
 ) -> None:
     jobs: list[ChunkJob] = []
     for order, model in enumerate(plan.models):
@@ -237,7 +237,7 @@ def _run_jobs(
     jobs: Sequence[ChunkJob],
     retry_errors: bool,
     result: SweepResult,
-    progress: SweepProgress,
+    progress: WorkProgress,
     echo: Callable[[str], None],
 ) -> set[tuple[str, str]]:
     """Submit every job, merge each shard as its task ends; the (model, suite) pairs that failed.
