@@ -168,11 +168,12 @@ def _sweep(
     progress: WorkProgress,
 ) -> None:
     jobs: list[ChunkJob] = []
-    for order, model in enumerate(plan.models):
-        for psuite in plan.suites:
-            todo = first_pass(plan, model, psuite, retry_errors, result, echo)
-            progress.plan(model.id, len(todo))
-            jobs += _jobs(plan, root, model, order, psuite, todo)
+    with Store(plan.run_dir) as store:  # once for the whole plan, not once per model
+        for order, model in enumerate(plan.models):
+            for psuite in plan.suites:
+                todo = first_pass(plan, model, psuite, retry_errors, result, echo, store)
+                progress.plan(model.id, len(todo))
+                jobs += _jobs(plan, root, model, order, psuite, todo)
     failed = _run_jobs(plan, jobs, retry_errors, result, progress, echo)
     refining = [
         (order, model, psuite)

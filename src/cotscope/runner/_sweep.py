@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..store import (
@@ -103,10 +104,15 @@ def first_pass(
     retry_errors: bool,
     result: SweepResult,
     echo: Callable[[str], None],
+    store: Store | None = None,
 ) -> list[WorkItem]:
-    """The work items of the suite's starting epochs still to run on `model`, announced."""
+    """The work items of the suite's starting epochs still to run on `model`, announced.
+
+    `store`: an open store to read from (a driver planning many models opens it once);
+    by default it is opened for this model alone.
+    """
     epochs = _epochs(psuite)
-    todo, failed = _todo(plan, model, psuite, epochs, retry_errors)
+    todo, failed = _todo(plan, model, psuite, epochs, retry_errors, store)
     total = psuite.samples_per_model
     stored = total - sum(1 for w in todo if w.epoch < epochs[w.variant.id])
     result.skipped += stored
@@ -127,6 +133,7 @@ def _todo(
     psuite: PlannedSuite,
     epochs: Mapping[str, int],
     retry_errors: bool,
+    store: Store | None = None,
 ) -> tuple[list[WorkItem], int]:
     """Work items still to run, and how many of them are stored errors to retry.
 
@@ -134,9 +141,9 @@ def _todo(
     added beyond `epochs`.
     """
     spec, suite = plan.spec, psuite.suite.name
-    with Store(plan.run_dir) as store:
-        stored = store.done_keys(spec.name, model.id, suite)
-        done = store.done_keys(spec.name, model.id, suite, include_errors=False)
+    with nullcontext(store) if store is not None else Store(plan.run_dir) as open_store:
+        stored = open_store.done_keys(spec.name, model.id, suite)
+        done = open_store.done_keys(spec.name, model.id, suite, include_errors=False)
     if not retry_errors:
         done = stored
     todo = _pending(psuite.variants, epochs, done, spec.generation.seed)
