@@ -266,8 +266,12 @@ def grade_run(
 
     with writer_lock(run_dir, "cotscope grade"), ExitStack() as stack:
         progress = stack.enter_context(
-            WorkProgress(display if judges else "none", echo or print, unit="transcripts",
-                         overall="all judges")  # fmt: skip
+            WorkProgress(
+                display if judges else "none",
+                echo or print,
+                unit="transcripts",
+                overall="all judges",
+            )  # fmt: skip
         )
         judge_todo: JudgeTodo = judge_local
         if executor == "ray":  # merges an earlier run's leftover shards before planning
