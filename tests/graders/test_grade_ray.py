@@ -193,3 +193,20 @@ def test_progress_counts_every_judged_transcript(
     assert progress[-1].endswith(": 14/14 transcripts (all judges: 14/14)")
     done = [int(line.split(": ")[1].split("/")[0]) for line in progress]
     assert done == sorted(done)  # one line per commit or merged chunk, counting up
+
+
+def test_the_lexical_detector_scans_on_ray_in_order(
+    tmp_path: Path, ray_cluster: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cotscope.graders import _grade_ray
+    from cotscope.graders._grade import scan_local
+    from cotscope.graders._lexical import load_detector
+
+    detector = load_detector("grader-seeking")
+    texts = [GAMING, QUIET.format(i=0), PLAIN.format(i=1)] * 5 + [""]
+    monkeypatch.setattr(_grade_ray, "LEXICAL_CHUNK", 4)  # 4 tasks
+    with _grade_ray.RayGrading(tmp_path, None, None, 3, print) as grading:
+        hits = grading.scan(detector, texts, False)
+        flags = grading.scan(detector, texts, True)
+    assert hits == scan_local(detector, texts, False) and len(hits) == 16
+    assert flags == [bool(h) for h in hits] == [True, False, False] * 5 + [False]

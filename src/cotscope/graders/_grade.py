@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +35,7 @@ from ._judge import JudgeSpec, Transcript
 from ._judging import JudgeTodo, TodoItem, grade_base, judge_items
 from ._lexical import (
     LexicalDetector,
+    LexicalSpan,
     MissedEstimate,
     estimate_missed,
     load_detector,
@@ -139,9 +140,18 @@ def _transcripts(
     )
 
 
-def lexical_row(rubric: Rubric, det: LexicalDetector, run: str, t: Transcript) -> GradeRow:
-    """A detector's grade of one transcript, with its hits as verified evidence."""
-    hits = det.detect(t.reasoning)
+def lexical_row(
+    rubric: Rubric,
+    det: LexicalDetector,
+    run: str,
+    t: Transcript,
+    hits: Sequence[LexicalSpan] | None = None,
+) -> GradeRow:
+    """A detector's grade of one transcript, with its hits as verified evidence.
+
+    `hits`: the detector's hits in the transcript when already found (on Ray workers).
+    """
+    hits = det.detect(t.reasoning) if hits is None else hits
     negative = next(lab for lab in rubric.labels if lab != rubric.positive)
     return GradeRow(
         **grade_base(rubric, run, t, det.key, "lexical"),
@@ -176,6 +186,11 @@ def _write(run_dir: Path, rows: list[GradeRow]) -> int:
         return 0
     with Store(run_dir, timeout=WRITER_COMMIT_TIMEOUT_S) as store:
         return write_grades(store, rows)
+
+
+def scan_local(det: LexicalDetector, texts: Sequence[str], flags_only: bool) -> list[Any]:
+    """The detector's hits in each text (`flags_only`: whether it has any), in this process."""
+    return [det.flags(text) for text in texts] if flags_only else [det.detect(t) for t in texts]
 
 
 def judge_local(
@@ -274,26 +289,36 @@ def grade_run(
             )  # fmt: skip
         )
         judge_todo: JudgeTodo = judge_local
+        scan: Callable[[LexicalDetector, Sequence[str], bool], list[Any]] = scan_local
         if executor == "ray":  # merges an earlier run's leftover shards before planning
             from ._grade_ray import RayGrading
 
-            judge_todo = stack.enter_context(
+            ray_grading = stack.enter_context(
                 RayGrading(run_dir, storage, address, chunk_size, echo or print)
             )
+            judge_todo, scan = ray_grading, ray_grading.scan
         with Store(run_dir, create=False) as store:
             if run is not None:
                 resolve_run(store, run)  # an unknown name is an error, not zero samples
             items, n_samples, no_cot, model_of = _transcripts(store, run, limit, rubric.target)
             uids = {t.sample_uid for _, t in items}
+            hits: list[Any] | None = None
             if detector is not None and lexical:
-                rows = [lexical_row(rubric, detector, r, t) for r, t in items]
+                hits = scan(detector, [t.reasoning for _, t in items], False)
+                rows = [
+                    lexical_row(rubric, detector, r, t, h)
+                    for (r, t), h in zip(items, hits, strict=True)
+                ]
                 write_grades(store, rows)
                 s = _summarise(detector.key, "lexical", rows)
                 s.new = len(rows)
                 summaries.append(s)
         plan = None
         if detector is not None and prescreen == "lexical":
-            flags = {t.sample_uid: detector.flags(t.reasoning) for _, t in items}
+            found = (
+                hits if hits is not None else scan(detector, [t.reasoning for _, t in items], True)
+            )
+            flags = {t.sample_uid: bool(f) for (_, t), f in zip(items, found, strict=True)}
             plan = plan_prescreen(flags, audit_fraction, seed, strata=model_of)
         role = {}
         if plan is not None:

@@ -9,9 +9,10 @@ the single-process path runs, and writes its grade rows as one Parquet shard,
 the store. As tasks finish, the driver merges each shard through `write_grades`
 (keyed by grade_uid: sample × rubric hash × judge) and deletes it.
 
-The lexical detector stays on the driver: it is a few regular expressions per CoT,
-cheaper than shipping the CoT to a worker and its grade back, and the prescreen's
-audit draw needs every flag in one place anyway.
+The lexical detector (`--lexical`, and the prescreen's flags) runs on the workers
+too, `LEXICAL_CHUNK` CoTs per task: a task returns only hits (or flags), and the driver
+builds the grade rows and draws the prescreen's audit sample from them exactly as one
+process does, since the draw needs every flag in one place.
 
 A driver killed mid-grading leaves shards; the next `grade_run` on Ray merges them
 before it plans, so they are neither judged again nor duplicated.
@@ -41,6 +42,7 @@ from cotscope.store import GRADE_COLUMNS, WRITER_COMMIT_TIMEOUT_S, GradeRow, Sto
 
 from ._judge import JudgeSpec
 from ._judging import GradeChunksFailed, TodoItem, judge_items
+from ._lexical import LexicalDetector
 from ._rubric import Rubric
 
 GRADE_SHARDS_DIRNAME = "grade-shards"
@@ -130,6 +132,29 @@ def _remote() -> Any:
     return _REMOTE
 
 
+LEXICAL_CHUNK = 5_000
+"""CoTs per lexical scanning task: a few milliseconds each, so chunks are large."""
+
+
+def scan_chunk(detector: LexicalDetector, texts: Sequence[str], flags_only: bool) -> list[Any]:
+    """Body of one lexical task: the detector's hits in each text, or whether it has any."""
+    if flags_only:
+        return [detector.flags(text) for text in texts]
+    return [detector.detect(text) for text in texts]
+
+
+_SCAN: Any = None
+
+
+def _scan_remote() -> Any:
+    global _SCAN
+    if _SCAN is None:
+        import ray
+
+        _SCAN = ray.remote(scan_chunk)
+    return _SCAN
+
+
 class RayGrading:
     """The Ray executor of `grade_run`: a `JudgeTodo` and a context around the grading.
 
@@ -189,6 +214,33 @@ class RayGrading:
                 remove_shard(self.root, path)
         return written
 
+    def _join(self) -> None:
+        if not self._connected:
+            from cotscope.runner._ray import _connect
+
+            self._owns_ray = _connect(self.address)
+            self._connected = True
+
+    def scan(self, detector: LexicalDetector, texts: Sequence[str], flags_only: bool) -> list[Any]:
+        """The lexical detector over `texts` on Ray, `LEXICAL_CHUNK` per task, in order.
+
+        The detector travels once (`ray.put`); each task returns only its hits (or flags),
+        which the driver turns into grade rows or a prescreen plan as one process does.
+        """
+        import ray
+
+        if not texts:
+            return []
+        self._join()
+        shared = ray.put(detector)
+        refs = [
+            _scan_remote()
+            .options(num_cpus=1, max_retries=self.max_retries)
+            .remote(shared, texts[i : i + LEXICAL_CHUNK], flags_only)
+            for i in range(0, len(texts), LEXICAL_CHUNK)
+        ]
+        return [found for part in ray.get(refs) for found in part]
+
     def __call__(
         self,
         run_dir: Path,
@@ -204,11 +256,9 @@ class RayGrading:
         """
         import ray
 
-        from cotscope.runner._ray import TRANSIENT_ERRORS, _connect, _reason
+        from cotscope.runner._ray import TRANSIENT_ERRORS, _reason
 
-        if not self._connected:
-            self._owns_ray = _connect(self.address)
-            self._connected = True
+        self._join()
         chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
         pending: dict[Any, GradeJob] = {}
         for chunk in chunks:
