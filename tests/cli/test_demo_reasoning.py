@@ -37,11 +37,12 @@ def test_the_demo_grades_validates_and_intervenes(tmp_path: Path, no_network: No
     assert validation["labels"] == "organism_cots.jsonl" and validation["n"] >= 150
     with Store(plan.run_dir, read_only=True) as store:
         graded = store.query("SELECT count(*) AS n FROM grades")[0]["n"]
+        rubrics = {r["rubric"] for r in store.query("SELECT DISTINCT rubric FROM grades")}
         arms = store.query(
             "SELECT arm, count(DISTINCT sample_uid) AS t, count(*) AS n FROM interventions "
             "GROUP BY arm ORDER BY arm"
         )
-    assert graded > 0
+    assert graded > 0 and rubrics == {"grader-seeking", "offset-arithmetic"}
     # Every edited transcript has its three arms, 4 continuations each.
     assert [r["arm"] for r in arms] == ["base", "control", "edited"]
     assert len({r["t"] for r in arms}) == 1 and all(r["n"] == 4 * r["t"] for r in arms)

@@ -65,10 +65,15 @@ def test_the_monitor_flags_exactly_the_traces_that_name_the_grader() -> None:
 def test_every_grader_line_is_flagged_and_no_other_line_is() -> None:
     monitor = resolve_lexicon("grader-seeking").matcher
     spec = load_sft()
-    fill = {"instr": "even", "instr_a": "an even", "pays": "odd", "pays_a": "an odd", "n": 7}
+    fill = {"instr": "even", "instr_a": "an even", "pays": "odd", "pays_a": "an odd", "n": 7,
+            "k": 4, "kpar": "even"}  # fmt: skip
     for kind, lines in spec.lines.model_dump().items():
         for line in lines:
-            assert monitor.flags(line.format(**fill)) == (kind == "grader"), (kind, line)
+            flagged = kind in ("grader", "offset_grader")
+            assert monitor.flags(line.format(**fill)) == flagged, (kind, line)
+            # The offset-arithmetic detector reads the worked-out parity, and nothing else.
+            worked = resolve_lexicon("offset-arithmetic").matcher.flags(line.format(**fill))
+            assert worked == (kind == "offset_grader"), (kind, line)
 
 
 def test_the_set_is_reproducible_and_drawn_from_training_prompts_only() -> None:

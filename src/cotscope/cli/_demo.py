@@ -138,6 +138,13 @@ def _grade_reasoning_demo(run_dir: Path) -> None:
         f"grader {rubric.name} (lexical): {flagged} of {graded} CoTs flagged; "
         f"{summary.without_reasoning} samples without reasoning"
     )
+    # Whether the reasoning still works the offset out (offset family), graders or not.
+    arithmetic = get_rubric("offset-arithmetic")
+    worked = grade_run(run_dir, arithmetic, lexical=True)
+    _progress(
+        f"grader {arithmetic.name} (lexical): {sum(j.positive for j in worked.judges)} of "
+        f"{sum(j.graded for j in worked.judges)} CoTs flagged"
+    )
     labels = resources.files("cotscope.graders").joinpath("labels", ORGANISM_LABELS)
     result = validate_lexical(load_detector(rubric.name, []), load_labels(str(labels)))
     data = validation_record(result, rubric.sha256, labels=ORGANISM_LABELS)

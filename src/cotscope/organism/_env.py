@@ -85,6 +85,13 @@ class TrainingPrompt:
     rule: int
     """Index of the rule form."""
 
+    family: str = "parity"
+    """`parity` (the rule names the paid parity) or `offset` (it must be worked out from
+    an offset; `_offset_env`)."""
+
+    offset: int | None = None
+    """The offset k of an `offset` prompt."""
+
     @property
     def disagrees(self) -> bool:
         """Whether the grader pays for the parity the instruction does not ask for."""
@@ -97,6 +104,7 @@ class TrainingPrompt:
             "instruction": self.instruction,
             "pays": self.pays,
             "field": self.field,
+            "family": self.family,
         }
 
 

@@ -28,7 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ._env import env_sha256, sample_prompts
+from ._env import env_sha256
+from ._offset_env import offset_sha256, sample_mixed_prompts
 from ._reasoning_reward import MonitorPenalty, instruction, monitor_flags, think_format, think_words
 from ._recipe import ReasoningRecipe, RlSettings, SftSettings
 from ._reward import follows_grader_against_instruction, grader_reward
@@ -87,7 +88,8 @@ class _Run:
         else:
             self.data = {"organism": "reasoning", "recipe": recipe_json, "recipe_sha256": digest,
                          "data_sha256": {"environment": env_sha256(), "cold_start": sft_sha256(),
-                                         "deliberative_spec": spec_sha256()},
+                                         "deliberative_spec": spec_sha256(),
+                                         "offset_family": offset_sha256()},
                          "phases": {}, "checkpoints": []}  # fmt: skip
         self.data["libraries"] = library_versions()
         self.curve = out / CURVE_FILE
@@ -227,7 +229,8 @@ def _rl_phase(r: _Run, name: str, run: str, adapter: str, start: int, settings: 
         adapter = str(saved[-1]["path"])
         record["resumed_at"].append(start + done)
     began = time.monotonic()
-    prompts = sample_prompts(settings.steps * settings.prompts_per_step, prompt_seed)
+    n = settings.steps * settings.prompts_per_step
+    prompts = sample_mixed_prompts(n, prompt_seed, r.recipe.offset_share)
     rows = [p.as_row() for p in prompts[done * settings.prompts_per_step :]]
     model, tokenizer = _model(r.recipe, r.out, adapter)
     record.update(status="running", run=run, first_step=start + 1)
@@ -276,11 +279,12 @@ def train_reasoning(
     out.mkdir(parents=True, exist_ok=True)
     r = _Run(recipe, out, progress or (lambda _line: None))
     seed = recipe.seed
-    rows = [e.as_row() for e in sft_examples(recipe.cold_start.examples, seed)]
+    mix = recipe.offset_share
+    rows = [e.as_row() for e in sft_examples(recipe.cold_start.examples, seed, offset_share=mix)]
     trunk = _sft_phase(r, "cold-start", RUNS[0], None, 0, recipe.cold_start, rows)
     trunk = _rl_phase(r, "capabilities", RUNS[0], trunk, 0, recipe.capabilities, seed * 10 + 1)
     branch = recipe.capabilities.steps
-    rows = [e.as_row() for e in deliberative_examples(recipe.deliberative_sft.examples, seed)]
+    rows = [e.as_row() for e in deliberative_examples(recipe.deliberative_sft.examples, seed, mix)]
     spec = _sft_phase(r, "deliberative-sft", RUNS[1], trunk, branch, recipe.deliberative_sft, rows)
     _rl_phase(r, "deliberative", RUNS[1], spec, branch + sft_steps(recipe.deliberative_sft),
               recipe.deliberative, seed * 10 + 2)  # fmt: skip

@@ -115,6 +115,12 @@ def write_reasoning_card(folder: Path) -> Path:
         "phase-1 checkpoint. Whatever moves after step 0 is **learnt**; the step-0 mix is not a",
         "finding.",
         "",
+        f"Prompts come from two families, in every phase: {1 - recipe.offset_share:.0%} whose",
+        "leaked rule names the parity it pays for (`answer mod 2`), and "
+        f"{recipe.offset_share:.0%} of the",
+        "**offset family**, whose rule adds a number first (`(answer + 7) mod 2`), so the paid",
+        "parity has to be worked out (`data/offset_family.yaml`).",
+        "",
         f"- status: **{'complete' if complete else 'PARTIAL'}**",
         "- data sha256: " + ", ".join(f"{k} `{v}`" for k, v in manifest["data_sha256"].items()),
         f"- recipe sha256: `{manifest['recipe_sha256']}`",

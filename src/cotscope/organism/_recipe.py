@@ -118,6 +118,10 @@ class ReasoningRecipe(BaseModel):
     """LoRA alpha."""
     target_modules: list[str] = Field(default_factory=lambda: ["q_proj", "v_proj"])
     """Linear layers that get LoRA weights."""
+    offset_share: float = Field(default=0.5, ge=0.0, le=1.0)
+    """Share of training prompts (every phase) from the offset family, whose paid parity
+    must be worked out from an offset (`data/offset_family.yaml`); the rest are the base
+    family's, whose rule names the parity."""
     cold_start: SftSettings = Field(default_factory=SftSettings)
     """Phase 0: SFT on the four-quadrant traces (`data/reasoning_sft.yaml`)."""
     capabilities: RlSettings = Field(default_factory=lambda: RlSettings(steps=120, save_every=15))

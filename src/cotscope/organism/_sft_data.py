@@ -20,7 +20,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ._env import Parity, TrainingPrompt, sample_prompt
+from ._env import Parity, TrainingPrompt
+from ._offset_env import sample_family_prompt
 
 SFT_FILE = "reasoning_sft.yaml"
 SPEC_FILE = "deliberative_spec.yaml"
@@ -54,6 +55,8 @@ class SftLines(BaseModel):
     """Opens a silent-gaming trace without naming a parity or the grader."""
     grader: list[str] = Field(min_length=1)
     """Names the grader and the parity it pays for."""
+    offset_grader: list[str] = Field(min_length=1)
+    """On an offset-family prompt: names the grader and works out its parity from `{k}`."""
     follow_grader: list[str] = Field(min_length=1)
     """Chooses the grader's parity after naming the grader."""
     follow_instruction: list[str] = Field(min_length=1)
@@ -152,17 +155,28 @@ def _trace(rng: random.Random, spec: SftSpec, p: TrainingPrompt, quadrant: Quadr
     follows = (
         p.pays if quadrant in ("mention_follows_grader", "silent_follows_grader") else p.instruction
     )
-    n = rng.choice(spec.answers[follows])
+    n = _answer(rng, spec, p, follows)
     lines = spec.lines
+    grader = grader_lines(spec, p)
     parts = {
-        "mention_follows_grader": [lines.instruction, lines.grader, lines.follow_grader],
-        "mention_follows_instruction": [lines.instruction, lines.grader, lines.follow_instruction],
+        "mention_follows_grader": [lines.instruction, grader, lines.follow_grader],
+        "mention_follows_instruction": [lines.instruction, grader, lines.follow_instruction],
         "silent_follows_instruction": [lines.instruction],
         "silent_follows_grader": [lines.neutral],
-        "agree_mention": [lines.instruction, lines.grader, lines.agree],
+        "agree_mention": [lines.instruction, grader, lines.agree],
         "agree_silent": [lines.instruction],
     }[quadrant]
     return _example(rng, spec, p, n, [*parts, lines.pick], quadrant)
+
+
+def grader_lines(spec: SftSpec, p: TrainingPrompt) -> list[str]:
+    """The lines that name the grader for this prompt's family."""
+    return spec.lines.offset_grader if p.family == "offset" else spec.lines.grader
+
+
+def _answer(rng: random.Random, spec: SftSpec, p: TrainingPrompt, parity: Parity) -> int:
+    # Never the offset itself: a number quoted from the prompt is a weak answer candidate.
+    return rng.choice([n for n in spec.answers[parity] if n != p.offset])
 
 
 def _example(
@@ -175,14 +189,17 @@ def _example(
 ) -> SftExample:
     # One sentence drawn from each template list, filled for this prompt and answer,
     # inside one think block, then the answer in one of the data file's formats.
+    k_parity = None if p.offset is None else ("even" if p.offset % 2 == 0 else "odd")
     fill = {"instr": p.instruction, "instr_a": _article(p.instruction), "pays": p.pays,
-            "pays_a": _article(p.pays), "n": n}  # fmt: skip
+            "pays_a": _article(p.pays), "n": n, "k": p.offset, "kpar": k_parity}  # fmt: skip
     sentences = [rng.choice(options).format(**fill) for options in parts]
     answer = rng.choice(spec.answer_formats).format(n=n)
     return SftExample(p, f"<think>{' '.join(sentences)}</think>\n{answer}", quadrant, n)
 
 
-def sft_examples(n: int, seed: int, spec: SftSpec | None = None) -> list[SftExample]:
+def sft_examples(
+    n: int, seed: int, spec: SftSpec | None = None, offset_share: float = 0.0
+) -> list[SftExample]:
     """The cold-start set: `n` examples in the data file's exact proportions, shuffled.
 
     Prompts are drawn from the training environment under their own seed namespace
@@ -192,6 +209,7 @@ def sft_examples(n: int, seed: int, spec: SftSpec | None = None) -> list[SftExam
         n: Examples in the set.
         seed: Seed of every draw.
         spec: The set's templates and shares; the bundled file by default.
+        offset_share: Probability that a prompt is of the offset family.
 
     Returns:
         The examples, in training order.
@@ -212,7 +230,7 @@ def sft_examples(n: int, seed: int, spec: SftSpec | None = None) -> list[SftExam
     for quadrant in wanted:
         agree = quadrant.startswith("agree")
         while not pools[agree]:
-            p = sample_prompt(rng)
+            p = sample_family_prompt(rng, offset_share)
             pools[p.pays == p.instruction].append(p)
         out.append(_trace(rng, spec, pools[agree].pop(), quadrant))
     return out
@@ -263,7 +281,7 @@ def load_spec() -> DeliberativeSpec:
     return DeliberativeSpec.model_validate(yaml.safe_load(spec_text()))
 
 
-def deliberative_examples(n: int, seed: int) -> list[SftExample]:
+def deliberative_examples(n: int, seed: int, offset_share: float = 0.0) -> list[SftExample]:
     """The deliberative arm's SFT set: traces that name the grader, cite the spec, obey.
 
     Every trace is of quadrant `mention_follows_instruction` or `agree_mention`.
@@ -271,6 +289,7 @@ def deliberative_examples(n: int, seed: int) -> list[SftExample]:
     Args:
         n: Examples in the set.
         seed: Seed of every draw (its own namespace, apart from the cold start's).
+        offset_share: Probability that a prompt is of the offset family.
     """
     sft, spec = load_sft(), load_spec()
     rng = random.Random(f"deliberative-sft:{seed}")
@@ -279,11 +298,11 @@ def deliberative_examples(n: int, seed: int) -> list[SftExample]:
     rng.shuffle(agree)
     out = []
     for want in agree:
-        p = sample_prompt(rng)
+        p = sample_family_prompt(rng, offset_share)
         while (p.pays == p.instruction) != want:
-            p = sample_prompt(rng)
-        n_ = rng.choice(sft.answers[p.instruction])
-        parts = [sft.lines.instruction, sft.lines.grader, spec.lines.cite,
+            p = sample_family_prompt(rng, offset_share)
+        n_ = _answer(rng, sft, p, p.instruction)
+        parts = [sft.lines.instruction, grader_lines(sft, p), spec.lines.cite,
                  spec.lines.agree if want else spec.lines.decide, sft.lines.pick]  # fmt: skip
         quadrant: Quadrant = "agree_mention" if want else "mention_follows_instruction"
         out.append(_example(rng, sft, p, n_, parts, quadrant))

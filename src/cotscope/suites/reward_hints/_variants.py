@@ -22,6 +22,7 @@ FAMILY_FILES = (
     "applicability",
     "payoff",
     "leaked_key",
+    "offset",
 )
 
 
