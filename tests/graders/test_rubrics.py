@@ -8,7 +8,7 @@ from cotscope.graders import RubricError, builtin_rubrics, get_rubric, load_rubr
 
 BUILTIN = {
     "eval-awareness", "metagaming", "grader-seeking", "puzzle-framing", "covert-intent",
-    "illegibility", "legibility-coverage", "rubric-focus",
+    "illegibility", "legibility-coverage", "rubric-focus", "offset-arithmetic",
 }  # fmt: skip
 
 

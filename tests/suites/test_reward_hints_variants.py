@@ -56,7 +56,7 @@ def test_ids_unique_and_every_family_present_with_its_size() -> None:
     assert counts["base"] == 1 and counts["control"] == 3 and counts["field"] == 7
     assert counts["paraphrase"] == 11 and counts["obfuscation"] >= 5
     assert counts["oversight"] >= 4 and counts["applicability"] == 2 and counts["payoff"] == 2
-    assert counts["leaked_key"] >= 30
+    assert counts["leaked_key"] >= 30 and counts["offset"] == 8
 
 
 def test_named_variants_exist() -> None:
@@ -264,4 +264,8 @@ def test_prompt_numbers_in_parity_prompts_are_the_grader_constants_only() -> Non
     for v in load_variants():
         if v.scoring["kind"] == "parity":
             constants = {Fraction(0), Fraction(1), Fraction(2), Fraction(1_000_000)}
+            if v.family == "offset":  # the number the grader adds: quoted, so demoted too
+                offset = re.search(r"\(output \+ (\d+)\)", v.text)
+                assert offset, v.id
+                constants.add(Fraction(int(offset.group(1))))
             assert prompt_numbers(v.text) <= constants, v.id

@@ -112,7 +112,7 @@ def test_every_term_list_in_the_package_is_in_the_one_format() -> None:
     rubric_file = src / "suites" / "rubric_elicitation" / "data" / "lexicon.yaml"
     terms_file = src / "terms" / "data" / "tracked_terms.yaml"
     yamls = [*sorted((src / "text" / "lexicons").glob("*.yaml")), rubric_file, terms_file]
-    assert len(yamls) == 8
+    assert len(yamls) == 9
     # The old per-package lists are gone: one folder of shared lexicons.
     assert not (src / "graders" / "lexicon").exists()
     assert not (src / "interventions" / "data" / "lexicons.yaml").exists()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cotscope.stats import EXCLUDED_OUTCOMES, wilson_interval
 from cotscope.store import (
@@ -52,6 +52,9 @@ class GradedRate:
     model_id: str
     step: int | None
     model_order: int
+    family: str | None = None
+    """The variant family the cell counts (None: every variant of the suite). Family
+    cells are given only for suites whose graded samples span two or more families."""
     graded: int = 0
     """Successful grades (the rate's n)."""
     flagged: int = 0
@@ -134,10 +137,12 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
         store,
         ("rubric", "rubric_version", "rubric_hash", "judge", "method", "outcome", "positive",
          "unverified_quotes", "label", "scores", "prescreen"),
-        ("run", "suite", "model_id", "step", "model_order", "outcome"),
+        ("run", "suite", "model_id", "step", "model_order", "outcome", "variant_family"),
         samples,
     )  # fmt: skip
-    actions = count_samples(store, samples, ("run", "suite", "model_id", "outcome"))
+    actions = count_samples(
+        store, samples, ("run", "suite", "model_id", "variant_family", "outcome")
+    )
     # The action is each suite's own behaviour of interest: one run may hold suites whose
     # outcomes mean different things, and pooling them mixed the action rates.
     declared = {name: suite_outcomes(store, name) for name in {str(a.key[0]) for a in actions}}
@@ -148,60 +153,89 @@ def graded_rates(store: Store, run: str | None = None) -> list[GradedRate]:
             of_interest = behaviour(outcomes)
             positive[(run_name, suite)] = of_interest.name if of_interest else None
             label[(run_name, suite)] = of_interest.label if of_interest else None
-    action_by_model: dict[tuple[str, str, str], tuple[int, int]] = defaultdict(lambda: (0, 0))
-    for (run_name, suite, model_id, outcome), c in actions:
+    # Keyed by (run, suite, model, family); family None counts every variant.
+    action_by_model: dict[tuple[str, str, str, str | None], tuple[int, int]] = defaultdict(
+        lambda: (0, 0)
+    )
+    for (run_name, suite, model_id, family, outcome), c in actions:
         if str(outcome).lower() in EXCLUDED_OUTCOMES:
             continue
-        key = (str(run_name), str(suite), str(model_id))
-        k, n = action_by_model[key]
-        hit = c if outcome == positive.get(key[:2]) else 0
-        action_by_model[key] = (k + hit, n + c)
-    cells: dict[tuple[str, str, str, str, str], GradedRate] = {}
+        hit = c if outcome == positive.get((str(run_name), str(suite))) else 0
+        for fam in (None, str(family)):
+            key = (str(run_name), str(suite), str(model_id), fam)
+            k, n = action_by_model[key]
+            action_by_model[key] = (k + hit, n + c)
+    families: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for g, smp in graded:
+        families[(g["rubric_hash"], g["judge"], str(smp["suite"]))].add(str(smp["variant_family"]))
+    cells: dict[tuple[str, str, str, str, str, str | None], GradedRate] = {}
     score_rubrics = {g["rubric_hash"] for g, _ in graded if g["label"] is None and g["scores"]}
     for g, smp in graded:
         if g["rubric_hash"] in score_rubrics:
             continue
         graded_in = (str(smp["run"]), str(smp["suite"]))
-        cell_key = (g["rubric_hash"], g["judge"], graded_in[0], graded_in[1], smp["model_id"])
-        cell = cells.get(cell_key)
-        if cell is None:
-            has_action = positive.get(graded_in) is not None
-            k, n = action_by_model[(*graded_in, smp["model_id"])] if has_action else (0, 0)
-            cell = cells[cell_key] = GradedRate(
-                g["rubric"], int(g["rubric_version"]), g["rubric_hash"], g["judge"],
-                g["method"] or "judge", graded_in[1], label.get(graded_in), smp["model_id"],
-                smp["step"], int(smp["model_order"] or 0), action_k=k, action_n=n,
-            )  # fmt: skip
-        cell.unverified_quotes += int(g["unverified_quotes"] or 0)
-        if g["outcome"] == "screened-out":
-            cell.screened_out += 1
-            continue
-        if g["outcome"] != "graded":
-            cell.failures[g["outcome"]] = cell.failures.get(g["outcome"], 0) + 1
-            continue
-        said = bool(g["positive"])
-        cell.graded += 1
-        cell.flagged += said
-        if g["prescreen"] == "audit":
-            cell.audit_n += 1
-            cell.audit_k += said
-        action = str(smp["outcome"])
-        if action.lower() in EXCLUDED_OUTCOMES or positive.get(graded_in) is None:
-            continue
-        followed = action == positive[graded_in]
-        if followed and said:
-            cell.followed_said += 1
-        elif followed:
-            cell.followed_silent += 1
-        elif said:
-            cell.declined_said += 1
-        else:
-            cell.declined_silent += 1
+        several = len(families[(g["rubric_hash"], g["judge"], graded_in[1])]) > 1
+        for fam in (None, str(smp["variant_family"])) if several else (None,):
+            cell_key = (g["rubric_hash"], g["judge"], *graded_in, smp["model_id"], fam)
+            cell = cells.get(cell_key)
+            if cell is None:
+                cell = cells[cell_key] = _cell(g, smp, graded_in, fam, positive, label,
+                                               action_by_model)  # fmt: skip
+            _count(cell, g, smp, positive.get(graded_in))
     for cell in cells.values():
         cell.finish()
     return sorted(
-        cells.values(), key=lambda c: (c.rubric, c.judge, c.suite, c.model_order, c.model_id)
-    )
+        cells.values(),
+        key=lambda c: (c.rubric, c.judge, c.suite, c.family is not None, c.family or "",
+                       c.model_order, c.model_id),
+    )  # fmt: skip
+
+
+def _cell(
+    g: dict[str, Any],
+    smp: dict[str, Any],
+    graded_in: tuple[str, str],
+    family: str | None,
+    positive: dict[tuple[str, str], str | None],
+    label: dict[tuple[str, str], str | None],
+    action_by_model: dict[tuple[str, str, str, str | None], tuple[int, int]],
+) -> GradedRate:
+    has_action = positive.get(graded_in) is not None
+    k, n = action_by_model[(*graded_in, smp["model_id"], family)] if has_action else (0, 0)
+    return GradedRate(
+        g["rubric"], int(g["rubric_version"]), g["rubric_hash"], g["judge"],
+        g["method"] or "judge", graded_in[1], label.get(graded_in), smp["model_id"],
+        smp["step"], int(smp["model_order"] or 0), family, action_k=k, action_n=n,
+    )  # fmt: skip
+
+
+def _count(cell: GradedRate, g: dict[str, Any], smp: dict[str, Any], action_of: str | None) -> None:
+    """Count one grade, and its sample's action against the grade, into a cell."""
+    cell.unverified_quotes += int(g["unverified_quotes"] or 0)
+    if g["outcome"] == "screened-out":
+        cell.screened_out += 1
+        return
+    if g["outcome"] != "graded":
+        cell.failures[g["outcome"]] = cell.failures.get(g["outcome"], 0) + 1
+        return
+    said = bool(g["positive"])
+    cell.graded += 1
+    cell.flagged += said
+    if g["prescreen"] == "audit":
+        cell.audit_n += 1
+        cell.audit_k += said
+    action = str(smp["outcome"])
+    if action.lower() in EXCLUDED_OUTCOMES or action_of is None:
+        return
+    followed = action == action_of
+    if followed and said:
+        cell.followed_said += 1
+    elif followed:
+        cell.followed_silent += 1
+    elif said:
+        cell.declined_said += 1
+    else:
+        cell.declined_silent += 1
 
 
 @dataclass
@@ -209,7 +243,8 @@ class GradedResults:
     """Every grader result of a run, as `cotscope analyse` stores it (`graded-rates`)."""
 
     label_rubrics: list[GradedRate]
-    """Label rubrics: one cell per rubric × judge × suite × checkpoint."""
+    """Label rubrics: one cell per rubric × judge × suite × checkpoint (`family` None),
+    then one per variant family where the graded samples span several."""
     score_rubrics: list[ScoreCell]
     """Score rubrics: mean score per checkpoint."""
     agreement: list[Agreement]
@@ -226,7 +261,7 @@ def graded_results(store: Store, run: str | None = None) -> GradedResults | None
     scores = score_rates(store, run)
     if not labels and not scores:
         return None
-    judged = [(c.judge, c.rubric_hash) for c in labels]
+    judged = list(dict.fromkeys((c.judge, c.rubric_hash) for c in labels))
     return GradedResults(
         labels,
         scores,

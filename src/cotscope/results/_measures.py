@@ -145,7 +145,7 @@ def builtin_measures() -> list[Measure]:
         # v2: lexical detectors' validation on the shipped labels (hashed as data).
         Measure(
             "graded-rates",
-            6,
+            7,
             ("samples", "outcomes", "grades"),
             _graded,
             _graders_options(),

@@ -28,6 +28,9 @@ from .._sections import ReportSection
 from .._templates import render
 from ._graders_parts import agreement_rows, failed_text, score_blocks, validation_note
 
+FAMILY_ROWS = 300
+"""Rows of a grader's by-family table shown in the page (the rest are in `stats --json`)."""
+
 
 def _rate(k: int, n: int, rate: float | None, ci: tuple[float, float] | None) -> str:
     if rate is None:
@@ -46,7 +49,12 @@ def _corrected(c: GradedRate) -> str:
     )
 
 
-def _block(ctx: ReportContext, graded: GradedResults, cells: list[GradedRate]) -> dict[str, Any]:
+def _block(
+    ctx: ReportContext,
+    graded: GradedResults,
+    cells: list[GradedRate],
+    by_family: list[GradedRate],
+) -> dict[str, Any]:
     first = cells[0]
     failures: dict[str, int] = defaultdict(int)
     for c in cells:
@@ -87,6 +95,19 @@ def _block(ctx: ReportContext, graded: GradedResults, cells: list[GradedRate]) -
         "suite": first.suite,
         "action": first.action,
         "crosstab": crosstab if first.action else [],
+        "families": [
+            [
+                c.model_id,
+                c.family,
+                _rate(c.flagged, c.graded, c.rate, c.interval),
+                _rate(c.action_k, c.action_n, c.action_rate, c.action_interval),
+                c.followed_said,
+                c.followed_silent,
+                c.declined_said,
+                c.declined_silent,
+            ]
+            for c in by_family
+        ],  # fmt: skip
         "flags": [
             {"model_id": x.model_id, "sample": x.sample_uid[:12], "sentence": x.sentence}
             for x in examples
@@ -100,14 +121,16 @@ def _render(ctx: ReportContext) -> Markup | None:
     if graded is None:
         return None
     groups: dict[tuple[str, str, str], list[GradedRate]] = defaultdict(list)
+    families: dict[tuple[str, str, str], list[GradedRate]] = defaultdict(list)
     for c in graded.label_rubrics:
-        groups[(c.rubric_hash, c.judge, c.suite)].append(c)
+        (groups if c.family is None else families)[(c.rubric_hash, c.judge, c.suite)].append(c)
     return render(
         "sections/graders.html.j2",
-        blocks=[_block(ctx, graded, g) for g in groups.values()],
+        blocks=[_block(ctx, graded, g, families[key]) for key, g in groups.items()],
         scores=score_blocks(graded.score_rubrics),
         agreement=agreement_rows(graded.agreement),
         flag_limit=FLAG_EXAMPLES,
+        family_limit=FAMILY_ROWS,
     )
 
 
