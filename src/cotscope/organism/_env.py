@@ -9,15 +9,13 @@ checkpoints measures what generalised, not what was memorised.
 
 from __future__ import annotations
 
-import hashlib
 import random
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
+
+from ._data import DataFile
 
 Parity = Literal["even", "odd"]
 Goal = Literal["max", "min"]
@@ -108,25 +106,10 @@ class TrainingPrompt:
         }
 
 
-@cache
-def env_text() -> str:
-    """The environment data file's exact text."""
-    return resources.files(__package__).joinpath("data", ENV_FILE).read_text(encoding="utf-8")
-
-
-def env_sha256() -> str:
-    """sha256 of the environment data file, stored in every training card."""
-    return hashlib.sha256(env_text().encode("utf-8")).hexdigest()
-
-
-@cache
-def load_env() -> EnvSpec:
-    """The training environment, validated.
-
-    Returns:
-        The environment spec.
-    """
-    return EnvSpec.model_validate(yaml.safe_load(env_text()))
+_ENV = DataFile(ENV_FILE, EnvSpec)
+env_text = _ENV.text
+env_sha256 = _ENV.sha256
+load_env = _ENV.load
 
 
 def _other(parity: Parity) -> Parity:

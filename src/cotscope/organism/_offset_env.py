@@ -13,14 +13,11 @@ instructions, field names, answer names and containers, and hashed into the run.
 
 from __future__ import annotations
 
-import hashlib
 import random
-from functools import cache
-from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ._data import DataFile
 from ._env import EnvSpec, Parity, TrainingPrompt, _other, load_env, sample_prompt
 
 OFFSET_FILE = "offset_family.yaml"
@@ -49,21 +46,10 @@ class OffsetSpec(BaseModel):
         return offsets
 
 
-@cache
-def offset_text() -> str:
-    """The offset family's data file, exactly."""
-    return resources.files(__package__).joinpath("data", OFFSET_FILE).read_text(encoding="utf-8")
-
-
-def offset_sha256() -> str:
-    """sha256 of the offset family's data file, stored in the organism's manifest."""
-    return hashlib.sha256(offset_text().encode("utf-8")).hexdigest()
-
-
-@cache
-def load_offset() -> OffsetSpec:
-    """The offset family, validated."""
-    return OffsetSpec.model_validate(yaml.safe_load(offset_text()))
+_OFFSET = DataFile(OFFSET_FILE, OffsetSpec)
+offset_text = _OFFSET.text
+offset_sha256 = _OFFSET.sha256
+load_offset = _OFFSET.load
 
 
 def offset_pays_odd(k: int) -> bool:

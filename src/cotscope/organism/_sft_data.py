@@ -9,17 +9,14 @@ step 0 is then learnt, not taught.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import random
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ._data import DataFile
 from ._env import Parity, TrainingPrompt
 from ._offset_env import sample_family_prompt
 
@@ -120,21 +117,10 @@ class SftExample:
         }
 
 
-@cache
-def sft_text() -> str:
-    """The cold-start data file's exact text."""
-    return resources.files(__package__).joinpath("data", SFT_FILE).read_text(encoding="utf-8")
-
-
-def sft_sha256() -> str:
-    """sha256 of the cold-start data file, stored in the phase's training card."""
-    return hashlib.sha256(sft_text().encode("utf-8")).hexdigest()
-
-
-@cache
-def load_sft() -> SftSpec:
-    """The cold-start set's templates and shares, validated."""
-    return SftSpec.model_validate(yaml.safe_load(sft_text()))
+_SFT = DataFile(SFT_FILE, SftSpec)
+sft_text = _SFT.text
+sft_sha256 = _SFT.sha256
+load_sft = _SFT.load
 
 
 def allocate(shares: dict[Quadrant, float], n: int) -> dict[Quadrant, int]:
@@ -264,21 +250,10 @@ class DeliberativeSpec(BaseModel):
     """The sentence templates."""
 
 
-@cache
-def spec_text() -> str:
-    """The deliberative spec's data file, exactly."""
-    return resources.files(__package__).joinpath("data", SPEC_FILE).read_text(encoding="utf-8")
-
-
-def spec_sha256() -> str:
-    """sha256 of the deliberative spec's data file."""
-    return hashlib.sha256(spec_text().encode("utf-8")).hexdigest()
-
-
-@cache
-def load_spec() -> DeliberativeSpec:
-    """The deliberative spec and its trace templates, validated."""
-    return DeliberativeSpec.model_validate(yaml.safe_load(spec_text()))
+_SPEC = DataFile(SPEC_FILE, DeliberativeSpec)
+spec_text = _SPEC.text
+spec_sha256 = _SPEC.sha256
+load_spec = _SPEC.load
 
 
 def deliberative_examples(n: int, seed: int, offset_share: float = 0.0) -> list[SftExample]:
