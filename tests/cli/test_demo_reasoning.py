@@ -24,7 +24,8 @@ pytestmark = pytest.mark.model
 
 def test_the_demo_grades_validates_and_intervenes(tmp_path: Path, no_network: None) -> None:
     data = demo_spec_data(tmp_path / "run", organism="reasoning")
-    data["suites"] = [{"name": "reward_hints", "variants": ["base"], "epochs": 8}]
+    # The paraphrases: at the cold start about 40% of their CoTs name the grader.
+    data["suites"] = [{"name": "reward_hints", "variants": ["paraphrase"], "epochs": 1}]
     plan = plan_sweep(parse_spec(data, "test"), "test")
     plan.models = [m for m in plan.models if m.id in ("capabilities-0", "capabilities-120")]
     assert [m.id for m in plan.models] == ["capabilities-0", "capabilities-120"]
