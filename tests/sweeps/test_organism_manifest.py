@@ -116,4 +116,5 @@ def test_the_reasoning_demo_sweeps_every_checkpoint_of_the_manifest(
     ]  # fmt: skip
     assert data["generation"]["max_tokens"] == 96
     [suite] = plan.suites
-    assert {v.family for v in suite.variants} == {"base", "field", "paraphrase", "control"}
+    assert {v.family for v in suite.variants} == {"base", "field", "paraphrase", "control",
+                                                  "offset"}  # fmt: skip

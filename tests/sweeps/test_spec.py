@@ -184,4 +184,4 @@ def test_demo_spec_is_valid() -> None:
     full = plan_sweep(
         parse_spec(demo_spec_data(full=True, organism="leaky-grader"), "demo --full"), "demo --full"
     )
-    assert not full.adaptive and full.total_samples == len(full.models) * 73 * 12
+    assert not full.adaptive and full.total_samples == len(full.models) * 81 * 12

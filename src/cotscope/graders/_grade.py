@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cotscope.stats import resolve_run, wilson_interval
 from cotscope.store import (
-    FAILURE_OUTCOMES,
     WRITER_COMMIT_TIMEOUT_S,
     GradeRow,
     SampleFilter,
@@ -32,6 +31,7 @@ from cotscope.store import (
 )
 
 from ._judge import JudgeSpec, Transcript
+from ._judge_plan import copy_grade, plan_judge
 from ._judging import JudgeTodo, TodoItem, grade_base, judge_items
 from ._lexical import (
     LexicalDetector,
@@ -343,63 +343,13 @@ def grade_run(
     )
 
 
-@dataclass
-class _JudgePlan:
-    """What one judge still has to do on a run."""
-
-    todo: list[TodoItem] = field(default_factory=list)
-    """Transcripts to judge (the first of each distinct transcript)."""
-    copies: list[GradeRow] = field(default_factory=list)
-    """Grades copied from an identical, already graded transcript."""
-    later: list[tuple[str, Transcript]] = field(default_factory=list)
-    """Identical transcripts of this batch, copied once the first is judged."""
-    first_by_hash: dict[str, str] = field(default_factory=dict)
-    retried: int = 0
-    """Stored failures judged again."""
-
-
-def _plan_judge(
-    store: Store, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
-    role: dict[str, str], retry_failures: bool,
-) -> _JudgePlan:  # fmt: skip
-    existing = {
-        g.sample_uid: g for g in read_grades(store, rubric_hash=rubric.sha256, judge=spec.key)
-    }
-    retry = set(FAILURE_OUTCOMES) if retry_failures else set()
-    by_transcript = {g.transcript_hash: g for g in existing.values() if g.outcome not in retry}
-    out = _JudgePlan()
-    skipped: list[GradeRow] = []
-    for run, t in items:
-        prior = existing.get(t.sample_uid)
-        if role.get(t.sample_uid) == "skipped":
-            if prior is None or prior.outcome != "graded":
-                skipped.append(GradeRow(
-                    **grade_base(rubric, run, t, spec.key, "judge"), outcome="screened-out",
-                    prescreen="skipped",
-                ))  # fmt: skip
-            continue
-        if prior is not None and prior.outcome not in retry and prior.outcome != "screened-out":
-            continue
-        out.retried += prior is not None and prior.outcome in retry
-        source = by_transcript.get(t.hash)
-        if source is not None and source.sample_uid != t.sample_uid:
-            out.copies.append(_copy(source, run, t.sample_uid, role.get(t.sample_uid)))
-        elif t.hash in out.first_by_hash:
-            out.later.append((run, t))
-        else:
-            out.first_by_hash[t.hash] = t.sample_uid
-            out.todo.append((run, t, role.get(t.sample_uid)))
-    write_grades(store, skipped + out.copies)
-    return out
-
-
 def _grade_with(
     run_dir: Path, rubric: Rubric, spec: JudgeSpec, items: list[tuple[str, Transcript]],
     role: dict[str, str], retry_failures: bool, uids: set[str], judge_todo: JudgeTodo,
     progress: WorkProgress,
 ) -> JudgeSummary:  # fmt: skip
     with Store(run_dir) as store:
-        plan = _plan_judge(store, rubric, spec, items, role, retry_failures)
+        plan = plan_judge(store, rubric, spec, items, role, retry_failures)
     label = f"{rubric.name} by {spec.key}"
     progress.plan(label, len(plan.todo))
     new = (
@@ -415,7 +365,9 @@ def _grade_with(
                 for g in read_grades(store, rubric_hash=rubric.sha256, judge=spec.key)
             }
             dupes = [
-                _copy(judged[plan.first_by_hash[t.hash]], run, t.sample_uid, role.get(t.sample_uid))
+                copy_grade(
+                    judged[plan.first_by_hash[t.hash]], run, t.sample_uid, role.get(t.sample_uid)
+                )
                 for run, t in plan.later
             ]
             write_grades(store, dupes)
@@ -428,12 +380,6 @@ def _grade_with(
     summary = _summarise(spec.key, "judge", rows)
     summary.new, summary.copied, summary.retried = new, len(copies), plan.retried
     return summary
-
-
-def _copy(source: GradeRow, run: str, sample_uid: str, prescreen: str | None) -> GradeRow:
-    data = source.model_dump(exclude={"grade_uid", "sample_uid", "run", "created_at"})
-    data |= {"cached_from": source.grade_uid, "prescreen": prescreen}
-    return GradeRow(sample_uid=sample_uid, run=run, **data)
 
 
 def _missed(
