@@ -58,7 +58,7 @@ def demo_spec_data(
         for s in data["suites"]:
             s["variants"] = "all"
             s["epochs"] = 12
-            s.pop("precision", None)  # 73 variants to ±10 points each would take hours
+            s.pop("precision", None)  # 81 variants to ±10 points each would take hours
     return data
 
 
