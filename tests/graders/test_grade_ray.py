@@ -199,8 +199,7 @@ def test_the_lexical_detector_scans_on_ray_in_order(
     tmp_path: Path, ray_cluster: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from cotscope.graders import _grade_ray
-    from cotscope.graders._grade import scan_local
-    from cotscope.graders._lexical import load_detector
+    from cotscope.graders._lexical import load_detector, scan_texts
 
     detector = load_detector("grader-seeking")
     texts = [GAMING, QUIET.format(i=0), PLAIN.format(i=1)] * 5 + [""]
@@ -208,5 +207,5 @@ def test_the_lexical_detector_scans_on_ray_in_order(
     with _grade_ray.RayGrading(tmp_path, None, None, 3, print) as grading:
         hits = grading.scan(detector, texts, False)
         flags = grading.scan(detector, texts, True)
-    assert hits == scan_local(detector, texts, False) and len(hits) == 16
+    assert hits == scan_texts(detector, texts, False) and len(hits) == 16
     assert flags == [bool(h) for h in hits] == [True, False, False] * 5 + [False]

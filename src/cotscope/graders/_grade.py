@@ -40,6 +40,7 @@ from ._lexical import (
     estimate_missed,
     load_detector,
     plan_prescreen,
+    scan_texts,
 )
 from ._panel import panel_agreement
 from ._prescreen import CorrectedRate, corrected_rate, stratum
@@ -188,11 +189,6 @@ def _write(run_dir: Path, rows: list[GradeRow]) -> int:
         return write_grades(store, rows)
 
 
-def scan_local(det: LexicalDetector, texts: Sequence[str], flags_only: bool) -> list[Any]:
-    """The detector's hits in each text (`flags_only`: whether it has any), in this process."""
-    return [det.flags(text) for text in texts] if flags_only else [det.detect(t) for t in texts]
-
-
 def judge_local(
     run_dir: Path,
     rubric: Rubric,
@@ -289,7 +285,7 @@ def grade_run(
             )  # fmt: skip
         )
         judge_todo: JudgeTodo = judge_local
-        scan: Callable[[LexicalDetector, Sequence[str], bool], list[Any]] = scan_local
+        scan: Callable[[LexicalDetector, Sequence[str], bool], list[Any]] = scan_texts
         if executor == "ray":  # merges an earlier run's leftover shards before planning
             from ._grade_ray import RayGrading
 

@@ -42,7 +42,7 @@ from cotscope.store import GRADE_COLUMNS, WRITER_COMMIT_TIMEOUT_S, GradeRow, Sto
 
 from ._judge import JudgeSpec
 from ._judging import GradeChunksFailed, TodoItem, judge_items
-from ._lexical import LexicalDetector
+from ._lexical import LexicalDetector, scan_texts
 from ._rubric import Rubric
 
 GRADE_SHARDS_DIRNAME = "grade-shards"
@@ -120,39 +120,8 @@ def grade_chunk(job: GradeJob) -> GradeChunkDone:
     return GradeChunkDone(job.shard, len(rows), False)
 
 
-_REMOTE: Any = None
-
-
-def _remote() -> Any:
-    global _REMOTE
-    if _REMOTE is None:
-        import ray
-
-        _REMOTE = ray.remote(grade_chunk)
-    return _REMOTE
-
-
 LEXICAL_CHUNK = 5_000
 """CoTs per lexical scanning task: a few milliseconds each, so chunks are large."""
-
-
-def scan_chunk(detector: LexicalDetector, texts: Sequence[str], flags_only: bool) -> list[Any]:
-    """Body of one lexical task: the detector's hits in each text, or whether it has any."""
-    if flags_only:
-        return [detector.flags(text) for text in texts]
-    return [detector.detect(text) for text in texts]
-
-
-_SCAN: Any = None
-
-
-def _scan_remote() -> Any:
-    global _SCAN
-    if _SCAN is None:
-        import ray
-
-        _SCAN = ray.remote(scan_chunk)
-    return _SCAN
 
 
 class RayGrading:
@@ -229,12 +198,14 @@ class RayGrading:
         """
         import ray
 
+        from cotscope.runner._ray import ray_remote
+
         if not texts:
             return []
         self._join()
         shared = ray.put(detector)
         refs = [
-            _scan_remote()
+            ray_remote(scan_texts)
             .options(num_cpus=1, max_retries=self.max_retries)
             .remote(shared, texts[i : i + LEXICAL_CHUNK], flags_only)
             for i in range(0, len(texts), LEXICAL_CHUNK)
@@ -256,7 +227,7 @@ class RayGrading:
         """
         import ray
 
-        from cotscope.runner._ray import TRANSIENT_ERRORS, _reason
+        from cotscope.runner._ray import TRANSIENT_ERRORS, _reason, ray_remote
 
         self._join()
         chunks = [todo[i : i + self.chunk_size] for i in range(0, len(todo), self.chunk_size)]
@@ -266,7 +237,7 @@ class RayGrading:
             options = {"num_cpus": self.num_cpus, "max_retries": self.max_retries,
                        "retry_exceptions": list(TRANSIENT_ERRORS),
                        "name": f"cotscope-grade:{rubric.name}:{spec.key}:{job.key}"}  # fmt: skip
-            pending[_remote().options(**options).remote(job)] = job
+            pending[ray_remote(grade_chunk).options(**options).remote(job)] = job
         written, failed = 0, []
         while pending:
             ready, rest = ray.wait(list(pending), num_returns=1)

@@ -19,6 +19,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from cotscope.stats import wilson_interval
 from cotscope.text import LexiconHit, LexiconMatcher, resolve_lexicon
@@ -60,6 +61,16 @@ class LexicalDetector:
     def flags(self, text: str | None) -> bool:
         """Whether the text has at least one hit."""
         return self.matcher.flags(text)
+
+
+def scan_texts(detector: LexicalDetector, texts: Sequence[str], flags_only: bool) -> list[Any]:
+    """The detector's hits in each text, or (`flags_only`) whether it has any, in order.
+
+    What `grade` runs in one process and each Ray scanning task runs on its chunk.
+    """
+    if flags_only:
+        return [detector.flags(text) for text in texts]
+    return [detector.detect(text) for text in texts]
 
 
 def lexicon_names(folders: Sequence[Path] = ()) -> list[str]:

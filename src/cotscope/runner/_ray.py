@@ -26,6 +26,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from ..store import WRITER_COMMIT_TIMEOUT_S, Store, writer_lock
@@ -220,17 +221,12 @@ def _jobs(
     ]
 
 
-_REMOTE: Any = None
+@cache
+def ray_remote(fn: Callable[..., Any]) -> Any:
+    """`fn` as a Ray remote function, made once on first use (Ray is imported only then)."""
+    import ray
 
-
-def _remote() -> Any:
-    """`run_chunk` as a Ray remote function (made once, on first use)."""
-    global _REMOTE
-    if _REMOTE is None:
-        import ray
-
-        _REMOTE = ray.remote(run_chunk)
-    return _REMOTE
+    return ray.remote(fn)
 
 
 def _run_jobs(
@@ -254,7 +250,7 @@ def _run_jobs(
     pending: dict[Any, ChunkJob] = {}
     for job in jobs:
         ref = (
-            _remote()
+            ray_remote(run_chunk)
             .options(
                 num_cpus=res.num_cpus,
                 num_gpus=res.num_gpus,
