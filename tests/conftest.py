@@ -92,6 +92,8 @@ def ray_cluster() -> Iterator[None]:
     path = os.pathsep.join(p for p in (tests_dir, os.environ.get("PYTHONPATH")) if p)
     ray.init(
         num_cpus=2,
+        # One custom slot, as a cluster would declare one GPU or vLLM server per node.
+        resources={"checkpoint_slot": 1},
         include_dashboard=False,
         log_to_driver=False,
         runtime_env={"env_vars": {"PYTHONPATH": path}},

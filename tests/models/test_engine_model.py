@@ -262,3 +262,27 @@ def test_decoding_uses_current_transformers_apis(engine: LocalEngine, prompts: l
         str(w.message) for w in caught if issubclass(w.category, DeprecationWarning | FutureWarning)
     ]
     assert deprecations == []
+
+
+def test_the_engine_cache_keeps_two_and_frees_the_rest(
+    engine: LocalEngine, lora_adapter: Path
+) -> None:
+    """A sweep of many checkpoints in one process (or one Ray worker) holds at most two
+    engines' weights: the third drops the least recently used, and nothing else keeps
+    it. An engine a caller still holds is handed out again, not loaded twice."""
+    import gc
+    import weakref
+
+    from cotscope.models import _engine
+
+    adapted = resolve_local_model("smollm2", adapter=lora_adapter)
+    first = weakref.ref(get_engine(adapted))
+    get_engine(adapted, dtype="bfloat16")
+    assert first() is not None  # two loaded: both cached
+    get_engine(resolve_local_model("smollm2"), dtype="bfloat16")
+    gc.collect()
+    assert first() is None  # the least recently used is gone, weights and all
+    assert len(_engine._engines) == _engine.MAX_LOADED_ENGINES
+    # The session's base engine was dropped from the cache long ago, but the fixture
+    # holds it: asking again returns that very engine.
+    assert get_engine(resolve_local_model("smollm2")) is engine

@@ -295,3 +295,37 @@ def test_shards_at_an_fsspec_url_land_the_same_rows(tmp_path: Path, ray_cluster:
     assert _rows(tmp_path / "ray") == _rows(tmp_path / "local")
     assert bucket.exists() and [p for p in bucket.rglob("*") if p.is_file()] == []
     assert not (tmp_path / "ray" / "shards").exists()
+
+
+@dataclass(frozen=True)
+class ResourceReply:
+    """Answers with the Ray resources its task was given."""
+
+    def __call__(self, input: list[Any], *_: Any) -> Any:
+        from inspect_ai.model import ModelOutput, ModelUsage
+
+        held = ray.get_runtime_context().get_assigned_resources()
+        text = " ".join(f"{k}={v:g}" for k, v in sorted(held.items()))
+        out = ModelOutput.from_content("mockllm/model", text)
+        # Usage given, or Inspect would count tokens with a tiktoken file it downloads.
+        out.usage = ModelUsage(input_tokens=5, output_tokens=3, total_tokens=8)
+        return out
+
+
+def test_each_task_holds_the_resources_per_model_declares(
+    tmp_path: Path, ray_cluster: None
+) -> None:
+    """`per_model` reaches every task: CPUs and a custom resource (on a GPU cluster,
+    `num_gpus: 1` is declared the same way), held while the checkpoint's chunk runs."""
+    model = {"model": "mockllm/model", "model_args": {"custom_outputs": ResourceReply()}}
+    models = [{**model, "id": "ckpt-a", "step": 0}, {**model, "id": "ckpt-b", "step": 5}]
+    per_model = {"num_cpus": 0.5, "resources": {"checkpoint_slot": 1}}
+    execution = {"executor": "ray", "per_model": per_model}
+    result = run_sweep(
+        plan_sweep(_spec(tmp_path / "ray", "ray", models=models, execution=execution)),
+        display="none",
+        echo=str,
+    )
+    assert result.added == 16 and not result.failures and result.errors == 0
+    answers = {r["answer"] for r in _rows(tmp_path / "ray")}
+    assert answers == {"CPU=0.5 checkpoint_slot=1"}

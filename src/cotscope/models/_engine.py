@@ -19,7 +19,10 @@ guaranteed bit-exact.
 
 from __future__ import annotations
 
+import gc
 import warnings
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -256,15 +259,28 @@ def _no_progress_bars() -> Iterator[None]:
             hf_logging.enable_progress_bar()
 
 
-_engines: dict[tuple[str, str], LocalEngine] = {}
-"""Loaded engines; read and written only on the torch thread, one call at a time."""
+MAX_LOADED_ENGINES = 2
+"""Engines kept loaded in one process. A sweep runs its checkpoints one after another,
+each ~0.55 GB of fp32 weights plus its prompt cache; keeping every one loaded grew a
+20-checkpoint demo to 15 GB and would run a Ray worker that serves chunk after chunk
+out of memory. Two let a local judge or an intervention's model run beside the swept
+one without reloading."""
+
+_engines: OrderedDict[tuple[str, str], LocalEngine] = OrderedDict()
+"""Loaded engines, least recently used first; read and written only on the torch
+thread, one call at a time."""
+
+_alive: weakref.WeakValueDictionary[tuple[str, str], LocalEngine] = weakref.WeakValueDictionary()
+"""Every engine still referenced anywhere (an intervention's backend holds its own), so
+that one dropped from `_engines` but in use is handed out again, not loaded twice."""
 
 
 def get_engine(resolved: ResolvedModel, *, dtype: Dtype = "float32") -> LocalEngine:
     """The process-wide engine for a model, loaded on first use.
 
     Keyed by fingerprint and dtype, so every Inspect eval in one process reuses the
-    same loaded weights.
+    same loaded weights. At most `MAX_LOADED_ENGINES` stay cached: loading another
+    drops the least recently used first (a caller still holding it keeps it alive).
 
     Args:
         resolved: The model.
@@ -276,10 +292,19 @@ def get_engine(resolved: ResolvedModel, *, dtype: Dtype = "float32") -> LocalEng
     key = (resolved.fingerprint, dtype)
 
     def load() -> LocalEngine:
-        engine = _engines.get(key)
+        engine = _engines.pop(key, None)
         if engine is None:
-            engine = LocalEngine(resolved, dtype=dtype)
-            _engines[key] = engine
+            engine = _alive.get(key)
+        if engine is None:
+            while len(_engines) >= MAX_LOADED_ENGINES:
+                _engines.popitem(last=False)
+            # Free the dropped weights before the new ones load, so the peak is the
+            # kept engines plus one, not plus every dropped one awaiting collection.
+            gc.collect()
+            engine = _alive[key] = LocalEngine(resolved, dtype=dtype)
+        _engines[key] = engine
+        while len(_engines) > MAX_LOADED_ENGINES:
+            _engines.popitem(last=False)
         return engine
 
     return on_torch_thread(load)

@@ -11,6 +11,7 @@ provider's `base_url` but not its model args, so `base_url` is set to
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 from urllib.parse import urlencode
 
@@ -169,23 +170,26 @@ class LocalModelAPI(ModelAPI):
             api_key_vars=[],
             config=config,
         )
-        self._engine: LocalEngine | None = None
+        # Weak: the engine cache decides how long weights stay loaded; Inspect keeps
+        # this object (get_model memoizes) for as long as the process lives.
+        self._engine: weakref.ref[LocalEngine] | None = None
         self._child: EngineProcess | None = None
         self.scheduler = BatchScheduler(self._serve, max_batch_size=self.args.max_batch_size)
 
     def _load(self) -> LocalEngine:
-        if self._engine is None:
-            self._engine = get_engine(self.resolved, dtype=self.args.dtype)
-        return self._engine
+        engine = get_engine(self.resolved, dtype=self.args.dtype)
+        self._engine = weakref.ref(engine)
+        return engine
 
     async def engine(self) -> LocalEngine:
-        """The loaded engine (loading it on a worker thread the first time).
+        """The loaded engine (loading it on a worker thread when it is not loaded).
 
         Returns:
             The engine.
         """
-        if self._engine is not None:
-            return self._engine
+        engine = self._engine() if self._engine is not None else None
+        if engine is not None:
+            return engine
         return await anyio.to_thread.run_sync(self._load)
 
     async def _engine_process(self) -> EngineProcess:
