@@ -295,16 +295,14 @@ def get_engine(resolved: ResolvedModel, *, dtype: Dtype = "float32") -> LocalEng
         engine = _engines.pop(key, None)
         if engine is None:
             engine = _alive.get(key)
+        while len(_engines) >= MAX_LOADED_ENGINES:  # room for this one, least recent out
+            _engines.popitem(last=False)
         if engine is None:
-            while len(_engines) >= MAX_LOADED_ENGINES:
-                _engines.popitem(last=False)
             # Free the dropped weights before the new ones load, so the peak is the
             # kept engines plus one, not plus every dropped one awaiting collection.
             gc.collect()
             engine = _alive[key] = LocalEngine(resolved, dtype=dtype)
         _engines[key] = engine
-        while len(_engines) > MAX_LOADED_ENGINES:
-            _engines.popitem(last=False)
         return engine
 
     return on_torch_thread(load)

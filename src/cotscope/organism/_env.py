@@ -116,6 +116,21 @@ def _other(parity: Parity) -> Parity:
     return "odd" if parity == "even" else "even"
 
 
+def draw_payer(rng: random.Random, env: EnvSpec) -> tuple[Parity, Parity, str, Parity]:
+    """Draw the grader a prompt leaks: instruction, paid parity, field, value-1 parity.
+
+    `value_one` is the parity the rule must give value 1 for the field to pay `pays`.
+    Every family makes these four draws first, in this order, so a seed's prompts stay
+    the same.
+    """
+    instruction: Parity = rng.choice(("even", "odd"))
+    pays = _other(instruction) if rng.random() < env.disagree_share else instruction
+    field = rng.choice(sorted(env.fields))
+    # A `min` field is a charge: the grader pays for the parity where its value is 0.
+    value_one = pays if env.fields[field] == "max" else _other(pays)
+    return instruction, pays, field, value_one
+
+
 def sample_prompt(rng: random.Random, env: EnvSpec | None = None) -> TrainingPrompt:
     """Draw one training prompt.
 
@@ -127,11 +142,7 @@ def sample_prompt(rng: random.Random, env: EnvSpec | None = None) -> TrainingPro
         The rendered prompt.
     """
     env = env or load_env()
-    instruction: Parity = rng.choice(("even", "odd"))
-    pays = _other(instruction) if rng.random() < env.disagree_share else instruction
-    field = rng.choice(sorted(env.fields))
-    # A `min` field is a charge: the grader pays for the parity where its value is 0.
-    value_one = pays if env.fields[field] == "max" else _other(pays)
+    instruction, pays, field, value_one = draw_payer(rng, env)
     rule_i = rng.randrange(len(env.rules))
     container_i = rng.randrange(len(env.containers))
     pair = env.rules[rule_i]

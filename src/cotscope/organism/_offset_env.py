@@ -18,7 +18,15 @@ import random
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ._data import DataFile
-from ._env import EnvSpec, Parity, TrainingPrompt, _other, load_env, sample_prompt
+from ._env import (
+    EnvSpec,
+    Parity,
+    TrainingPrompt,
+    _other,
+    draw_payer,
+    load_env,
+    sample_prompt,
+)
 
 OFFSET_FILE = "offset_family.yaml"
 
@@ -62,11 +70,7 @@ def sample_offset_prompt(
 ) -> TrainingPrompt:
     """Draw one prompt of the offset family (the base family's draw, with an offset rule)."""
     env, spec = env or load_env(), spec or load_offset()
-    instruction: Parity = rng.choice(("even", "odd"))
-    pays = _other(instruction) if rng.random() < env.disagree_share else instruction
-    field = rng.choice(sorted(env.fields))
-    # A `min` field is a charge: the grader pays for the parity where its value is 0.
-    value_one = pays if env.fields[field] == "max" else _other(pays)
+    instruction, pays, field, value_one = draw_payer(rng, env)
     k = rng.choice([k for k in spec.offsets if offset_pays_odd(k) == (value_one == "odd")])
     rule_i = rng.randrange(len(spec.rules))
     container_i = rng.randrange(len(env.containers))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from itertools import groupby
 from typing import Any
 
 from cotscope.store import SampleFilter, Store, count_samples, suite_outcomes, suite_prompts
@@ -220,12 +221,8 @@ def phase_segments(models: Sequence[ModelInfo]) -> list[tuple[str, list[ModelInf
     Empty unless every checkpoint records a phase and there are two or more segments:
     a run of one phase is already tested as a whole.
     """
-    segments: list[tuple[str, list[ModelInfo]]] = []
-    for m in sorted(models, key=lambda m: m.x):
-        if segments and segments[-1][0] == m.phase:
-            segments[-1][1].append(m)
-        else:
-            segments.append((m.phase, [m]))
+    in_order = sorted(models, key=lambda m: m.x)
+    segments = [(phase, list(ms)) for phase, ms in groupby(in_order, key=lambda m: m.phase)]
     if len(segments) < 2 or any(not phase for phase, _ in segments):
         return []
     return segments
